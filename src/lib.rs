@@ -1,0 +1,2 @@
+//! interview-coach
+pub mod guide;
