@@ -1,17 +1,31 @@
 //! Placeholders in guide text: `{role}`, `{field}`, `{focus}`, `{skills}`,
-//! `{metrics}`, `{stakeholders}`, filled from a role's vocabulary. `{{` and
-//! `}}` stand for literal braces.
+//! `{metrics}`, `{stakeholders}`, filled from a role's vocabulary, and
+//! `{a_role}` / `{a_field}`, the same with "a" or "an" in front (so a template
+//! reads right for "an Engineering Manager" and "a Backend Engineer").
+//! `{{` and `}}` stand for literal braces.
 
 use super::model::Vocabulary;
 
-pub const PLACEHOLDERS: [&str; 6] = [
+pub const PLACEHOLDERS: [&str; 8] = [
     "role",
+    "a_role",
     "field",
+    "a_field",
     "focus",
     "skills",
     "metrics",
     "stakeholders",
 ];
+
+/// "a" or "an" before a word, by its first letter. Good enough for role and
+/// field names; a guide can always write the article itself with `{role}`.
+pub fn with_article(word: &str) -> String {
+    let vowel = word
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
 
 /// A problem in a piece of template text, at a byte offset within the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +125,9 @@ pub fn fill(
             Piece::Literal(s) => out.push_str(s),
             Piece::Placeholder(name) => match name {
                 "role" => out.push_str(role_name),
+                "a_role" => out.push_str(&with_article(role_name)),
                 "field" => out.push_str(&vocab.field),
+                "a_field" => out.push_str(&with_article(&vocab.field)),
                 "focus" => out.push_str(&join_list(&vocab.focus)),
                 "skills" => out.push_str(&join_list(&vocab.skills)),
                 "metrics" => out.push_str(&join_list(&vocab.metrics)),
@@ -150,6 +166,18 @@ mod tests {
         assert_eq!(
             out,
             "As a Backend Engineer in backend engineering: APIs and databases; Go; latency, uptime, and error rate; SRE."
+        );
+    }
+
+    #[test]
+    fn articles_follow_the_first_letter() {
+        assert_eq!(
+            fill("as {a_role}", "Engineering Manager", &vocab()).unwrap(),
+            "as an Engineering Manager"
+        );
+        assert_eq!(
+            fill("about {a_field} call", "R", &vocab()).unwrap(),
+            "about a backend engineering call"
         );
     }
 
