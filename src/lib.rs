@@ -1,2 +1,3 @@
 //! interview-coach
 pub mod guide;
+pub mod store;
