@@ -116,6 +116,8 @@ struct Inner {
 
 pub(crate) struct Gateway {
     inner: Mutex<Inner>,
+    /// Woken whenever a frame from the client is recorded.
+    frames_notify: tokio::sync::Notify,
     /// The connection id of the ready session, if any.
     ready: watch::Sender<Option<u64>>,
 }
@@ -132,6 +134,30 @@ impl Gateway {
                 next_conn: 1,
             }),
             ready: watch::channel(None).0,
+            frames_notify: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Returns the first received frame (already recorded or arriving later) matching `pred`.
+    pub async fn wait_for_frame(
+        &self,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut next = 0;
+        loop {
+            let notified = self.frames_notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let inner = self.inner.lock().unwrap();
+                if let Some(f) = inner.frames[next..].iter().find(|f| pred(f)) {
+                    return Some(f.clone());
+                }
+                next = inner.frames.len();
+            }
+            tokio::time::timeout_at(deadline, notified).await.ok()?;
         }
     }
 
@@ -446,6 +472,7 @@ impl Connection {
             .unwrap()
             .frames
             .push(frame.clone());
+        self.shared.gateway.frames_notify.notify_waiters();
         match frame["op"].as_u64() {
             Some(1) => {
                 if self.send_text(r#"{"op":11}"#.to_string()).await.is_err() {

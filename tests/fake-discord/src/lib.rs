@@ -838,6 +838,26 @@ impl FakeDiscord {
         self.shared.gateway.frames()
     }
 
+    /// Returns the first gateway frame from the bot (already received or arriving later)
+    /// matching `pred`, e.g. `|f| f["op"] == 6` for a RESUME.
+    ///
+    /// # Panics
+    /// On timeout, listing the gateway state.
+    pub async fn wait_for_gateway_frame(
+        &self,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Value {
+        match self.shared.gateway.wait_for_frame(pred, timeout).await {
+            Some(f) => f,
+            None => panic!(
+                "fake-discord: no matching gateway frame within {timeout:?} ({}); frames: {:?}",
+                self.shared.gateway.describe(),
+                self.shared.gateway.frames()
+            ),
+        }
+    }
+
     /// Closes the current gateway connection with a close code (e.g. 4000 to make the bot
     /// resume, 4004 to make it give up). Returns once the close frame is sent.
     pub async fn close_gateway(&self, code: u16) {

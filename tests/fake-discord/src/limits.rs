@@ -618,11 +618,8 @@ pub fn check(route: &str, body: &Value) -> Vec<Problem> {
         | "POST /channels/{channel_id}/messages/{message_id}/threads" => {
             c.bounded_chars(body, "name", 1, 100, true);
         }
-        "PATCH /channels/{channel_id}" => {
-            if body.get("name").is_some_and(|n| !n.is_null()) {
-                c.bounded_chars(body, "name", 1, 100, false);
-            }
-        }
+        // Absent or null names are left alone; given ones must be 1-100 chars.
+        "PATCH /channels/{channel_id}" => c.bounded_chars(body, "name", 1, 100, false),
         "PUT /applications/{application_id}/commands"
         | "PUT /applications/{application_id}/guilds/{guild_id}/commands" => {
             if let Some(list) = body.as_array() {

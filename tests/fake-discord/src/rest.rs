@@ -647,9 +647,13 @@ impl Handler<'_> {
             return r;
         }
         let list = self.body().as_array().cloned().unwrap_or_default();
-        // Bulk overwrite: names no longer present lose their ids.
-        self.model.command_ids.retain(|(g, _, _), _| *g != guild);
         let answer: Vec<Value> = list.iter().map(|c| self.command_json(c, guild).0).collect();
+        // Bulk overwrite: commands kept by name keep their ids, the others are deleted.
+        let kept: std::collections::HashSet<u64> =
+            answer.iter().filter_map(|c| id_of(&c["id"])).collect();
+        self.model
+            .command_ids
+            .retain(|(g, _, _), id| *g != guild || kept.contains(id));
         match guild {
             Some(g) => {
                 self.model.commands_guild.insert(g, answer.clone());
