@@ -438,20 +438,18 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
         }
         Err(e) => tracing::error!(error = %e, "cannot load open interviews"),
     }
+    let mut reposted = 0;
     match data.store.pending_outbox().await {
         Ok(pending) => {
-            if !pending.is_empty() {
-                tracing::info!(
-                    count = pending.len(),
-                    "posting messages queued before the restart"
-                );
-            }
+            reposted = pending.len();
             for item in &pending {
                 post_item(&ctx.http, data, item).await;
             }
         }
         Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
     }
+    let open = Data::lock(&data.open_threads).len();
+    tracing::info!(open_interviews = open, reposted, "bot ready");
     let http = ctx.http.clone();
     let data = data.clone();
     tokio::spawn(async move {
