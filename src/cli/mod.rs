@@ -89,10 +89,13 @@ pub fn main() -> ExitCode {
 }
 
 fn init_tracing(bot: bool) {
+    use std::io::IsTerminal;
     // Logs go to stderr so they never mix with what a command prints. The
-    // bot logs its own progress at info; serenity's chatter stays at warn.
+    // bot logs its own progress at info; serenity's chatter stays at warn,
+    // except its fatal gateway closes (bad token, refused intent), which
+    // the bot reports itself as one clearer line.
     let default = if bot {
-        "warn,interview_coach=info"
+        "warn,interview_coach=info,serenity::gateway::shard=off,serenity::gateway::bridge::shard_runner=off"
     } else {
         "warn"
     };
@@ -101,6 +104,7 @@ fn init_tracing(bot: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 

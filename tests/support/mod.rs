@@ -80,6 +80,8 @@ impl Harness {
             0
         };
         let fake = FakeDiscord::builder()
+            // A configured token makes the fake close with 4004 on any other.
+            .token("fake-bot-token.for-tests")
             .allowed_privileged_intents(privileged)
             .start()
             .await;
@@ -125,7 +127,8 @@ impl Harness {
             .arg("--config")
             .arg(&self.config)
             .env("DISCORD_API_BASE", self.fake.base_url())
-            .env("RUST_LOG", "warn,interview_coach=debug")
+            // The bot's own default log filter: what an operator would see.
+            .env_remove("RUST_LOG")
             .env_remove("DISCORD_TOKEN")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
