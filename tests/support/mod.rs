@@ -165,6 +165,7 @@ impl Harness {
     /// its commands (its set-up, including the restart work, is done).
     pub async fn spawn_bot(&mut self) {
         let before = self.fake.requests_to(routes::PUT_GUILD_COMMANDS).len();
+        let ready_lines = self.output().matches("bot ready").count();
         let token = self.fake.token().to_string();
         self.spawn_raw(Some(&token));
         self.fake.wait_ready(WAIT).await;
@@ -178,7 +179,6 @@ impl Harness {
         // is complete; events sent before that would wait anyway, but tests
         // that count requests want a quiet start.
         let deadline = std::time::Instant::now() + WAIT;
-        let ready_lines = self.output().matches("bot ready").count();
         while self.output().matches("bot ready").count() == ready_lines {
             assert!(
                 std::time::Instant::now() < deadline,

@@ -1,0 +1,136 @@
+//! Interviews survive restarts, `kill -9` included: the bot runs as a child
+//! process on a real SQLite file, is killed, and is started again on it.
+
+mod support;
+
+use fake_discord::fixtures::{self, User};
+use fake_discord::routes;
+use support::{content, Harness, Options, WAIT};
+
+fn options() -> Options {
+    Options {
+        follow_ups: 2,
+        ..Options::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interview_continues_after_kill_9() {
+    let mut h = Harness::start_with(options()).await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    h.fake
+        .send(&fixtures::message_create("First answer: I own the payments API.").in_thread(thread))
+        .await;
+    let f1 = h.bot_post(thread, 2).await;
+    assert!(content(&f1).starts_with("**Follow-up 1 of 2"));
+
+    h.kill();
+    h.spawn_bot().await;
+
+    h.fake
+        .send(&fixtures::message_create("Second answer: we agreed weekly demos.").in_thread(thread))
+        .await;
+    let f2 = h.bot_post(thread, 3).await;
+    let all: Vec<String> = h
+        .posts_in(thread)
+        .iter()
+        .map(|r| format!("{:?} {}", r.status, content(r)))
+        .collect();
+    assert!(
+        content(&f2).starts_with("**Follow-up 2 of 2"),
+        "{all:#?}\n{}",
+        h.output()
+    );
+    let posts: Vec<String> = h.posts_in(thread).iter().map(content).collect();
+    assert_eq!(posts.len(), 4, "nothing lost or repeated: {posts:#?}");
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_committed_but_not_posted_is_posted_once_after_restart() {
+    let mut h = Harness::start_with(options()).await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+
+    // Hold the bot's next post in the thread, so it dies with the answer
+    // committed but the follow-up not yet delivered.
+    h.fake.hold(routes::CREATE_MESSAGE);
+    let answer_id = 777_001;
+    h.fake
+        .send(
+            &fixtures::message_create("My answer, committed before the crash.")
+                .id(answer_id)
+                .in_thread(thread),
+        )
+        .await;
+    let held = h
+        .fake
+        .wait_for(
+            move |r| {
+                r.route == routes::CREATE_MESSAGE
+                    && r.param_id("channel_id") == Some(thread)
+                    && r.status.is_none()
+            },
+            WAIT,
+        )
+        .await;
+    assert!(content(&held).starts_with("**Follow-up 1 of 2"));
+    h.kill();
+    h.fake.release();
+
+    h.spawn_bot().await;
+    // Discord redelivers the same message after the restart: it must not
+    // count as a second answer.
+    h.fake
+        .send(
+            &fixtures::message_create("My answer, committed before the crash.")
+                .id(answer_id)
+                .in_thread(thread),
+        )
+        .await;
+    let reposted = h
+        .fake
+        .wait_for(
+            move |r| {
+                r.route == routes::CREATE_MESSAGE
+                    && r.param_id("channel_id") == Some(thread)
+                    && r.body["content"]
+                        .as_str()
+                        .is_some_and(|c| c.starts_with("**Follow-up 1 of 2"))
+            },
+            WAIT,
+        )
+        .await;
+    assert_eq!(
+        reposted.body["nonce"], held.body["nonce"],
+        "the same outbox item"
+    );
+
+    // Only one follow-up reached the thread, and the interview goes on from there.
+    h.fake
+        .send(&fixtures::message_create("Next answer.").in_thread(thread))
+        .await;
+    // In the thread: intro, question, the held attempt that died with the
+    // bot, its one repost, then the next follow-up.
+    let delivered = h.bot_post(thread, 4).await;
+    assert!(
+        content(&delivered).starts_with("**Follow-up 2 of 2"),
+        "{}",
+        content(&delivered)
+    );
+    let transcript: Vec<String> = h
+        .fake
+        .messages(thread)
+        .into_iter()
+        .filter(|m| m.from_bot)
+        .map(|m| m.content)
+        .collect();
+    let follow_ups_1 = transcript
+        .iter()
+        .filter(|c| c.starts_with("**Follow-up 1 of 2"))
+        .count();
+    assert_eq!(follow_ups_1, 1, "posted exactly once: {transcript:#?}");
+    assert_eq!(transcript.len(), 4, "{transcript:#?}");
+    h.fake.assert_no_violations();
+}
