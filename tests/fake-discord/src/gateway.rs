@@ -82,8 +82,8 @@ enum Outgoing {
         d: Value,
         ack: Option<oneshot::Sender<u64>>,
     },
-    Raw {
-        text: String,
+    /// op 7: the client is expected to reconnect and RESUME.
+    Reconnect {
         ack: oneshot::Sender<()>,
     },
     Close {
@@ -257,10 +257,10 @@ impl Gateway {
         }
     }
 
-    pub async fn send_raw_current(&self, text: String) -> Result<(), GatewayError> {
+    pub async fn reconnect_current(&self) -> Result<(), GatewayError> {
         let tx = self.current_tx()?;
         let (ack, done) = oneshot::channel();
-        tx.send(Outgoing::Raw { text, ack })
+        tx.send(Outgoing::Reconnect { ack })
             .map_err(|_| GatewayError::ConnectionClosed)?;
         done.await.map_err(|_| GatewayError::ConnectionClosed)
     }
@@ -419,10 +419,17 @@ impl Connection {
                 }
                 Flow::Continue
             }
-            Outgoing::Raw { text, ack } => {
-                if self.send_text(text).await.is_err() {
+            Outgoing::Reconnect { ack } => {
+                if self
+                    .send_text(r#"{"op":7,"d":null}"#.to_string())
+                    .await
+                    .is_err()
+                {
                     return Flow::Stop;
                 }
+                // The session is not ready again until the client has RESUMEd, so a test can
+                // `wait_ready` for that.
+                self.shared.gateway.disconnected(self.conn_id);
                 let _ = ack.send(());
                 Flow::Continue
             }

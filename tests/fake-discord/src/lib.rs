@@ -23,9 +23,57 @@
 //! fake.send(&cmd).await;
 //! let reply = fake.wait_for_route(routes::INTERACTION_CALLBACK, Duration::from_secs(5)).await;
 //! assert_eq!(reply.body["type"], 4);
+//! assert_eq!(reply.param("interaction_token"), Some(cmd.interaction_token()));
 //! fake.assert_no_violations();
 //! # }
 //! ```
+//!
+//! # API at a glance
+//!
+//! | area | methods |
+//! |---|---|
+//! | lifecycle | [`FakeDiscord::start`], [`FakeDiscord::builder`] ([`FakeDiscordBuilder`]), [`FakeDiscord::base_url`], [`FakeDiscord::token`], [`FakeDiscord::shutdown`] (or drop) |
+//! | requests | [`FakeDiscord::requests`], [`FakeDiscord::requests_to`], [`FakeDiscord::wait_for`], [`FakeDiscord::wait_for_route`], [`FakeDiscord::describe`]; route names in [`routes`] |
+//! | checks | [`FakeDiscord::violations`], [`FakeDiscord::assert_no_violations`] |
+//! | faults | [`FakeDiscord::fail_next`], [`FakeDiscord::hold`], [`FakeDiscord::release`] |
+//! | model | [`FakeDiscord::channel`], [`FakeDiscord::threads`], [`FakeDiscord::messages`] (a channel's transcript), [`FakeDiscord::message`], [`FakeDiscord::commands`], [`FakeDiscord::guild_commands`] |
+//! | gateway | [`FakeDiscord::wait_ready`], [`FakeDiscord::send`] (a [`fixtures`] builder), [`FakeDiscord::dispatch`], [`FakeDiscord::identify`], [`FakeDiscord::gateway_frames`], [`FakeDiscord::wait_for_gateway_frame`], [`FakeDiscord::close_gateway`], [`FakeDiscord::send_reconnect`], [`FakeDiscord::set_identify_policy`] |
+//!
+//! Defaults: the bot is user and application [`fixtures::BOT_ID`]; guild [`fixtures::GUILD_ID`]
+//! with text channel [`fixtures::CHANNEL_ID`]; the fixtures' user is [`fixtures::USER_ID`]
+//! ("alice"); the application owner is [`fixtures::OWNER_ID`]. Generated ids (threads,
+//! messages, interactions) are time-based snowflakes, far above those.
+//!
+//! # Things to know
+//!
+//! - Interactions are only answerable if they were dispatched through the fake (it learns
+//!   their id and token from the dispatch), within the deadline (3 s by default, see
+//!   [`FakeDiscordBuilder::interaction_deadline`]) and only once.
+//! - Posting to a channel the fake does not know answers 404 `Unknown Channel`. Channels are
+//!   known from the configured guilds, from threads the bot created, and from dispatched
+//!   events (an interaction or message in channel X makes X known).
+//! - Like Discord, the fake echoes the bot's own messages and threads back as MESSAGE_CREATE /
+//!   THREAD_CREATE (when the bot's intents subscribe to them), so a bot that reacts to
+//!   messages must ignore its own. Turn off with [`FakeDiscordBuilder::echo_bot_events`].
+//! - Like Discord, dispatched guild messages arrive with empty `content` unless the bot asked
+//!   for MESSAGE_CONTENT (or is mentioned); [`FakeDiscord::dispatch`] applies this.
+//! - A thread created without `type` is private (12), Discord's documented default.
+//! - [`RecordedRequest::status`] is `None` while a request is held or being handled; waiting
+//!   on it with [`FakeDiscord::wait_for`] works (waiters are woken when answers are known).
+//!
+//! # Serenity/poise behaviour the fake accounts for
+//!
+//! - serenity sends `default_member_permissions` (and other permission bitfields) as decimal
+//!   strings; the OpenAPI description says integer, Discord accepts strings, so does the fake.
+//! - serenity rejects message content over 2000 characters itself (`Error::Model`), before
+//!   any request; per-field embed limits are only caught here.
+//! - serenity's `defer_ephemeral` sends `{"type":5,"data":{"flags":64,"attachments":[]}}`.
+//! - serenity sends RESUME right after connecting, before HELLO, and ignores
+//!   `resume_gateway_url`; it reconnects to the URL `GET /gateway` gave.
+//! - serenity cannot decode an error body without `code` (it reports code -1), so every
+//!   error body here, 429 included, carries one.
+//! - poise's default `allowed_mentions` pings (`parse: ["users"]`, `replied_user: true`):
+//!   caught by the policy check.
 //!
 //! # What it checks
 //!
@@ -866,14 +914,10 @@ impl FakeDiscord {
         }
     }
 
-    /// Sends op 7 RECONNECT; serenity reconnects and RESUMEs.
+    /// Sends op 7 RECONNECT; serenity reconnects and RESUMEs. The session counts as not
+    /// ready until then, so `wait_ready` afterwards waits for the RESUMED.
     pub async fn send_reconnect(&self) {
-        if let Err(e) = self
-            .shared
-            .gateway
-            .send_raw_current(r#"{"op":7,"d":null}"#.to_string())
-            .await
-        {
+        if let Err(e) = self.shared.gateway.reconnect_current().await {
             panic!("fake-discord: send_reconnect: {e}");
         }
     }

@@ -229,6 +229,8 @@ pub(crate) struct Model {
     /// Per channel, message ids in creation order.
     pub transcript: HashMap<u64, Vec<u64>>,
     pub interactions: HashMap<u64, InteractionState>,
+    /// Interaction id by token, so webhook routes find theirs without a scan.
+    pub interaction_by_token: HashMap<String, u64>,
     pub users: HashMap<u64, User>,
     pub dm_by_user: HashMap<u64, u64>,
     pub commands_global: Vec<Value>,

@@ -177,6 +177,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
 
     let reply = process(&shared, &rec, matched.is_some(), rel.is_some(), body_error);
     shared.log.lock().unwrap().requests[index].status = Some(reply.status);
+    // Wake waiters whose predicate looks at the answer (`status`), not just the arrival.
+    shared.log_notify.notify_waiters();
     reply.into_response()
 }
 
@@ -836,13 +838,8 @@ impl Handler<'_> {
             ));
             return Err(Reply::unknown_webhook());
         }
-        match self
-            .model
-            .interactions
-            .iter()
-            .find(|(_, i)| i.token == token)
-        {
-            Some((id, _)) => Ok(*id),
+        match self.model.interaction_by_token.get(token) {
+            Some(id) => Ok(*id),
             None => {
                 self.violation(format!(
                     "webhook token {token:.40} belongs to no dispatched interaction"
@@ -1271,10 +1268,12 @@ pub(crate) fn observe_dispatch(shared: &Shared, t: &str, d: &Value) {
                     model.add_message(m, MessageOrigin::Gateway);
                 }
             }
+            let token = d["token"].as_str().unwrap_or_default().to_string();
+            model.interaction_by_token.insert(token.clone(), id);
             model.interactions.insert(
                 id,
                 InteractionState {
-                    token: d["token"].as_str().unwrap_or_default().to_string(),
+                    token,
                     kind: d["type"].as_u64().unwrap_or(0),
                     channel_id,
                     user,

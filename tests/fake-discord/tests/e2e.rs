@@ -892,3 +892,44 @@ async fn fixtures_dispatched_to_a_bot_reach_its_handlers() {
     );
     task.abort();
 }
+
+/// A smoke check that the fake keeps up with a burst: many concurrent posts, all validated,
+/// all answered, all in the transcript, in order of their ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burst_of_concurrent_posts_is_handled() {
+    let fake = FakeDiscord::builder().echo_bot_events(false).start().await;
+    let http = Arc::new(http_for(&fake, fake.token()));
+    let started = std::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..16 {
+        let http = http.clone();
+        tasks.spawn(async move {
+            for i in 0..25 {
+                let msg = CreateMessage::new()
+                    .content(format!("worker {worker} message {i}"))
+                    .embed(
+                        CreateEmbed::new()
+                            .title("Question")
+                            .description("d".repeat(500)),
+                    )
+                    .components(vec![CreateActionRow::Buttons(vec![CreateButton::new(
+                        format!("b{i}"),
+                    )
+                    .label("Next")])])
+                    .allowed_mentions(quiet());
+                ChannelId::new(fixtures::CHANNEL_ID)
+                    .send_message(&*http, msg)
+                    .await
+                    .expect("post");
+            }
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap();
+    }
+    let elapsed = started.elapsed();
+    eprintln!("400 validated posts in {elapsed:?}");
+    assert_eq!(fake.messages(fixtures::CHANNEL_ID).len(), 400);
+    assert_eq!(fake.requests().len(), 400);
+    fake.assert_no_violations();
+}
