@@ -443,3 +443,87 @@ async fn list_help_history_and_forget_me() {
     assert!(content_of(&reply).contains("no mock interviews yet"));
     h.fake.assert_no_violations();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discord_errors_are_retried_or_explained() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+
+    // A 500 and then a 429 on the next post: retried, delivered once.
+    h.fake.fail_next(routes::CREATE_MESSAGE, 500, 1);
+    h.fake.fail_next(routes::CREATE_MESSAGE, 429, 1);
+    h.fake
+        .send(&fixtures::message_create("An answer that survives Discord hiccups.").in_thread(thread))
+        .await;
+    let delivered = h.bot_post(thread, 4).await;
+    assert_eq!(delivered.status, Some(200));
+    assert!(content(&delivered).starts_with("**Follow-up 1 of 1"));
+    let follow_ups = h
+        .fake
+        .messages(thread)
+        .into_iter()
+        .filter(|m| m.from_bot && m.content.starts_with("**Follow-up"))
+        .count();
+    assert_eq!(follow_ups, 1);
+
+    // A 500 on the /ask reply itself is logged; the bot keeps serving.
+    h.fake.fail_next(routes::INTERACTION_CALLBACK, 500, 1);
+    let ask = fixtures::slash_command("ask").option(opt::string("role", "qa"));
+    h.interact(&ask, ask.interaction_id()).await;
+    let ask = fixtures::slash_command("ask").option(opt::string("role", "qa"));
+    let reply = h.interact(&ask, ask.interaction_id()).await;
+    assert_eq!(reply.body["type"], 4, "the next /ask is answered");
+    assert!(!h.output().contains("panicked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_thread_frees_the_member_for_a_new_interview() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    h.fake
+        .send(&fixtures::thread_delete(thread, fixtures::CHANNEL_ID).guild(fixtures::GUILD_ID).kind(12))
+        .await;
+    // The next /mock is not refused as "already open".
+    let thread2 = h.start_mock(User::alice(), "backend").await;
+    assert_ne!(thread, thread2);
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn practice_button_and_question_autocomplete() {
+    let h = Harness::start().await;
+    let auto = fixtures::autocomplete("ask", "question", "idempot").option(opt::string("role", "backend"));
+    let reply = h.interact(&auto, auto.interaction_id()).await;
+    let values: Vec<&str> = reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert_eq!(values, vec!["idempotent-apis"]);
+
+    let auto = fixtures::autocomplete("ask", "category", "").option(opt::string("role", "product-manager"));
+    let reply = h.interact(&auto, auto.interaction_id()).await;
+    let categories: Vec<&str> = reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert!(categories.contains(&"behavioral"));
+    assert!(!categories.contains(&"system-design"), "{categories:?}");
+
+    // "Practice this as a mock interview" starts one that opens with that question.
+    let click = fixtures::button("ic:mock:backend:idempotent-apis").user(bob());
+    let token = click.interaction_token().to_string();
+    let ack = h.interact(&click, click.interaction_id()).await;
+    assert_eq!(ack.body["type"], 5);
+    let reply = h.followup(&token).await;
+    let thread = h.fake.threads().last().unwrap().id;
+    assert!(content(&reply).contains(&format!("<#{thread}>")));
+    let q1 = h.bot_post(thread, 1).await;
+    assert!(content(&q1).contains("safe to retry"), "{}", content(&q1));
+    h.fake.assert_no_violations();
+}

@@ -134,3 +134,49 @@ async fn a_message_committed_but_not_posted_is_posted_once_after_restart() {
     assert_eq!(transcript.len(), 4, "{transcript:#?}");
     h.fake.assert_no_violations();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interview_left_idle_across_a_restart_is_closed_with_its_summary() {
+    let mut h = Harness::start_with(options()).await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    h.fake
+        .send(&fixtures::message_create("One answer, then silence.").in_thread(thread))
+        .await;
+    h.bot_post(thread, 2).await;
+    h.kill();
+
+    // Two hours pass while the bot is down (the idle limit is 30 minutes).
+    let db = h.dir.path().join("data/bot.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE interviews SET last_activity_at = last_activity_at - 7200, created_at = created_at - 7300")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    h.spawn_bot().await;
+    let summary = h.bot_post(thread, 3).await;
+    let text = content(&summary);
+    assert!(text.starts_with("No answer for 30 minutes"), "{text}");
+    assert!(text.contains("You answered 1 of 1 main questions"), "{text}");
+    let archived = h
+        .fake
+        .wait_for(
+            move |r| r.route == routes::EDIT_CHANNEL && r.param_id("channel_id") == Some(thread),
+            WAIT,
+        )
+        .await;
+    assert_eq!(archived.body["archived"], true);
+
+    // The member is free to start again, and a late answer changes nothing.
+    h.fake
+        .send(&fixtures::message_create("A late answer.").in_thread(thread))
+        .await;
+    let again = h.start_mock(User::alice(), "backend").await;
+    assert_ne!(again, thread);
+    assert_eq!(h.posts_in(thread).len(), 4);
+    h.fake.assert_no_violations();
+}

@@ -346,6 +346,17 @@ pub async fn thread_deleted(data: &Data, thread_id: u64) -> Result<(), Error> {
     Ok(())
 }
 
+/// The member left the server: close their open interview there.
+pub async fn member_left(data: &Data, guild_id: u64, user_id: u64) -> Result<(), Error> {
+    if let Some(open) = data.store.open_interview_for_user(guild_id, user_id).await? {
+        Data::lock(&data.open_threads).remove(&open.thread_id);
+        data.store
+            .close_interview(open.id, InterviewStatus::Closed(CloseReason::MemberLeft), now())
+            .await?;
+    }
+    Ok(())
+}
+
 /// Posts the given outbox items (in order), marking each done. Items still
 /// failing after a few tries for passing reasons stay pending for the next
 /// start; items that can never be posted (thread gone, no permission) are

@@ -302,6 +302,27 @@ fn read_role_file(
     let mut synonyms = Vec::new();
     if let Some(table) = role.opt_table(diags, "synonyms", "[role.synonyms]") {
         for (term, variants) in table.string_list_map(diags) {
+            // A synonym only helps the feedback if its term is one the role
+            // lists; anything else is a typo that would silently do nothing.
+            let terms = [&skills, &metrics, &stakeholders]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|t| t.value.as_str());
+            let known: Vec<&str> = terms.collect();
+            if !known.is_empty() && !known.iter().any(|k| k.eq_ignore_ascii_case(&term.value)) {
+                let hint = match suggest::closest(&term.value, known.iter().copied(), 1).first() {
+                    Some(best) => format!("; did you mean `{best}`?"),
+                    None => String::new(),
+                };
+                diags.at(
+                    &term.span,
+                    format!(
+                        "synonym `{}` is not one of the role's skills, metrics or stakeholders{hint}",
+                        term.value
+                    ),
+                );
+            }
             synonyms.push((term.value, variants.into_iter().map(|t| t.value).collect()));
         }
     }

@@ -168,7 +168,16 @@ impl Harness {
         let ready_lines = self.output().matches("bot ready").count();
         let token = self.fake.token().to_string();
         self.spawn_raw(Some(&token));
-        self.fake.wait_ready(WAIT).await;
+        // Fail with the bot's own words if it exits instead of connecting.
+        let deadline = std::time::Instant::now() + WAIT;
+        while !self.fake.is_ready() {
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                std::thread::sleep(Duration::from_millis(50));
+                panic!("the bot exited ({status}) before connecting:\n{}", self.output());
+            }
+            assert!(std::time::Instant::now() < deadline, "the bot did not connect:\n{}", self.output());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         self.fake
             .wait_for(
                 move |r| r.route == routes::PUT_GUILD_COMMANDS && r.index >= before,
