@@ -244,17 +244,21 @@ fn read_file(index: usize, diags: &mut Diagnostics<'_>, raw: &mut Raw) {
     let is_role = top.has("role");
     let is_shared = top.has("frameworks") || top.has("templates");
     match (is_role, is_shared) {
+        // When the kind is unclear, nothing in the file was read, so listing
+        // its top-level tables as unknown fields would only add noise.
         (true, true) => {
             diags.at(
                 &(0..0),
                 "a file is either a role file ([role]) or a shared file ([[frameworks]], [[templates]]), not both; move the shared tables to their own file",
             );
+            return;
         }
         (false, false) => {
             diags.at(
                 &(0..0),
                 "this file is neither a role file (it has no [role] table) nor a shared file (no [[frameworks]] or [[templates]]); see guides/README.md",
             );
+            return;
         }
         (true, false) => read_role_file(index, diags, &mut top, raw),
         (false, true) => read_shared_file(index, diags, &mut top, raw),
