@@ -125,6 +125,9 @@ struct RawQuestion {
     example: Option<Text>,
     follow_ups: Option<Vec<RawFollowUp>>,
     answer_words: Option<(u32, u32)>,
+    /// The required fields written in the file, valid or not: a field that
+    /// is there but wrong has had its own error and is not also "missing".
+    written: Vec<&'static str>,
 }
 
 struct RawRole {
@@ -543,12 +546,14 @@ fn read_question(
     let tips = q.opt_text_list(diags, "tips");
     let example = q.opt_text(diags, "example");
     let answer_words = q.opt_int_pair(diags, "answer_words").map(|(pair, _)| pair);
+    // One broken follow-up makes the whole list unusable (its error is
+    // reported), rather than an empty list that would also be "empty".
     let follow_ups = q
         .opt_tables(diags, "follow_ups", "follow-up")
-        .map(|tables| {
+        .and_then(|tables| {
             tables
                 .into_iter()
-                .filter_map(|mut f| {
+                .map(|mut f| {
                     let question = f.text(diags, "question");
                     let checks = f.text(diags, "checks");
                     f.finish(diags);
@@ -558,6 +563,8 @@ fn read_question(
                     })
                 })
                 .collect::<Vec<_>>()
+                .into_iter()
+                .collect::<Option<Vec<_>>>()
         });
     for t in [&text, &why, &example]
         .into_iter()
@@ -571,6 +578,10 @@ fn read_question(
         check_placeholders(diags, &f.checks);
     }
     let span = q.span();
+    let written = QUESTION_FIELDS
+        .into_iter()
+        .filter(|field| q.has(field))
+        .collect();
     q.finish(diags);
     RawQuestion {
         file: index,
@@ -586,6 +597,7 @@ fn read_question(
         example,
         follow_ups,
         answer_words,
+        written,
     }
 }
 
@@ -822,6 +834,18 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
     }
 }
 
+/// The fields a question needs, from itself or its template.
+const QUESTION_FIELDS: [&str; 8] = [
+    "text",
+    "category",
+    "stage",
+    "why",
+    "framework",
+    "tips",
+    "follow_ups",
+    "example",
+];
+
 /// Reports required fields that neither the question nor its template has.
 /// Returns whether all were present.
 fn require_fields(
@@ -832,31 +856,11 @@ fn require_fields(
     what: &str,
     need_example: bool,
 ) -> bool {
-    let has = |own: bool, f: fn(&RawQuestion) -> bool| own || tmpl.is_some_and(f);
-    let present = [
-        ("text", has(q.text.is_some(), |t| t.text.is_some())),
-        (
-            "category",
-            has(q.category.is_some(), |t| t.category.is_some()),
-        ),
-        ("stage", has(q.stage.is_some(), |t| t.stage.is_some())),
-        ("why", has(q.why.is_some(), |t| t.why.is_some())),
-        (
-            "framework",
-            has(q.framework.is_some(), |t| t.framework.is_some()),
-        ),
-        ("tips", has(q.tips.is_some(), |t| t.tips.is_some())),
-        (
-            "follow_ups",
-            has(q.follow_ups.is_some(), |t| t.follow_ups.is_some()),
-        ),
-        (
-            "example",
-            !need_example || has(q.example.is_some(), |t| t.example.is_some()),
-        ),
-    ];
     let mut ok = true;
-    for (field, there) in present {
+    for field in QUESTION_FIELDS {
+        let there = (field == "example" && !need_example)
+            || q.written.contains(&field)
+            || tmpl.is_some_and(|t| t.written.contains(&field));
         if !there {
             let hint = if field == "example" && tmpl.is_some() {
                 " (the template has none, so the role must write one)"
