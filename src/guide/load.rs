@@ -411,7 +411,7 @@ fn read_framework(
                 let key = key.filter(|k| check_id(diags, k, "step key"));
                 let name = step.text(diags, "name");
                 let guidance = step.text(diags, "guidance");
-                let probe = step.opt_text(diags, "probe");
+                let probe = step.opt_nonblank_text(diags, "probe");
                 for t in [&name, &guidance, &probe].into_iter().flatten() {
                     check_length(diags, t, limits::FIELD_MAX, "text");
                 }
@@ -484,11 +484,11 @@ fn read_question(
     mut q: Fields<'_, '_>,
     is_template: bool,
 ) -> RawQuestion {
-    let id = q.opt_text(diags, "id");
+    let id = q.opt_nonblank_text(diags, "id");
     let template = if is_template {
         None
     } else {
-        q.opt_text(diags, "template")
+        q.opt_nonblank_text(diags, "template")
     };
     if let Some(id) = &id {
         let kind = if is_template {
@@ -506,7 +506,7 @@ fn read_question(
     } else if let Some(t) = &template {
         q.set_what(format!("question from template `{}`", t.value));
     }
-    let text = q.opt_text(diags, "text");
+    let text = q.opt_nonblank_text(diags, "text");
     let category = q
         .opt_text(diags, "category")
         .and_then(|t| match Category::parse(&t.value) {
@@ -541,10 +541,10 @@ fn read_question(
                 None
             }
         });
-    let why = q.opt_text(diags, "why");
-    let framework = q.opt_text(diags, "framework");
+    let why = q.opt_nonblank_text(diags, "why");
+    let framework = q.opt_nonblank_text(diags, "framework");
     let tips = q.opt_text_list(diags, "tips");
-    let example = q.opt_text(diags, "example");
+    let example = q.opt_nonblank_text(diags, "example");
     let answer_words = q.opt_int_pair(diags, "answer_words").map(|(pair, _)| pair);
     // One broken follow-up makes the whole list unusable (its error is
     // reported), rather than an empty list that would also be "empty".
