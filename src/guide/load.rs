@@ -329,35 +329,24 @@ fn read_role_file(
         }
     };
 
-    let values = |list: Option<Vec<Text>>| list.map(|l| l.into_iter().map(|t| t.value).collect());
-    if let (
-        Some(id),
-        Some(name),
-        Some(field),
-        Some(focus),
-        Some(skills),
-        Some(metrics),
-        Some(stakeholders),
-    ) = (
-        id,
-        name,
-        field,
-        values(focus),
-        values(skills),
-        values(metrics),
-        values(stakeholders),
-    ) {
+    // A role whose vocabulary is incomplete has had those errors reported,
+    // but its questions are still checked (with what vocabulary there is),
+    // so one run shows every problem in the file.
+    let values = |list: Option<Vec<Text>>| {
+        list.map_or_else(Vec::new, |l| l.into_iter().map(|t| t.value).collect())
+    };
+    if let (Some(id), Some(name)) = (id, name) {
         raw.roles.push(RawRole {
             file: index,
             id,
             name,
             aliases,
             vocabulary: Vocabulary {
-                field: field.value,
-                focus,
-                skills,
-                metrics,
-                stakeholders,
+                field: field.map_or_else(String::new, |f| f.value),
+                focus: values(focus),
+                skills: values(skills),
+                metrics: values(metrics),
+                stakeholders: values(stakeholders),
                 synonyms,
             },
             questions,
