@@ -684,11 +684,15 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
         keys.push((&r.name, "role name"));
         let mut clash = false;
         let mut own_keys: Vec<String> = Vec::new();
+        // An id and a name that normalise alike ("tester", "Tester") are one
+        // key: report a clash on it once.
+        let mut tried: Vec<String> = Vec::new();
         for (text, kind) in keys {
             let key = lookup_key(&text.value);
-            if own_keys.contains(&key) {
+            if tried.contains(&key) {
                 continue;
             }
+            tried.push(key.clone());
             if let Some((owner, file, span)) = claimed.get(&key) {
                 let (line, _) = files[*file].position(span.start);
                 err(
