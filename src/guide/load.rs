@@ -782,11 +782,12 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
                     .map_or(id.span.clone(), |t| t.span.clone()),
             );
             let what = format!("question `{}` in {role_what}", id.value);
-            if !require_fields(errors, &files[q.file], q, tmpl, &what, true) {
-                continue;
-            }
+            // The framework is checked whether or not other fields are missing.
             if let Some(fw) = &q.framework {
                 check_framework(errors, q.file, fw);
+            }
+            if !require_fields(errors, &files[q.file], q, tmpl, &what, true) {
+                continue;
             }
             if let Some(question) =
                 assemble(errors, files, &r, q, tmpl, &frameworks, id.value.clone())
