@@ -126,24 +126,24 @@ fn check_on_several_errors_prints_each_and_a_count() {
         .iter()
         .map(ToString::to_string)
         .collect();
-    assert_eq!(expected.len(), 9);
+    assert_eq!(expected.len(), 10);
     let r = run(&["check", &dir], b"");
     assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "");
     let lines = r.stderr_lines();
-    assert_eq!(lines[..9], expected);
-    assert_eq!(lines[9..], ["9 problems found"]);
-    assert!(lines[0].starts_with(&format!("{dir}/data.toml:4:8: ")));
+    assert_eq!(lines[..10], expected);
+    assert_eq!(lines[10..], ["10 problems found"]);
+    assert!(lines[0].starts_with(&format!("{dir}/data.toml:5:8: ")));
 
     // Other commands list them too, then one `error:` line saying what to run.
     let r = run(&["--guides", &dir, "roles"], b"");
     assert_eq!(r.code, 1);
     let lines = r.stderr_lines();
-    assert_eq!(lines[..9], expected);
+    assert_eq!(lines[..10], expected);
     assert_eq!(
-        lines[9..],
+        lines[10..],
         [format!(
-            "error: 9 problems in the guides at {dir}; run `interview-coach check {dir}` after fixing them"
+            "error: 10 problems in the guides at {dir}; run `interview-coach check {dir}` after fixing them"
         )]
     );
 }
@@ -480,4 +480,117 @@ fn show_without_a_question_lists_the_roles_questions() {
     for q in &backend.questions {
         assert!(r.stdout.contains(&q.id), "{} missing", q.id);
     }
+}
+
+// ---------------------------------------------------------------------------
+// The worked example in guides/README.md.
+
+/// The TOML block after the `<!-- worked-example` marker in guides/README.md.
+fn worked_example() -> String {
+    let readme = std::fs::read_to_string(format!("{GUIDES}/README.md")).unwrap();
+    let from = readme
+        .find("<!-- worked-example")
+        .expect("the worked-example marker");
+    let block = &readme[from..];
+    let start = block.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let end = start + block[start..].find("\n```").expect("the end of the block");
+    block[start..=end].to_string()
+}
+
+/// A copy of the shipped guides in a fresh folder, plus `technical-writer.toml`.
+fn guides_with(role_file: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    copy(Path::new(GUIDES), &tmp.path().join("guides"));
+    std::fs::write(tmp.path().join("guides/technical-writer.toml"), role_file).unwrap();
+    tmp
+}
+
+#[test]
+fn the_worked_example_in_the_guide_readme_passes_check() {
+    let example = worked_example();
+    assert!(example.contains("id = \"technical-writer\""));
+    let tmp = guides_with(&example);
+    let r = run_in(tmp.path(), &["check", "guides"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+
+    let shipped = GuideLibrary::load(GUIDES).unwrap().counts();
+    let with_example = GuideLibrary::load(tmp.path().join("guides")).unwrap();
+    let counts = with_example.counts();
+    assert_eq!(counts.roles, shipped.roles + 1);
+    assert_eq!(counts.questions, shipped.questions + 2);
+    assert_eq!(counts.files, shipped.files + 1);
+    assert_eq!(r.stdout, format!("guides: ok — {counts}\n"));
+
+    // What the README says the new role looks like.
+    let role = with_example.role("tech-writer").unwrap();
+    assert_eq!(
+        role.question("tell-me-about-yourself").unwrap().text,
+        "Tell me about yourself as a Technical Writer."
+    );
+    let own = role.question("docs-nobody-reads").unwrap();
+    assert!(own
+        .why
+        .starts_with("Every technical writing team hears this."));
+    assert_eq!(own.answer_words, (120, 250));
+
+    let r = run_in(
+        tmp.path(),
+        &["show", "technical-writer", "docs-nobody-reads"],
+        b"",
+    );
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains(&own.text));
+    let r = run_in(
+        tmp.path(),
+        &[
+            "practice",
+            "--role",
+            "technical-writer",
+            "--questions",
+            "2",
+            "--follow-ups",
+            "0",
+        ],
+        b"one\n\ntwo\n\n",
+    );
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .contains("Interview complete: Technical Writer practice."));
+}
+
+#[test]
+fn the_mistakes_shown_in_the_guide_readme_are_what_check_prints() {
+    let example = worked_example();
+    let broken = example
+        .replace(
+            "framework = \"clarify-decide-follow-through\"",
+            "framework = \"STAR\"",
+        )
+        .replace("tips = [", "tip = [");
+    assert_ne!(broken, example);
+    let tmp = guides_with(&broken);
+    let r = run_in(tmp.path(), &["check", "guides"], b"");
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr_lines().len(), 4, "{}", r.stderr);
+    let readme = std::fs::read_to_string(format!("{GUIDES}/README.md")).unwrap();
+    assert!(
+        readme.contains(&r.stderr),
+        "guides/README.md should show exactly:\n{}",
+        r.stderr
+    );
 }
