@@ -83,12 +83,13 @@ pub fn summary_lines(summary: &Summary) -> Vec<String> {
     };
     lines.push(format!("{how}: {} practice.", summary.role_name));
     lines.push(format!(
-        "You answered {} of {} main questions and {} follow-up{}, about {} words in all (roughly {} spoken).",
+        "You answered {} of {} main questions and {} follow-up{}, about {} word{} in all (roughly {} spoken).",
         summary.questions_answered,
         summary.questions_planned,
         summary.follow_ups_answered,
         if summary.follow_ups_answered == 1 { "" } else { "s" },
         summary.words_spoken,
+        if summary.words_spoken == 1 { "" } else { "s" },
         speaking_time(summary.words_spoken),
     ));
     if !summary.questions.is_empty() {
