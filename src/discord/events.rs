@@ -37,6 +37,12 @@ pub async fn handle(
         FullEvent::ThreadDelete { thread, .. } => {
             interview::thread_deleted(data, thread.id.get()).await
         }
+        // Only arrives with the privileged Server Members intent, which the
+        // bot does not ask for; if an operator grants it, a leaving member's
+        // interview is closed at once instead of by the idle sweep.
+        FullEvent::GuildMemberRemoval { guild_id, user, .. } => {
+            interview::member_left(data, guild_id.get(), user.id.get()).await
+        }
         _ => Ok(()),
     }
 }
