@@ -1,2 +1,3 @@
 //! interview-coach
+pub mod coach;
 pub mod guide;
