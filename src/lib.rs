@@ -1,3 +1,14 @@
-//! interview-coach
+//! interview-coach: a Discord bot, and a terminal coach, for job-interview practice.
+//!
+//! Layout, from the bottom up:
+//! - [`guide`] — guide files (TOML): format, loading, validation, templates.
+//! - [`coach`] — question selection and the mock-interview engine; no Discord here.
+//! - [`cli`] — the `interview-coach` command line: `check`, `roles`, `show`, `practice`, `run`.
+//! - [`store`] — SQLite persistence of interviews, answers and the outbox.
+//! - [`messages`] — user-facing text shared by the terminal and Discord front ends.
+
+pub mod cli;
 pub mod coach;
 pub mod guide;
+pub mod messages;
+pub mod store;

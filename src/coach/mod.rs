@@ -1,3 +1,7 @@
-//! Coaching logic that does not depend on Discord: answer feedback now, the
-//! interview engine and question selection alongside it.
+//! The coaching core: which question to ask, how a mock interview unfolds, and
+//! feedback on each answer. Nothing in here talks to Discord or the terminal,
+//! so both front ends (and the tests) drive exactly the same logic.
+
+pub mod engine;
 pub mod feedback;
+pub mod select;

@@ -1,1 +1,22 @@
+//! Guide files: their format, loading, validation and templates.
+//!
+//! - `read` — a field-by-field reader over toml's spanned tree, so every
+//!   problem in a file is reported at once with its `path:line:column`.
+//! - `load` — finds the files, tells role files from shared ones, expands
+//!   templates and checks everything, producing a [`GuideLibrary`].
+//! - `model` — the immutable library the rest of the program reads.
+//! - `template` — `{placeholder}` filling from a role's vocabulary.
+//! - `suggest` — "did you mean …?" for roles, questions and keys.
 
+mod load;
+mod model;
+pub mod read;
+pub mod suggest;
+pub mod template;
+
+pub use load::{limits, LoadErrors};
+pub use model::{
+    Category, Counts, FollowUp, Framework, FrameworkStep, GuideLibrary, Question, Role, Stage,
+    Unknown, Vocabulary,
+};
+pub use read::GuideError;

@@ -1,0 +1,144 @@
+//! Choosing questions: one for `/ask` (never the same twice in a row for a
+//! person, when the role has more than one), several for a mock interview.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::guide::{Category, Question, Role, Stage};
+
+/// Narrows the questions a pick may choose from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub category: Option<Category>,
+    pub stage: Option<Stage>,
+}
+
+impl Filter {
+    pub fn matches(&self, q: &Question) -> bool {
+        self.category.is_none_or(|c| q.category == c) && self.stage.is_none_or(|s| q.stage == s)
+    }
+}
+
+/// One random question of the role that passes the filter, avoiding `avoid`
+/// (the question this person saw last) whenever there is another choice.
+pub fn pick<'r>(
+    role: &'r Role,
+    filter: Filter,
+    avoid: Option<&str>,
+    rng: &mut impl Rng,
+) -> Option<&'r Question> {
+    let all: Vec<&Question> = role
+        .questions
+        .iter()
+        .filter(|q| filter.matches(q))
+        .collect();
+    let fresh: Vec<&Question> = all
+        .iter()
+        .copied()
+        .filter(|q| Some(q.id.as_str()) != avoid)
+        .collect();
+    let pool = if fresh.is_empty() { &all } else { &fresh };
+    if pool.is_empty() {
+        return None;
+    }
+    Some(pool[rng.random_range(0..pool.len())])
+}
+
+/// `count` different questions for a mock interview, in the order an
+/// interview runs: screening first, then the technical round, then the final.
+/// `first`, when given, opens the interview (e.g. "practise this question").
+pub fn plan<'r>(
+    role: &'r Role,
+    count: usize,
+    first: Option<&'r Question>,
+    rng: &mut impl Rng,
+) -> Vec<&'r Question> {
+    let mut pool: Vec<&Question> = role
+        .questions
+        .iter()
+        .filter(|q| first.is_none_or(|f| f.id != q.id))
+        .collect();
+    pool.shuffle(rng);
+    let rest = count.saturating_sub(usize::from(first.is_some()));
+    pool.truncate(rest);
+    pool.sort_by_key(|q| q.stage);
+    first.into_iter().chain(pool).take(count.max(1)).collect()
+}
+
+/// The question picker the bot shares between members: the random source and
+/// each person's last question. Both sit behind plain mutexes because every
+/// use is a few instructions long and never spans an `.await`.
+pub struct Picker {
+    rng: Mutex<StdRng>,
+    last: Mutex<HashMap<u64, String>>,
+}
+
+/// Enough to remember everyone active on a busy server; past it the memory
+/// is simply cleared, at worst repeating one question for someone.
+const LAST_ASKED_CAP: usize = 50_000;
+
+impl Picker {
+    pub fn new() -> Self {
+        Self::with_rng(StdRng::from_os_rng())
+    }
+
+    pub fn seeded(seed: u64) -> Self {
+        Self::with_rng(StdRng::seed_from_u64(seed))
+    }
+
+    fn with_rng(rng: StdRng) -> Self {
+        Picker {
+            rng: Mutex::new(rng),
+            last: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn rng(&self) -> std::sync::MutexGuard<'_, StdRng> {
+        // A panic while holding this lock cannot leave the generator in a
+        // state that matters, so a poisoned lock is simply taken over.
+        self.rng.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Picks for `user`, never repeating that user's previous question when
+    /// the role offers another one, and remembers the choice.
+    pub fn pick_for<'r>(&self, user: u64, role: &'r Role, filter: Filter) -> Option<&'r Question> {
+        let key_last = {
+            let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+            last.get(&user).cloned()
+        };
+        let avoid = key_last
+            .as_deref()
+            .and_then(|k| k.strip_prefix(&format!("{}/", role.id)));
+        let q = pick(role, filter, avoid, &mut *self.rng())?;
+        self.remember(user, role, &q.id);
+        Some(q)
+    }
+
+    /// Records a question shown to `user` by id (e.g. `/ask question:`).
+    pub fn remember(&self, user: u64, role: &Role, question_id: &str) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.len() >= LAST_ASKED_CAP {
+            last.clear();
+        }
+        last.insert(user, format!("{}/{question_id}", role.id));
+    }
+
+    pub fn plan<'r>(
+        &self,
+        role: &'r Role,
+        count: usize,
+        first: Option<&'r Question>,
+    ) -> Vec<&'r Question> {
+        plan(role, count, first, &mut *self.rng())
+    }
+}
+
+impl Default for Picker {
+    fn default() -> Self {
+        Self::new()
+    }
+}

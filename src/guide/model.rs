@@ -1,0 +1,297 @@
+//! The loaded, validated guide library: roles, their questions and the
+//! frameworks those questions use. Everything here is immutable once built;
+//! a reload builds a new library and swaps it in whole.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::suggest;
+
+/// What kind of question it is; `/ask` can filter by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    General,
+    Behavioral,
+    Technical,
+    SystemDesign,
+    Situational,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::General,
+        Category::Behavioral,
+        Category::Technical,
+        Category::SystemDesign,
+        Category::Situational,
+    ];
+
+    /// The id used in guide files and command options.
+    pub fn id(self) -> &'static str {
+        match self {
+            Category::General => "general",
+            Category::Behavioral => "behavioral",
+            Category::Technical => "technical",
+            Category::SystemDesign => "system-design",
+            Category::Situational => "situational",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::General => "General",
+            Category::Behavioral => "Behavioral",
+            Category::Technical => "Technical",
+            Category::SystemDesign => "System design",
+            Category::Situational => "Situational",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        let s = s.trim().to_lowercase().replace([' ', '_'], "-");
+        Self::ALL
+            .into_iter()
+            .find(|c| c.id() == s || (s == "behavioural" && *c == Category::Behavioral))
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The interview stage where a question usually comes up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    Screening,
+    Technical,
+    Final,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 3] = [Stage::Screening, Stage::Technical, Stage::Final];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Stage::Screening => "screening",
+            Stage::Technical => "technical",
+            Stage::Final => "final",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Screening => "Screening",
+            Stage::Technical => "Technical round",
+            Stage::Final => "Final round",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        let s = s.trim().to_lowercase();
+        Self::ALL.into_iter().find(|st| st.id() == s)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameworkStep {
+    /// Stable id that feedback cue lists refer to, e.g. `result`.
+    pub key: String,
+    pub name: String,
+    pub guidance: String,
+    /// A question the coach may ask when an answer skips this step.
+    pub probe: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Framework {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+    pub steps: Vec<FrameworkStep>,
+    pub tips: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub question: String,
+    /// What the follow-up tells the interviewer.
+    pub checks: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    pub category: Category,
+    pub stage: Stage,
+    pub why: String,
+    pub framework: Arc<Framework>,
+    pub tips: Vec<String>,
+    pub example: String,
+    pub follow_ups: Vec<FollowUp>,
+    /// Target answer length in words, `(min, max)`.
+    pub answer_words: (u32, u32),
+    /// The shared template this question was built from, if any.
+    pub template: Option<String>,
+}
+
+/// The words a role's guides are written in; they fill template placeholders
+/// and tell the feedback which terms matter for the role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vocabulary {
+    pub field: String,
+    pub focus: Vec<String>,
+    pub skills: Vec<String>,
+    pub metrics: Vec<String>,
+    pub stakeholders: Vec<String>,
+    /// Other spellings of a term, e.g. PostgreSQL → Postgres.
+    pub synonyms: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub vocabulary: Vocabulary,
+    pub questions: Vec<Question>,
+    pub source: PathBuf,
+}
+
+impl Role {
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        let id = id.trim().to_lowercase();
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    /// Looks a question up, or says which ids were probably meant.
+    pub fn resolve_question(&self, id: &str) -> Result<&Question, Unknown> {
+        self.question(id).ok_or_else(|| Unknown {
+            input: id.trim().to_string(),
+            suggestions: suggest::closest(id, self.questions.iter().map(|q| q.id.as_str()), 3)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+
+    pub fn has_category(&self, category: Category) -> bool {
+        self.questions.iter().any(|q| q.category == category)
+    }
+}
+
+/// A role or question id that matched nothing, with the closest real ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    pub input: String,
+    pub suggestions: Vec<String>,
+}
+
+/// Counts for summaries (`check`, `/guides reload`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub roles: usize,
+    pub questions: usize,
+    pub frameworks: usize,
+    pub templates: usize,
+    pub files: usize,
+}
+
+impl fmt::Display for Counts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} roles, {} questions, {} frameworks, {} templates in {} files",
+            self.roles, self.questions, self.frameworks, self.templates, self.files
+        )
+    }
+}
+
+/// Every guide, validated and indexed. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct GuideLibrary {
+    pub(super) dir: PathBuf,
+    pub(super) roles: Vec<Role>,
+    /// Lower-case id, alias and name → index into `roles`.
+    pub(super) lookup: HashMap<String, usize>,
+    pub(super) frameworks: Vec<Arc<Framework>>,
+    pub(super) templates: usize,
+    pub(super) files: usize,
+}
+
+/// Normalises what a person types for a role: case, surrounding space, and
+/// spaces or underscores where ids have dashes.
+pub(super) fn lookup_key(s: &str) -> String {
+    s.trim().to_lowercase().replace([' ', '_'], "-")
+}
+
+impl GuideLibrary {
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// A role by id, alias or display name, case-insensitive.
+    pub fn role(&self, name: &str) -> Option<&Role> {
+        self.lookup.get(&lookup_key(name)).map(|&i| &self.roles[i])
+    }
+
+    /// Looks a role up, or says which roles were probably meant (at most three).
+    pub fn resolve_role(&self, name: &str) -> Result<&Role, Unknown> {
+        self.role(name).ok_or_else(|| {
+            let mut suggestions: Vec<String> = Vec::new();
+            for key in suggest::closest(
+                &lookup_key(name),
+                self.lookup.keys().map(String::as_str),
+                10,
+            ) {
+                let id = &self.roles[self.lookup[key]].id;
+                if !suggestions.contains(id) {
+                    suggestions.push(id.clone());
+                }
+                if suggestions.len() == 3 {
+                    break;
+                }
+            }
+            Unknown {
+                input: name.trim().to_string(),
+                suggestions,
+            }
+        })
+    }
+
+    pub fn framework(&self, id: &str) -> Option<&Arc<Framework>> {
+        self.frameworks.iter().find(|f| f.id == id)
+    }
+
+    pub fn frameworks(&self) -> &[Arc<Framework>] {
+        &self.frameworks
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            roles: self.roles.len(),
+            questions: self.roles.iter().map(|r| r.questions.len()).sum(),
+            frameworks: self.frameworks.len(),
+            templates: self.templates,
+            files: self.files,
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! User-facing text that both front ends (terminal and Discord) say, kept in
+//! one place so wording stays consistent and is easy to review.
+
+use crate::coach::engine::{AnswerError, Prompt, PromptKind, Summary};
+use crate::guide::{template::join_list, Unknown};
+
+/// "did you mean `a`, `b` or `c`?" — or nothing when there is no good guess.
+pub fn did_you_mean(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        [one] => format!("did you mean `{one}`?"),
+        [init @ .., last] => format!(
+            "did you mean {} or `{last}`?",
+            init.iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+pub fn unknown_role(unknown: &Unknown) -> String {
+    let mut s = format!("There is no role called `{}`", unknown.input);
+    match did_you_mean(&unknown.suggestions) {
+        hint if hint.is_empty() => s.push_str("; see the list of roles"),
+        hint => {
+            s.push_str("; ");
+            s.push_str(&hint);
+        }
+    }
+    s
+}
+
+pub fn unknown_question(role_id: &str, unknown: &Unknown) -> String {
+    let mut s = format!("Role `{role_id}` has no question `{}`", unknown.input);
+    let hint = did_you_mean(&unknown.suggestions);
+    if !hint.is_empty() {
+        s.push_str("; ");
+        s.push_str(&hint);
+    }
+    s
+}
+
+pub fn no_question_matches(role_name: &str) -> String {
+    format!("{role_name} has no question in that category yet.")
+}
+
+pub fn answer_rejected(err: &AnswerError) -> String {
+    match err {
+        AnswerError::Empty => "That answer was empty; please write your answer and send it again.".into(),
+        AnswerError::TooLong { chars, max } => format!(
+            "That answer is {chars} characters long. Answers can be at most {max} characters (about {} minutes spoken); please shorten it and send it again.",
+            max / 5 / 150
+        ),
+        AnswerError::Finished => "This interview has already finished.".into(),
+    }
+}
+
+/// "Question 1 of 2" or "Follow-up 2 of 2 on question 1".
+pub fn prompt_heading(prompt: &Prompt) -> String {
+    match (prompt.kind, prompt.follow_up) {
+        (PromptKind::FollowUp, Some(i)) => format!(
+            "Follow-up {} of {} on question {}",
+            i + 1,
+            prompt.follow_ups_total,
+            prompt.question + 1
+        ),
+        _ => format!(
+            "Question {} of {}",
+            prompt.question + 1,
+            prompt.questions_total
+        ),
+    }
+}
+
+/// The end-of-interview recap as plain lines (Markdown-friendly).
+pub fn summary_lines(summary: &Summary) -> Vec<String> {
+    let mut lines = Vec::new();
+    let how = if summary.ended_early {
+        "Interview ended early"
+    } else {
+        "Interview complete"
+    };
+    lines.push(format!("{how}: {} practice.", summary.role_name));
+    lines.push(format!(
+        "You answered {} of {} main questions and {} follow-up{}, about {} words in all (roughly {} spoken).",
+        summary.questions_answered,
+        summary.questions_planned,
+        summary.follow_ups_answered,
+        if summary.follow_ups_answered == 1 { "" } else { "s" },
+        summary.words_spoken,
+        speaking_time(summary.words_spoken),
+    ));
+    if !summary.questions.is_empty() {
+        lines.push("Questions covered:".into());
+        for q in &summary.questions {
+            lines.push(format!("- {q}"));
+        }
+    }
+    if !summary.checks.is_empty() {
+        lines.push("What the follow-ups were checking:".into());
+        for c in &summary.checks {
+            lines.push(format!("- {} {}", c.question, c.checks));
+        }
+    }
+    if summary.questions_answered == 0 {
+        lines.push(
+            "No answers were given, so there is nothing to review yet. Try again any time.".into(),
+        );
+    }
+    lines
+}
+
+/// Speaking time at 150 words a minute, as "1 min 20 s".
+pub fn speaking_time(words: usize) -> String {
+    let secs = words * 60 / 150;
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+pub fn role_line(id: &str, name: &str, aliases: &[String], questions: usize) -> String {
+    let aliases = if aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" (also: {})", join_list(aliases))
+    };
+    format!("{id:<20} {name}{aliases} · {questions} questions")
+}

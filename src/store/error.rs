@@ -1,0 +1,109 @@
+//! [`StoreError`]: everything that can go wrong in the store, each as one line of text.
+
+use std::path::PathBuf;
+
+use super::model::InterviewId;
+
+/// An error from the store.
+///
+/// The `Display` of every variant is a single line that says what was being done and, for
+/// anything that happens while opening, which file; the underlying error's text is part of
+/// that line (and is also available through [`std::error::Error::source`] for code that
+/// wants to inspect it).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The folder that should hold the database could not be created.
+    #[error("cannot create the folder {} for the database {}: {source}", dir.display(), path.display())]
+    CreateDir {
+        path: PathBuf,
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// SQLite could not open (or create) the file, or it is not an SQLite database.
+    #[error("cannot open the database {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The file is an SQLite database, but its integrity check failed.
+    #[error("the database {} is damaged: {detail}", path.display())]
+    Damaged { path: PathBuf, detail: String },
+    /// The file is a valid SQLite database that belongs to something else.
+    #[error("{} is not an interview-coach database: {detail}", path.display())]
+    Foreign { path: PathBuf, detail: String },
+    /// The schema migrations could not be applied (or the database was written by a newer
+    /// version of the bot).
+    #[error("cannot migrate the database {}: {source}", path.display())]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    /// A query failed after the store was open.
+    #[error("database error while trying to {op}: {source}")]
+    Query {
+        op: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The interview does not exist (never did, or was deleted by `/forget-me` or retention).
+    #[error("interview {0} does not exist")]
+    NotFound(InterviewId),
+    /// `close_*` was asked to set the status `open`.
+    #[error("an interview cannot be closed with the status \"open\"")]
+    CloseAsOpen,
+    /// A stored value could not be turned back into its Rust type.
+    #[error("invalid stored data: {0}")]
+    InvalidRow(String),
+}
+
+impl StoreError {
+    /// Builds a mapper for `map_err` that tags an sqlx error with the operation.
+    pub(crate) fn query(op: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+        move |source| StoreError::Query { op, source }
+    }
+}
+
+/// Joins lines of diagnostic text into one line, so every `Display` stays on one line.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_joins_lines_and_drops_blank_ones() {
+        assert_eq!(one_line("a\n\n b \r\nc"), "a; b; c");
+        assert_eq!(one_line("single"), "single");
+    }
+
+    #[test]
+    fn displays_name_the_path_on_one_line() {
+        let err = StoreError::Damaged {
+            path: PathBuf::from("/data/coach.db"),
+            detail: one_line("row 3 missing\npage 7 never used"),
+        };
+        let text = err.to_string();
+        assert!(text.contains("/data/coach.db"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+
+        let err = StoreError::CreateDir {
+            path: PathBuf::from("/x/y/coach.db"),
+            dir: PathBuf::from("/x/y"),
+            source: std::io::Error::other("Not a directory"),
+        };
+        assert_eq!(
+            err.to_string(),
+            "cannot create the folder /x/y for the database /x/y/coach.db: Not a directory"
+        );
+    }
+}
