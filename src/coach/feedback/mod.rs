@@ -12,6 +12,7 @@
 
 mod analyse;
 mod cues;
+mod guide;
 mod numbers;
 mod report;
 mod text;
