@@ -170,7 +170,27 @@ struct Expect {
 /// fails on any disagreement not listed here, and on a listed one that no
 /// longer happens, so this list always says exactly where the analyser and a
 /// human reader part ways.
-const KNOWN: &[(&str, &str, &str)] = &[];
+const KNOWN: &[(&str, &str, &str)] = &[
+    (
+        "strong-em-star-attrition",
+        "numbers",
+        "\"we had no regretted attrition over the next 12 months\" is a zero result to a reader, but \"no\" \
+         negates the clause for the analyser; reading \"no\" as negation is the safer side, since it also keeps \
+         \"we had no metrics for 6 months\" from counting as a result",
+    ),
+    (
+        "tricky-em-no-first-person",
+        "steps",
+        "a third-person, passive story (\"The team had missed three deadlines\") sets the scene with no time, \
+         place or \"when\" cue; situation cues are the signal phrases the guides teach",
+    ),
+    (
+        "weak-frontend-star-fillers",
+        "steps",
+        "\"it was maybe faster after that, I guess?\" states a hedged outcome with no result phrase or number; \
+         adding \"after that\" as a result cue would misread ordinary sequencing (\"After that, I wrote tests\")",
+    ),
+];
 
 fn enum_name<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)

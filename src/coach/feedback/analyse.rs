@@ -53,7 +53,10 @@ fn is_i(w: &str) -> bool {
     matches!(w, "i" | "i'm" | "i've" | "i'd" | "i'll")
 }
 
-fn match_at(t: &Tokens, elems: &[Elem], i: usize) -> Option<usize> {
+/// Match `elems` at token `i`, returning the end. `inner` is false for a
+/// phrase's first element; later literal words may step over one soft word
+/// ("I just started" matches "i started").
+fn match_at(t: &Tokens, flags: &[u16], elems: &[Elem], i: usize, inner: bool) -> Option<usize> {
     let Some((first, rest)) = elems.split_first() else {
         return Some(i);
     };
@@ -62,13 +65,19 @@ fn match_at(t: &Tokens, elems: &[Elem], i: usize) -> Option<usize> {
             if j > i && t.kind(j - 1) == Some(Kind::Sentence) {
                 break;
             }
-            if let Some(e) = match_at(t, rest, j) {
+            if let Some(e) = match_at(t, flags, rest, j, true) {
                 return Some(e);
             }
         }
         return None;
     }
     let tok = t.toks.get(i)?;
+    if let Elem::Lit(s) = first {
+        let soft = flags.get(i).is_some_and(|f| f & flag::SOFT != 0);
+        if inner && soft && t.norm(i) != &**s && t.norm(i + 1) == &**s {
+            return match_at(t, flags, rest, i + 2, true);
+        }
+    }
     let ok = match first {
         Elem::Lit(s) => t.norm(i) == &**s,
         Elem::Name => {
@@ -78,7 +87,7 @@ fn match_at(t: &Tokens, elems: &[Elem], i: usize) -> Option<usize> {
         Elem::Gap => false,
     };
     if ok {
-        match_at(t, rest, i + 1)
+        match_at(t, flags, rest, i + 1, true)
     } else {
         None
     }
@@ -121,7 +130,7 @@ impl<'a> Scan<'a> {
                 if p.anchored && !t.toks[i].sentence_start {
                     continue;
                 }
-                let Some(end) = match_at(&t, &p.elems, i) else {
+                let Some(end) = match_at(&t, &flags, &p.elems, i, false) else {
                     continue;
                 };
                 let bit = match p.target {
@@ -178,11 +187,16 @@ impl<'a> Scan<'a> {
     }
 
     /// Whether a cue match is negated: a negation inside it, shortly before it
-    /// in its clause, or — when the cue is a clause of its own like "As a
-    /// result," — early in the clause it introduces.
-    fn cue_negated(&self, m: &Match) -> bool {
+    /// in its clause, or — for the step that reports results, when the cue is
+    /// a clause of its own like "As a result," — early in the clause it
+    /// introduces. Only there: "At Quill, customers didn't like the editor"
+    /// still sets the scene.
+    fn cue_negated(&self, m: &Match, result_step: bool) -> bool {
         if (m.start..m.end).any(|j| self.is_negation(j)) || self.negation_before(m.start).is_some() {
             return true;
+        }
+        if !result_step {
+            return false;
         }
         let toks = &self.t.toks;
         let clause = toks[m.start].clause;
@@ -243,7 +257,7 @@ pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
         framework: ctx.framework.id.clone(),
         steps,
         quantified_results,
-        role_terms: role_terms(&scan.t, ctx),
+        role_terms: role_terms(&scan, ctx),
         ownership: Ownership::new(singular, plural),
         length: length(answer, ctx, cues),
         fillers: counted(&cues.fillers, &fillers),
@@ -260,6 +274,7 @@ fn steps(scan: &Scan, ctx: &AnswerContext, negated: &mut Vec<Evidence>) -> Vec<S
     let mut negated_at: Vec<(usize, usize)> = Vec::new();
     for step in &ctx.framework.steps {
         let idx = fw.and_then(|f| f.steps.iter().position(|s| s.key == step.key));
+        let result_step = fw.is_some_and(|f| f.numbers_step.is_some() && f.numbers_step == idx);
         let mut cue: Option<&Match> = None;
         let mut marker: Option<&Match> = None;
         let mut markers = 0u32;
@@ -270,7 +285,7 @@ fn steps(scan: &Scan, ctx: &AnswerContext, negated: &mut Vec<Evidence>) -> Vec<S
             if Some(usize::from(s)) != idx {
                 continue;
             }
-            if scan.cue_negated(m) {
+            if scan.cue_negated(m, result_step) {
                 if !negated_at.contains(&(m.start, m.end)) {
                     negated_at.push((m.start, m.end));
                     negated.push(scan.evidence(m));
@@ -423,7 +438,8 @@ fn term_word_eq(a: &str, t: &str, last: bool, case_sensitive: bool) -> bool {
     false
 }
 
-fn role_terms(t: &Tokens, ctx: &AnswerContext) -> RoleTermReport {
+fn role_terms(scan: &Scan, ctx: &AnswerContext) -> RoleTermReport {
+    let t = &scan.t;
     let mut idx: Vec<usize> = (0..t.len()).filter(|&i| t.is_wordlike(i)).collect();
     idx.sort_unstable_by(|&a, &b| t.norm(a).cmp(t.norm(b)));
     let mut used = Vec::new();
@@ -446,6 +462,16 @@ fn role_terms(t: &Tokens, ctx: &AnswerContext) -> RoleTermReport {
                 // Short capitalised terms ("Go", "QA") are everyday words in
                 // lower case ("go", "qa"), so they match only as written.
                 let case_sensitive = v.chars().count() <= 3 && v.chars().any(char::is_uppercase);
+                // A one-word variant that is also a stop word ("Next" for
+                // Next.js) matches only as written and never as the first
+                // word of a sentence, where everything is capitalised.
+                let everyday = vt.len() == 1
+                    && scan
+                        .cues
+                        .index
+                        .get(vt.norm(0))
+                        .is_some_and(|e| e.flags & flag::STOP != 0);
+                let case_sensitive = case_sensitive || everyday;
                 let first = vt.norm(0);
                 let base = first
                     .strip_suffix('s')
@@ -465,6 +491,9 @@ fn role_terms(t: &Tokens, ctx: &AnswerContext) -> RoleTermReport {
                                 term_word_eq(t.norm(j), vt.norm(k), last, false)
                             }
                     });
+                    if ok && everyday && t.toks[i].sentence_start {
+                        continue;
+                    }
                     if ok {
                         count += 1;
                         written.get_or_insert(t.orig_span(i, i + vt.len()));

@@ -195,6 +195,9 @@ pub(crate) mod flag {
     pub const PLURAL: u16 = 1 << 3;
     pub const MONTH: u16 = 1 << 4;
     pub const YEAR_BEFORE: u16 = 1 << 5;
+    /// A one-word filler or hedge ("just", "basically"): cue phrases step
+    /// over one, so "I just started" still reads as "I started".
+    pub const SOFT: u16 = 1 << 6;
 }
 
 #[derive(Debug, Default, Clone)]
@@ -328,11 +331,13 @@ impl Cues {
         for (i, p) in b.non_empty(&t.fillers, "fillers").iter().enumerate() {
             fillers.push(p.get_ref().trim().to_string());
             b.phrase(p, Target::Filler(to_u16(i)), "fillers");
+            b.soft(p);
         }
         let mut hedges = Vec::new();
         for (i, p) in b.non_empty(&t.hedges, "hedges").iter().enumerate() {
             hedges.push(p.get_ref().trim().to_string());
             b.phrase(p, Target::Hedge(to_u16(i)), "hedges");
+            b.soft(p);
         }
         b.phrase_list(t.not_fillers.as_ref(), Target::NotFiller, "not_fillers");
         b.phrase_list(t.negation_exceptions.as_ref(), Target::NegationException, "negation_exceptions");
@@ -365,8 +370,8 @@ impl Cues {
         }
         for (k, v) in n.number_words.get_ref() {
             let key = k.get_ref().trim().to_lowercase();
-            if key.is_empty() || !key.chars().all(char::is_alphabetic) || !(*v > 0.0) {
-                b.err(k.span(), "number_words entries are single words with a value above 0");
+            if key.is_empty() || !key.chars().all(char::is_alphabetic) || !(*v >= 0.0) {
+                b.err(k.span(), "number_words entries are single words with a value of 0 or more");
                 continue;
             }
             b.entry(&key).number = Some(*v);
@@ -500,6 +505,15 @@ impl Builder {
                 continue;
             }
             self.entry(&word).flags |= f;
+        }
+    }
+
+    fn soft(&mut self, p: &Spanned<String>) {
+        if let Ok((elems, false)) = compile_phrase(p.get_ref()) {
+            if let [Elem::Lit(w)] = elems.as_slice() {
+                let w = w.clone();
+                self.entry(&w).flags |= flag::SOFT;
+            }
         }
     }
 

@@ -13,7 +13,16 @@ use super::{Evidence, Quantity, QuantityKind};
 
 /// Words that sit between a number and its noun without changing what it
 /// counts: "12 fewer incidents", "3 new services".
-const COMPARATIVES: &[&str] = &["more", "fewer", "less", "new", "extra", "additional", "other"];
+const COMPARATIVES: &[&str] = &[
+    "more", "fewer", "less", "most", "least", "new", "extra", "additional", "other",
+];
+
+/// Words that may sit between "from"/"to" and the number in a range: "from
+/// about 2,000 to under 50".
+const APPROX: &[&str] = &[
+    "about", "around", "roughly", "nearly", "almost", "under", "over", "below", "above",
+    "approximately", "just", "only",
+];
 
 struct Parsed<'s> {
     currency: bool,
@@ -111,6 +120,50 @@ impl Scan<'_> {
             .suffix_units
             .get(self.t.norm(j))
             .map_or(1.0, |(_, f)| *f)
+    }
+
+    fn is_numberish(&self, j: usize) -> bool {
+        match self.t.kind(j) {
+            Some(Kind::Number) => true,
+            Some(Kind::Word) => self.entries[j].is_some_and(|e| e.number.is_some()),
+            _ => false,
+        }
+    }
+
+    /// The first token at or before `j` that is not an [`APPROX`] word.
+    fn back_over_approx(&self, mut j: usize) -> Option<usize> {
+        while APPROX.contains(&self.t.norm(j)) {
+            j = j.checked_sub(1)?;
+        }
+        Some(j)
+    }
+
+    /// The other end of a "from N ... to M" range that number `i` is part
+    /// of, within one clause.
+    fn range_partner(&self, i: usize) -> Option<usize> {
+        let t = &self.t;
+        let clause = t.toks.get(i)?.clause;
+        let same = |j: usize| t.toks.get(j).is_some_and(|tk| tk.clause == clause);
+        let before = self.back_over_approx(i.checked_sub(1)?)?;
+        match t.norm(before) {
+            "from" => {
+                let to = (i + 1..i + 5).take_while(|&j| same(j)).find(|&j| t.norm(j) == "to")?;
+                let mut q = to + 1;
+                while APPROX.contains(&t.norm(q)) {
+                    q += 1;
+                }
+                (same(q) && self.is_numberish(q)).then_some(q)
+            }
+            "to" => {
+                let p = (before.saturating_sub(4)..before)
+                    .rev()
+                    .take_while(|&j| same(j))
+                    .find(|&j| self.is_numberish(j))?;
+                let from = self.back_over_approx(p.checked_sub(1)?)?;
+                (t.norm(from) == "from").then_some(p)
+            }
+            _ => None,
+        }
     }
 
     /// The unit of a number token without the count fallback, for "from 800
@@ -214,8 +267,27 @@ impl Scan<'_> {
                 end = k;
             }
         }
-        if kind.is_none() && t.kind(i) == Some(Kind::Number) && matches!(t.norm(i + 1), "to" | "-") {
-            kind = self.unit_kind_of_number(i + 2);
+        if kind.is_none() {
+            // "went from 48 to 3", "from 9 a day to 0": a range counts, and
+            // a bare end borrows the other end's unit ("from 800 to 120 ms").
+            if let Some(p) = self.range_partner(i) {
+                let years = plain && (1900.0..=2100.0).contains(&value) && {
+                    let pv = self.entries[p].and_then(|e| e.number).or_else(|| parse(t.norm(p)).map(|x| x.value));
+                    pv.is_some_and(|v| (1900.0..=2100.0).contains(&v))
+                };
+                if years {
+                    return None;
+                }
+                kind = Some(self.unit_kind_of_number(p).unwrap_or(QuantityKind::Count));
+            }
+        }
+        if matches!(kind, None | Some(QuantityKind::Count)) && i > 0 {
+            // A number right after a product name without a unit is a
+            // version: "Spark 3.3 upgrade", "PostgreSQL 14".
+            let prev = t.toks[i - 1];
+            if prev.kind == Kind::Word && prev.capitalised && !prev.sentence_start && t.norm(i - 1) != "i" {
+                return None;
+            }
         }
         Some(Found {
             start: i,
