@@ -101,7 +101,11 @@ impl<'a> Scan<'a> {
         let mut entries = Vec::with_capacity(n);
         let mut flags = Vec::with_capacity(n);
         for i in 0..n {
-            let e = if t.is_wordlike(i) { cues.index.get(t.norm(i)) } else { None };
+            let e = if t.is_wordlike(i) {
+                cues.index.get(t.norm(i))
+            } else {
+                None
+            };
             let mut f = e.map_or(0, |e| e.flags);
             let w = t.norm(i);
             if t.kind(i) == Some(Kind::Word) && w.len() > 3 && w.ends_with("n't") {
@@ -116,9 +120,29 @@ impl<'a> Scan<'a> {
         }
         let mut matches = Vec::new();
         let mut cover = vec![0u8; n];
+        let none: &[u32] = &[];
         for i in 0..n {
-            let listed = entries[i].map_or(&[][..], |e| e.phrases.as_slice());
-            for &pid in listed.iter().chain(cues.wild.iter()) {
+            let (listed, after, after_soft) = match entries[i] {
+                Some(e) if !e.next.is_empty() => {
+                    let after = e.next.get(t.norm(i + 1)).map_or(none, Vec::as_slice);
+                    // "I just started": also try the word after a soft one.
+                    let soft = flags.get(i + 1).is_some_and(|f| f & flag::SOFT != 0);
+                    let after_soft = if soft {
+                        e.next.get(t.norm(i + 2)).map_or(none, Vec::as_slice)
+                    } else {
+                        none
+                    };
+                    (e.phrases.as_slice(), after, after_soft)
+                }
+                Some(e) => (e.phrases.as_slice(), none, none),
+                None => (none, none, none),
+            };
+            let candidates = listed
+                .iter()
+                .chain(after)
+                .chain(after_soft)
+                .chain(cues.wild.iter());
+            for &pid in candidates {
                 let Some(p) = cues.phrases.get(pid as usize) else {
                     continue;
                 };
@@ -148,7 +172,11 @@ impl<'a> Scan<'a> {
                 if p.target == Target::NotResultBefore {
                     cover[end - 1] |= cover::NOT_RESULT_BEFORE_END;
                 }
-                matches.push(Match { phrase: pid, start: i, end });
+                matches.push(Match {
+                    phrase: pid,
+                    start: i,
+                    end,
+                });
             }
         }
         Scan {
@@ -173,7 +201,10 @@ impl<'a> Scan<'a> {
 
     pub fn is_negation(&self, i: usize) -> bool {
         self.flags.get(i).is_some_and(|f| f & flag::NEGATION != 0)
-            && self.cover.get(i).is_some_and(|c| c & cover::NEG_EXEMPT == 0)
+            && self
+                .cover
+                .get(i)
+                .is_some_and(|c| c & cover::NEG_EXEMPT == 0)
     }
 
     /// A negation up to [`NEG_WINDOW`] tokens before token `i` (exclusive) in
@@ -192,7 +223,8 @@ impl<'a> Scan<'a> {
     /// introduces. Only there: "At Quill, customers didn't like the editor"
     /// still sets the scene.
     fn cue_negated(&self, m: &Match, result_step: bool) -> bool {
-        if (m.start..m.end).any(|j| self.is_negation(j)) || self.negation_before(m.start).is_some() {
+        if (m.start..m.end).any(|j| self.is_negation(j)) || self.negation_before(m.start).is_some()
+        {
             return true;
         }
         if !result_step {
@@ -239,7 +271,9 @@ pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
             Some(Target::Hedge(i)) => hedges.get_mut(usize::from(i)),
             _ => None,
         };
-        let excepted = scan.cover[m.start..m.end].iter().any(|c| c & cover::NOT_FILLER != 0);
+        let excepted = scan.cover[m.start..m.end]
+            .iter()
+            .any(|c| c & cover::NOT_FILLER != 0);
         if let (Some(slot), false) = (slot, excepted) {
             *slot += 1;
         }
@@ -259,7 +293,7 @@ pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
         quantified_results,
         role_terms: role_terms(&scan, ctx),
         ownership: Ownership::new(singular, plural),
-        length: length(answer, ctx, cues),
+        length: length(scan.t.words, ctx, cues),
         fillers: counted(&cues.fillers, &fillers),
         hedges: counted(&cues.hedges, &hedges),
         top_words: top_words(&scan),
@@ -279,7 +313,12 @@ fn steps(scan: &Scan, ctx: &AnswerContext, negated: &mut Vec<Evidence>) -> Vec<S
         let mut marker: Option<&Match> = None;
         let mut markers = 0u32;
         for m in &scan.matches {
-            let Some(Target::Step { step: s, marker: is_marker, .. }) = scan.target(m) else {
+            let Some(Target::Step {
+                step: s,
+                marker: is_marker,
+                ..
+            }) = scan.target(m)
+            else {
                 continue;
             };
             if Some(usize::from(s)) != idx {
@@ -329,17 +368,11 @@ fn counted(names: &[String], counts: &[u32]) -> Vec<PhraseCount> {
         })
         .collect();
     // Stable: equal counts keep the cue file's order.
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|p| std::cmp::Reverse(p.count));
     out
 }
 
-fn length(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Length {
-    // Words as a listener hears them: "trade-off" and "Node.js" are one each.
-    let words = answer
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count();
-    let words = u32::try_from(words).unwrap_or(u32::MAX);
+fn length(words: u32, ctx: &AnswerContext, cues: &Cues) -> Length {
     let wpm = cues.words_per_minute.max(1);
     let seconds = (u64::from(words) * 60 + u64::from(wpm) / 2) / u64::from(wpm);
     let (lo, hi) = ctx.target_words;
@@ -360,7 +393,8 @@ fn length(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Length {
 
 fn top_words(scan: &Scan) -> Vec<PhraseCount> {
     let skip = flag::STOP | flag::SINGULAR | flag::PLURAL | flag::NEGATION;
-    let mut counts: FastMap<&str, (u32, usize)> = FastMap::default();
+    let mut counts: FastMap<&str, (u32, usize)> =
+        FastMap::with_capacity_and_hasher(scan.t.len() / 2, Default::default());
     for i in 0..scan.t.len() {
         if scan.t.kind(i) != Some(Kind::Word) || scan.flags[i] & skip != 0 {
             continue;
@@ -370,7 +404,7 @@ fn top_words(scan: &Scan) -> Vec<PhraseCount> {
         }
         let w = scan.t.norm(i);
         let w = w.strip_suffix("'s").unwrap_or(w);
-        if w.chars().count() < 3 {
+        if w.len() < 3 {
             continue;
         }
         counts.entry(w).or_insert((0, i)).0 += 1;
@@ -418,9 +452,11 @@ fn term_word_eq(a: &str, t: &str, last: bool, case_sensitive: bool) -> bool {
     if eq(a, t) {
         return true;
     }
-    let tail_eq = |suffix: &str, base: &str| a.len() > suffix.len() && a.is_char_boundary(a.len() - suffix.len()) && {
-        let (head, tail) = a.split_at(a.len() - suffix.len());
-        tail.eq_ignore_ascii_case(suffix) && eq(head, base)
+    let tail_eq = |suffix: &str, base: &str| {
+        a.len() > suffix.len() && a.is_char_boundary(a.len() - suffix.len()) && {
+            let (head, tail) = a.split_at(a.len() - suffix.len());
+            tail.eq_ignore_ascii_case(suffix) && eq(head, base)
+        }
     };
     if tail_eq("s", t) || tail_eq("es", t) {
         return true;
@@ -440,8 +476,23 @@ fn term_word_eq(a: &str, t: &str, last: bool, case_sensitive: bool) -> bool {
 
 fn role_terms(scan: &Scan, ctx: &AnswerContext) -> RoleTermReport {
     let t = &scan.t;
-    let mut idx: Vec<usize> = (0..t.len()).filter(|&i| t.is_wordlike(i)).collect();
-    idx.sort_unstable_by(|&a, &b| t.norm(a).cmp(t.norm(b)));
+    // Word tokens bucketed by first byte (a counting sort): a term is then
+    // compared with the few answer words sharing its first letter.
+    let first_byte = |i: usize| usize::from(t.norm(i).as_bytes().first().copied().unwrap_or(0));
+    let mut starts = [0usize; 257];
+    for i in (0..t.len()).filter(|&i| t.is_wordlike(i)) {
+        starts[first_byte(i) + 1] += 1;
+    }
+    for b in 1..257 {
+        starts[b] += starts[b - 1];
+    }
+    let mut fill = starts;
+    let mut idx = vec![0usize; starts[256]];
+    for i in (0..t.len()).filter(|&i| t.is_wordlike(i)) {
+        let b = first_byte(i);
+        idx[fill[b]] = i;
+        fill[b] += 1;
+    }
     let mut used = Vec::new();
     let mut missed = Vec::new();
     let lists: [(TermKind, &Vec<Term>); 3] = [
@@ -478,8 +529,11 @@ fn role_terms(scan: &Scan, ctx: &AnswerContext) -> RoleTermReport {
                     .or_else(|| first.strip_suffix('y'))
                     .filter(|b| !b.is_empty())
                     .unwrap_or(first);
-                let lo = idx.partition_point(|&i| t.norm(i) < base);
-                for &i in idx[lo..].iter().take_while(|&&i| t.norm(i).starts_with(base)) {
+                let b = usize::from(base.as_bytes().first().copied().unwrap_or(0));
+                for &i in idx[starts[b]..starts[b + 1]]
+                    .iter()
+                    .filter(|&&i| t.norm(i).starts_with(base))
+                {
                     let ok = (0..vt.len()).all(|k| {
                         let j = i + k;
                         let last = k + 1 == vt.len();

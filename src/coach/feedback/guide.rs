@@ -70,8 +70,14 @@ impl Cues {
     /// Compile the `[feedback]` file the loader has read. This is what the
     /// loader calls when a file's top-level table is `[feedback]`, after the
     /// frameworks are known; each error comes back as `path:line:column`.
-    pub fn from_source(file: &SourceFile, frameworks: &[Arc<Framework>]) -> Result<Cues, Vec<GuideError>> {
-        let refs: Vec<FrameworkRef> = frameworks.iter().map(|f| FrameworkRef::from_framework(f)).collect();
+    pub fn from_source(
+        file: &SourceFile,
+        frameworks: &[Arc<Framework>],
+    ) -> Result<Cues, Vec<GuideError>> {
+        let refs: Vec<FrameworkRef> = frameworks
+            .iter()
+            .map(|f| FrameworkRef::from_framework(f))
+            .collect();
         Cues::from_toml(&file.text, &refs).map_err(|errs| {
             errs.into_iter()
                 .map(|e| match e.span {
@@ -86,12 +92,19 @@ impl Cues {
     /// For callers outside the loader (tools, tests) until the library
     /// carries the compiled cues itself.
     pub fn load_for(library: &GuideLibrary) -> Result<Cues, Vec<GuideError>> {
-        Cues::load_file(&library.dir().join("shared").join("feedback.toml"), library.frameworks())
+        Cues::load_file(
+            &library.dir().join("shared").join("feedback.toml"),
+            library.frameworks(),
+        )
     }
 
     pub fn load_file(path: &Path, frameworks: &[Arc<Framework>]) -> Result<Cues, Vec<GuideError>> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| vec![GuideError::whole_file(path, format!("cannot read file: {e}"))])?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            vec![GuideError::whole_file(
+                path,
+                format!("cannot read file: {e}"),
+            )]
+        })?;
         Cues::from_source(&SourceFile::new(path.to_path_buf(), text), frameworks)
     }
 }

@@ -14,14 +14,32 @@ use super::{Evidence, Quantity, QuantityKind};
 /// Words that sit between a number and its noun without changing what it
 /// counts: "12 fewer incidents", "3 new services".
 const COMPARATIVES: &[&str] = &[
-    "more", "fewer", "less", "most", "least", "new", "extra", "additional", "other",
+    "more",
+    "fewer",
+    "less",
+    "most",
+    "least",
+    "new",
+    "extra",
+    "additional",
+    "other",
 ];
 
 /// Words that may sit between "from"/"to" and the number in a range: "from
 /// about 2,000 to under 50".
 const APPROX: &[&str] = &[
-    "about", "around", "roughly", "nearly", "almost", "under", "over", "below", "above",
-    "approximately", "just", "only",
+    "about",
+    "around",
+    "roughly",
+    "nearly",
+    "almost",
+    "under",
+    "over",
+    "below",
+    "above",
+    "approximately",
+    "just",
+    "only",
 ];
 
 struct Parsed<'s> {
@@ -109,7 +127,9 @@ impl Scan<'_> {
     }
 
     fn has_target_at(&self, j: usize, target: Target) -> bool {
-        self.matches_at(j).iter().any(|m| self.target(m) == Some(target))
+        self.matches_at(j)
+            .iter()
+            .any(|m| self.target(m) == Some(target))
     }
 
     fn scale_factor(&self, j: usize, end: usize) -> f64 {
@@ -147,7 +167,9 @@ impl Scan<'_> {
         let before = self.back_over_approx(i.checked_sub(1)?)?;
         match t.norm(before) {
             "from" => {
-                let to = (i + 1..i + 5).take_while(|&j| same(j)).find(|&j| t.norm(j) == "to")?;
+                let to = (i + 1..i + 5)
+                    .take_while(|&j| same(j))
+                    .find(|&j| t.norm(j) == "to")?;
                 let mut q = to + 1;
                 while APPROX.contains(&t.norm(q)) {
                     q += 1;
@@ -272,7 +294,9 @@ impl Scan<'_> {
             // a bare end borrows the other end's unit ("from 800 to 120 ms").
             if let Some(p) = self.range_partner(i) {
                 let years = plain && (1900.0..=2100.0).contains(&value) && {
-                    let pv = self.entries[p].and_then(|e| e.number).or_else(|| parse(t.norm(p)).map(|x| x.value));
+                    let pv = self.entries[p]
+                        .and_then(|e| e.number)
+                        .or_else(|| parse(t.norm(p)).map(|x| x.value));
                     pv.is_some_and(|v| (1900.0..=2100.0).contains(&v))
                 };
                 if years {
@@ -285,7 +309,11 @@ impl Scan<'_> {
             // A number right after a product name without a unit is a
             // version: "Spark 3.3 upgrade", "PostgreSQL 14".
             let prev = t.toks[i - 1];
-            if prev.kind == Kind::Word && prev.capitalised && !prev.sentence_start && t.norm(i - 1) != "i" {
+            if prev.kind == Kind::Word
+                && prev.capitalised
+                && !prev.sentence_start
+                && t.norm(i - 1) != "i"
+            {
                 return None;
             }
         }

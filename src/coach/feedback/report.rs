@@ -55,8 +55,18 @@ fn has_numbers(a: &Analysis) -> bool {
 }
 
 fn metric_names(a: &Analysis, n: usize) -> Vec<String> {
-    let used = a.role_terms.used.iter().filter(|t| t.kind == TermKind::Metric).map(|t| t.term.clone());
-    let missed = a.role_terms.missed.iter().filter(|t| t.kind == TermKind::Metric).map(|t| t.term.clone());
+    let used = a
+        .role_terms
+        .used
+        .iter()
+        .filter(|t| t.kind == TermKind::Metric)
+        .map(|t| t.term.clone());
+    let missed = a
+        .role_terms
+        .missed
+        .iter()
+        .filter(|t| t.kind == TermKind::Metric)
+        .map(|t| t.term.clone());
     used.chain(missed).take(n).collect()
 }
 
@@ -81,17 +91,20 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
 
     let missing: Vec<&super::StepFinding> = a.steps.iter().filter(|s| !s.covered).collect();
-    if !missing.is_empty() {
+    if let Some(first) = missing.first() {
         let names: Vec<String> = missing.iter().map(|s| s.name.clone()).collect();
-        let first = missing[0];
-        let hint = first.guidance_hint();
         out.push(if missing.len() == 1 {
-            format!("The answer has no clear {} step. {hint}", first.name)
+            format!(
+                "The answer has no clear {} step; add it: {}",
+                first.name,
+                first.hint()
+            )
         } else {
             format!(
-                "The answer has no clear {} steps. Start with {}: {hint}",
+                "The answer has no clear {} steps; start with {}: {}",
                 join_and(&names),
-                first.name
+                first.name,
+                first.hint()
             )
         });
     }
@@ -103,7 +116,13 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
         } else {
             format!(", e.g. {}", metrics.join(" or "))
         };
-        let negated = a.negated.first().map(|e| format!(" (it says \"{}\")", e.phrase)).unwrap_or_default();
+        // A number the answer itself negates is the likeliest near miss:
+        // name it, so the candidate sees why it did not count.
+        let negated = a
+            .negated
+            .last()
+            .map(|e| format!(" (\"{}\" is under a negation there)", e.phrase))
+            .unwrap_or_default();
         out.push(format!(
             "Your answer names no result in numbers{negated}; add what changed and by how much{eg}."
         ));
@@ -114,7 +133,11 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
         out.push(format!(
             "The answer says \"we\" {} and \"I\" {}; say which decisions and steps were yours.",
             times(o.plural),
-            if o.singular == 0 { "not at all".to_string() } else { times(o.singular) }
+            if o.singular == 0 {
+                "not at all".to_string()
+            } else {
+                times(o.singular)
+            }
         ));
     }
 
@@ -136,9 +159,13 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
     }
 
     if filler_total(a) >= FILLER_NOTE_AT {
-        let mut items: Vec<(String, u32)> =
-            a.fillers.iter().chain(&a.hedges).map(|p| (p.phrase.clone(), p.count)).collect();
-        items.sort_by(|x, y| y.1.cmp(&x.1));
+        let mut items: Vec<(String, u32)> = a
+            .fillers
+            .iter()
+            .chain(&a.hedges)
+            .map(|p| (p.phrase.clone(), p.count))
+            .collect();
+        items.sort_by_key(|x| std::cmp::Reverse(x.1));
         let listed: Vec<String> = items
             .iter()
             .take(3)
@@ -177,11 +204,11 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
 impl super::StepFinding {
     /// What to add for a missing step: the framework's own guidance when the
     /// context carried it.
-    fn guidance_hint(&self) -> String {
+    fn hint(&self) -> String {
         match &self.guidance {
-            Some(g) => format!("Add it: {}", lower_first(g)),
-            None if self.wants_numbers => format!("Add the {} step, with what changed in numbers.", self.name),
-            None => format!("Add a sentence or two for the {} step.", self.name),
+            Some(g) => lower_first(g.trim()),
+            None if self.wants_numbers => "what changed, in numbers.".to_string(),
+            None => "a sentence or two on it.".to_string(),
         }
     }
 }
@@ -353,7 +380,10 @@ pub fn summarise(analyses: &[Analysis], follow_up_checks: &[String]) -> Intervie
             .collect();
         let missing = with.iter().filter(|c| !**c).count();
         if with.len() >= 2 && missing as f64 / with.len() as f64 >= CONSISTENT {
-            gaps.push(format!("The {name} step was missing in {missing} of {} answers.", with.len()));
+            gaps.push(format!(
+                "The {name} step was missing in {missing} of {} answers.",
+                with.len()
+            ));
         }
     }
     let mut checks: Vec<String> = Vec::new();
@@ -387,10 +417,16 @@ impl ExampleCheck {
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.quantified_results.is_empty() {
-            out.push("has no quantified result (a %, a multiplier, a duration, money, or a count)".into());
+            out.push(
+                "has no quantified result (a %, a multiplier, a duration, money, or a count)"
+                    .into(),
+            );
         }
         if !self.missing_steps.is_empty() {
-            out.push(format!("shows no cue for the step(s): {}", self.missing_steps.join(", ")));
+            out.push(format!(
+                "shows no cue for the step(s): {}",
+                self.missing_steps.join(", ")
+            ));
         }
         let (lo, hi) = self.target_words;
         if self.words < lo || self.words > hi {
@@ -413,6 +449,11 @@ pub fn check_example(example: &str, ctx: &AnswerContext, cues: &Cues) -> Example
             .filter(|q| q.kind != QuantityKind::Count || q.measure.is_some())
             .map(|q| q.text.clone())
             .collect(),
-        missing_steps: a.steps.iter().filter(|s| !s.covered).map(|s| s.name.clone()).collect(),
+        missing_steps: a
+            .steps
+            .iter()
+            .filter(|s| !s.covered)
+            .map(|s| s.name.clone())
+            .collect(),
     }
 }

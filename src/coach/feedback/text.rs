@@ -37,27 +37,39 @@ pub(crate) struct Tokens<'a> {
     src: &'a str,
     norm: String,
     pub toks: Vec<Token>,
+    /// Whitespace-separated chunks with a letter or digit in them.
+    pub words: u32,
 }
 
 /// Abbreviations whose full stop does not end a sentence when the text goes on
 /// in lower case ("e.g. latency", "at 3 a.m. on a Sunday").
-const ABBREVIATIONS: &[&str] = &["e.g", "i.e", "etc", "vs", "a.m", "p.m", "approx", "incl", "cf"];
+const ABBREVIATIONS: &[&str] = &[
+    "e.g", "i.e", "etc", "vs", "a.m", "p.m", "approx", "incl", "cf",
+];
 
 /// Conjunctions that start a new clause: "we had no dashboards but cut errors
 /// by 30%" must not carry the "no" over to the 30%, nor "I didn't want more
 /// servers, so I cut latency by 40%" the "didn't".
-const CLAUSE_WORDS: &[&str] = &[
-    "but", "although", "though", "however", "whereas", "so", "because", "until", "unless",
-];
-
-fn char_at(s: &str, i: usize) -> Option<char> {
-    s.get(i..).and_then(|rest| rest.chars().next())
+fn is_clause_word(w: &str) -> bool {
+    matches!(
+        w,
+        "but"
+            | "although"
+            | "though"
+            | "however"
+            | "whereas"
+            | "so"
+            | "because"
+            | "until"
+            | "unless"
+    )
 }
 
 pub(crate) fn is_currency(c: char) -> bool {
     matches!(c, '$' | '€' | '£' | '¥')
 }
 
+#[inline]
 fn push_norm(norm: &mut String, c: char) {
     if c.is_ascii() {
         norm.push(c.to_ascii_lowercase());
@@ -101,7 +113,10 @@ impl<'a> Tokens<'a> {
 
     /// Original text from token `a` up to and including token `b - 1`.
     pub fn orig_span(&self, a: usize, b: usize) -> &'a str {
-        match (self.toks.get(a), b.checked_sub(1).and_then(|l| self.toks.get(l))) {
+        match (
+            self.toks.get(a),
+            b.checked_sub(1).and_then(|l| self.toks.get(l)),
+        ) {
             (Some(s), Some(e)) if b > a => self
                 .src
                 .get(s.orig_start as usize..e.orig_end as usize)
@@ -164,29 +179,62 @@ impl<'a> Tokens<'a> {
 }
 
 pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
+    // `k` is a byte offset; ASCII (nearly all of an answer) is read straight
+    // from the bytes, anything else decoded where it stands.
+    let bytes = src.as_bytes();
+    let at = |k: usize| match bytes.get(k) {
+        Some(&b) if b < 0x80 => Some(char::from(b)),
+        Some(_) => src.get(k..).and_then(|rest| rest.chars().next()),
+        None => None,
+    };
+    let width = |c: char| c.len_utf8();
+    let offset = |k: usize| k.min(src.len());
     let mut norm = String::with_capacity(src.len() + 8);
     let mut toks: Vec<Token> = Vec::with_capacity(src.len() / 4 + 4);
     let mut sentence = 0u32;
     let mut clause = 0u32;
     let mut at_sentence_start = true;
-    let mut i = 0usize;
-    while let Some(c) = char_at(src, i) {
-        let clen = c.len_utf8();
+    // Words as a listener hears them: whitespace-separated chunks with a
+    // letter or digit, so "trade-off" and "Node.js" are one word each.
+    let mut words = 0u32;
+    let mut chunk_counted = false;
+    let mut k = 0usize;
+    while let Some(c) = at(k) {
         if c.is_whitespace() {
-            i += clen;
+            chunk_counted = false;
+            k += width(c);
             continue;
         }
-        let next = char_at(src, i + clen);
+        let next = at(k + width(c));
         let starts_number = is_currency(c) && next.is_some_and(|n| n.is_ascii_digit());
         if c.is_alphanumeric() || starts_number {
-            let start = i;
+            if !chunk_counted {
+                words += 1;
+                chunk_counted = true;
+            }
+            let start = offset(k);
             let norm_start = norm.len();
             let mut prev = c;
             push_norm(&mut norm, c);
-            i += clen;
-            while let Some(c) = char_at(src, i) {
-                let clen = c.len_utf8();
-                let next = char_at(src, i + clen);
+            k += width(c);
+            loop {
+                // Fast path: a run of ASCII letters and digits is copied and
+                // lowercased in one go.
+                let run = k;
+                while bytes.get(k).is_some_and(u8::is_ascii_alphanumeric) {
+                    k += 1;
+                }
+                if k > run {
+                    let start = norm.len();
+                    norm.push_str(&src[run..k]);
+                    // Only ASCII was pushed, so byte-wise lowercasing is exact.
+                    if let Some(tail) = norm.get_mut(start..) {
+                        tail.make_ascii_lowercase();
+                    }
+                    prev = char::from(bytes[k - 1]);
+                }
+                let Some(c) = at(k) else { break };
+                let next = at(k + width(c));
                 let keep = if c.is_alphanumeric() {
                     true
                 } else if matches!(c, '\'' | '’') {
@@ -203,7 +251,8 @@ pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
                     prev.is_ascii_digit()
                 } else if matches!(c, '+' | '#') {
                     // "C++", "C#".
-                    (prev.is_alphabetic() || prev == '+') && !next.is_some_and(char::is_alphanumeric)
+                    (prev.is_alphabetic() || prev == '+')
+                        && !next.is_some_and(char::is_alphanumeric)
                 } else {
                     false
                 };
@@ -212,7 +261,7 @@ pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
                 }
                 push_norm(&mut norm, c);
                 prev = c;
-                i += clen;
+                k += width(c);
                 if c == '%' {
                     break;
                 }
@@ -223,13 +272,13 @@ pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
             } else {
                 Kind::Word
             };
-            if kind == Kind::Word && !at_sentence_start && CLAUSE_WORDS.contains(&text) {
+            if kind == Kind::Word && !at_sentence_start && is_clause_word(text) {
                 clause += 1;
             }
             toks.push(Token {
                 kind,
                 orig_start: to_u32(start),
-                orig_end: to_u32(i),
+                orig_end: to_u32(offset(k)),
                 norm_start: to_u32(norm_start),
                 norm_end: to_u32(norm.len()),
                 sentence,
@@ -240,24 +289,25 @@ pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
             at_sentence_start = false;
             continue;
         }
-        let start = i;
-        i += clen;
+        let start = offset(k);
+        k += width(c);
         let punct = match c {
             '.' | '!' | '?' | '…' => {
-                while let Some(n) = char_at(src, i) {
-                    if matches!(n, '.' | '!' | '?' | '…') {
-                        i += n.len_utf8();
-                    } else {
-                        break;
-                    }
+                let run_start = start;
+                while let Some(n) = at(k).filter(|n| matches!(n, '.' | '!' | '?' | '…')) {
+                    k += width(n);
                 }
-                let after = src[i..].trim_start().chars().next();
+                let mut a = k;
+                while let Some(n) = at(a).filter(|n| n.is_whitespace()) {
+                    a += width(n);
+                }
+                let after = at(a);
                 let after_prev_word = toks.last().filter(|t| t.kind == Kind::Word).map(|t| {
                     norm.get(t.norm_start as usize..t.norm_end as usize)
                         .unwrap_or("")
                 });
                 let abbreviation = c == '.'
-                    && i == start + 1
+                    && k == run_start + 1
                     && after_prev_word.is_some_and(|w| ABBREVIATIONS.contains(&w))
                     && after.is_some_and(|a| !a.is_uppercase());
                 if abbreviation {
@@ -276,9 +326,7 @@ pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
         let Some((kind, shown)) = punct else {
             continue;
         };
-        if kind == Kind::Sentence
-            && toks.last().is_none_or(|t| t.kind == Kind::Sentence)
-        {
+        if kind == Kind::Sentence && toks.last().is_none_or(|t| t.kind == Kind::Sentence) {
             // No empty sentences: ".." after a sentence end, or a leading ".".
             continue;
         }
@@ -287,7 +335,7 @@ pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
         toks.push(Token {
             kind,
             orig_start: to_u32(start),
-            orig_end: to_u32(i),
+            orig_end: to_u32(offset(k)),
             norm_start: to_u32(norm_start),
             norm_end: to_u32(norm.len()),
             sentence,
@@ -301,7 +349,12 @@ pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
             at_sentence_start = true;
         }
     }
-    Tokens { src, norm, toks }
+    Tokens {
+        src,
+        norm,
+        toks,
+        words,
+    }
 }
 
 #[cfg(test)]
@@ -326,14 +379,18 @@ mod tests {
 
     #[test]
     fn hyphens_split_and_curly_apostrophes_straighten() {
-        assert_eq!(words("the trade-off I’d make"), ["the", "trade", "off", "i'd", "make"]);
+        assert_eq!(
+            words("the trade-off I’d make"),
+            ["the", "trade", "off", "i'd", "make"]
+        );
     }
 
     #[test]
     fn abbreviations_do_not_end_sentences() {
         let t = tokenize("At 3 a.m. on Sunday, e.g. now. Then more.");
         let sentences: Vec<u32> = t.toks.iter().map(|t| t.sentence).collect();
-        assert_eq!(sentences.iter().filter(|&&s| s == 0).count(), 10);
+        // at 3 a.m on sunday , e.g now .
+        assert_eq!(sentences.iter().filter(|&&s| s == 0).count(), 9);
         assert!(t.toks.iter().any(|t| t.sentence == 1));
     }
 
@@ -341,6 +398,12 @@ mod tests {
     fn conjunctions_start_a_clause() {
         let t = tokenize("we had no dashboards but cut errors");
         assert_ne!(t.toks[2].clause, t.toks[5].clause);
+    }
+
+    #[test]
+    fn counts_words_as_heard() {
+        assert_eq!(tokenize("The trade-off, in Node.js: 42 % — fine!").words, 6);
+        assert_eq!(tokenize("  ").words, 0);
     }
 
     #[test]
