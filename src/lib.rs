@@ -3,12 +3,16 @@
 //! Layout, from the bottom up:
 //! - [`guide`] — guide files (TOML): format, loading, validation, templates.
 //! - [`coach`] — question selection and the mock-interview engine; no Discord here.
+//! - [`discord`] — the bot: poise commands, buttons, interview threads (thin).
+//! - [`config`] — the bot's configuration file.
 //! - [`cli`] — the `interview-coach` command line: `check`, `roles`, `show`, `practice`, `run`.
 //! - [`store`] — SQLite persistence of interviews, answers and the outbox.
 //! - [`messages`] — user-facing text shared by the terminal and Discord front ends.
 
 pub mod cli;
 pub mod coach;
+pub mod config;
+pub mod discord;
 pub mod guide;
 pub mod messages;
 pub mod store;

@@ -83,12 +83,13 @@ pub fn summary_lines(summary: &Summary) -> Vec<String> {
     };
     lines.push(format!("{how}: {} practice.", summary.role_name));
     lines.push(format!(
-        "You answered {} of {} main questions and {} follow-up{}, about {} words in all (roughly {} spoken).",
+        "You answered {} of {} main questions and {} follow-up{}, about {} word{} in all (roughly {} spoken).",
         summary.questions_answered,
         summary.questions_planned,
         summary.follow_ups_answered,
         if summary.follow_ups_answered == 1 { "" } else { "s" },
         summary.words_spoken,
+        if summary.words_spoken == 1 { "" } else { "s" },
         speaking_time(summary.words_spoken),
     ));
     if !summary.questions.is_empty() {
@@ -128,4 +129,69 @@ pub fn role_line(id: &str, name: &str, aliases: &[String], questions: usize) -> 
         format!(" (also: {})", join_list(aliases))
     };
     format!("{id:<20} {name}{aliases} · {questions} questions")
+}
+
+// ---- Discord-only wording ----
+
+pub const MOCK_IN_THREAD: &str =
+    "Mock interviews run in their own thread, so please use `/mock` in a regular text channel, not inside a thread.";
+
+pub const GUILD_ONLY: &str =
+    "This works inside a server, where I can open a thread for you; it is not available in direct messages.";
+
+pub const ONLY_CANDIDATE_CAN_END: &str =
+    "Only the member being interviewed can end this interview. Start your own with `/mock`.";
+
+pub const ONLY_CANDIDATE_CAN_ANSWER: &str =
+    "This interview belongs to someone else. Start your own with `/mock`.";
+
+pub const NOT_AN_INTERVIEW: &str = "This thread has no interview in progress.";
+
+pub const QUESTION_GONE: &str =
+    "That question is no longer in the guides (they have been updated since). Run `/ask` for a current one.";
+
+pub const USE_THE_BUTTON: &str =
+    "I can't read the text of messages here, so please answer with the **Answer** button under the question.";
+
+pub fn already_interviewing(thread_id: u64) -> String {
+    format!("You already have a mock interview open in <#{thread_id}>. Finish it there, or press **End interview** in it to start a new one.")
+}
+
+pub fn missing_permissions(names: &[&str]) -> String {
+    let list = names
+        .iter()
+        .map(|n| format!("**{n}**"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("I can't open an interview thread in this channel: I'm missing {list}. A server admin can grant it to my role for this channel.")
+}
+
+pub fn mock_ready(thread_id: u64) -> String {
+    format!("Your mock interview is ready in <#{thread_id}>. Good luck!")
+}
+
+pub fn mock_intro(
+    role_name: &str,
+    questions: usize,
+    follow_ups: usize,
+    message_content: bool,
+) -> String {
+    let how = if message_content {
+        "Answer each question by sending one message in this thread, or press **Answer** to write it in a form."
+    } else {
+        "Answer each question with the **Answer** button under it."
+    };
+    format!(
+        "**Mock interview: {role_name}**\n{questions} question{}, each with up to {follow_ups} follow-up{}. {how} Only your answers move the interview on; press **End interview** to stop early and get your summary.",
+        if questions == 1 { "" } else { "s" },
+        if follow_ups == 1 { "" } else { "s" },
+    )
+}
+
+pub fn echo_answer(name: &str, text: &str) -> String {
+    format!("**{name}** answered:\n{text}")
+}
+
+pub fn idle_ended(minutes: u32) -> String {
+    format!("No answer for {minutes} minutes, so this interview has ended.")
 }

@@ -59,6 +59,12 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Run the Discord bot (the token comes from DISCORD_TOKEN).
+    Run {
+        /// Configuration file (default: ./config.toml if present).
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
 }
 
 /// A failure to report: one line, already worded for the user.
@@ -72,7 +78,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(matches!(cli.command, Command::Run { .. }));
     match dispatch(cli) {
         Ok(code) => code,
         Err(Failure(message)) => {
@@ -82,13 +88,23 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
-    // Logs go to stderr so they never mix with what a command prints.
+fn init_tracing(bot: bool) {
+    use std::io::IsTerminal;
+    // Logs go to stderr so they never mix with what a command prints. The
+    // bot logs its own progress at info; serenity's chatter stays at warn,
+    // except its fatal gateway closes (bad token, refused intent), which
+    // the bot reports itself as one clearer line.
+    let default = if bot {
+        "warn,interview_coach=info,serenity::gateway::shard=off,serenity::gateway::bridge::shard_runner=off"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
@@ -180,6 +196,21 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             let mut input = stdin.lock();
             let mut out = std::io::stdout().lock();
             practice::run(role, &options, &mut input, &mut out, &mut std::io::stderr())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { config } => {
+            let mut config = crate::config::Config::load(config.as_deref())?;
+            // `--guides` given explicitly overrides the config file.
+            if cli.guides != std::path::Path::new("guides") {
+                config.guides.dir = cli.guides;
+            }
+            let token = config.token(std::env::var("DISCORD_TOKEN").ok());
+            let api_base = config.api_base(std::env::var("DISCORD_API_BASE").ok());
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
+            runtime.block_on(crate::discord::run(config, token, api_base))?;
             Ok(ExitCode::SUCCESS)
         }
     }

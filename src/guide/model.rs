@@ -213,10 +213,17 @@ pub struct Counts {
 
 impl fmt::Display for Counts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = |count: usize, what: &str| {
+            format!("{count} {what}{}", if count == 1 { "" } else { "s" })
+        };
         write!(
             f,
-            "{} roles, {} questions, {} frameworks, {} templates in {} files",
-            self.roles, self.questions, self.frameworks, self.templates, self.files
+            "{}, {}, {}, {} in {}",
+            n(self.roles, "role"),
+            n(self.questions, "question"),
+            n(self.frameworks, "framework"),
+            n(self.templates, "template"),
+            n(self.files, "file")
         )
     }
 }

@@ -362,3 +362,20 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Command handlers run on any tokio worker and poise keeps shared data in an `Arc`, so
+    /// the store must be shareable across threads and clonable into spawned tasks.
+    #[test]
+    fn store_can_be_shared_across_tasks() {
+        fn shareable<T: Send + Sync + Clone + 'static>() {}
+        shareable::<Store>();
+        fn sendable<T: Send + 'static>() {}
+        sendable::<StoreError>();
+        sendable::<Created>();
+        sendable::<Applied>();
+    }
+}

@@ -1,1 +1,929 @@
-pub fn placeholder() {}
+//! A local, Discord-compatible server for interview-coach's tests and benchmarks.
+//!
+//! [`FakeDiscord`] binds `127.0.0.1:0` and serves, on one port, Discord's REST API under
+//! `/api/v10` (HTTP/1.1) and the gateway WebSocket at `/ws`. The real bot (serenity 0.12.5 +
+//! poise 0.7) is pointed at it with serenity's HTTP proxy setting; the test then drives the
+//! bot by dispatching gateway events and asserts on the HTTP requests the bot made.
+//!
+//! # Usage
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use fake_discord::{fixtures, routes, FakeDiscord};
+//!
+//! # async fn demo() {
+//! let fake = FakeDiscord::start().await;
+//! // Start the bot with:
+//! //   HttpBuilder::new(fake.token()).proxy(fake.base_url()).ratelimiter_disabled(true).build()
+//! //   ClientBuilder::new_with_http(http, intents)
+//! let identify = fake.wait_ready(Duration::from_secs(10)).await;
+//! assert_eq!(identify.token, format!("Bot {}", fake.token()));
+//!
+//! let cmd = fixtures::slash_command("practice").option(fixtures::opt::string("role", "backend"));
+//! fake.send(&cmd).await;
+//! let reply = fake.wait_for_route(routes::INTERACTION_CALLBACK, Duration::from_secs(5)).await;
+//! assert_eq!(reply.body["type"], 4);
+//! assert_eq!(reply.param("interaction_token"), Some(cmd.interaction_token()));
+//! fake.assert_no_violations();
+//! # }
+//! ```
+//!
+//! # API at a glance
+//!
+//! | area | methods |
+//! |---|---|
+//! | lifecycle | [`FakeDiscord::start`], [`FakeDiscord::builder`] ([`FakeDiscordBuilder`]), [`FakeDiscord::base_url`], [`FakeDiscord::token`], [`FakeDiscord::shutdown`] (or drop) |
+//! | requests | [`FakeDiscord::requests`], [`FakeDiscord::requests_to`], [`FakeDiscord::wait_for`], [`FakeDiscord::wait_for_route`], [`FakeDiscord::describe`]; route names in [`routes`] |
+//! | checks | [`FakeDiscord::violations`], [`FakeDiscord::assert_no_violations`] |
+//! | faults | [`FakeDiscord::fail_next`], [`FakeDiscord::hold`], [`FakeDiscord::release`] |
+//! | model | [`FakeDiscord::channel`], [`FakeDiscord::threads`], [`FakeDiscord::messages`] (a channel's transcript), [`FakeDiscord::message`], [`FakeDiscord::commands`], [`FakeDiscord::guild_commands`] |
+//! | gateway | [`FakeDiscord::wait_ready`], [`FakeDiscord::send`] (a [`fixtures`] builder), [`FakeDiscord::dispatch`], [`FakeDiscord::identify`], [`FakeDiscord::gateway_frames`], [`FakeDiscord::wait_for_gateway_frame`], [`FakeDiscord::close_gateway`], [`FakeDiscord::send_reconnect`], [`FakeDiscord::set_identify_policy`] |
+//!
+//! Defaults: the bot is user and application [`fixtures::BOT_ID`]; guild [`fixtures::GUILD_ID`]
+//! with text channel [`fixtures::CHANNEL_ID`]; the fixtures' user is [`fixtures::USER_ID`]
+//! ("alice"); the application owner is [`fixtures::OWNER_ID`]. Generated ids (threads,
+//! messages, interactions) are time-based snowflakes, far above those.
+//!
+//! # Things to know
+//!
+//! - Interactions are only answerable if they were dispatched through the fake (it learns
+//!   their id and token from the dispatch), within the deadline (3 s by default, see
+//!   [`FakeDiscordBuilder::interaction_deadline`]) and only once.
+//! - Posting to a channel the fake does not know answers 404 `Unknown Channel`. Channels are
+//!   known from the configured guilds, from threads the bot created, and from dispatched
+//!   events (an interaction or message in channel X makes X known).
+//! - Like Discord, the fake echoes the bot's own messages and threads back as MESSAGE_CREATE /
+//!   THREAD_CREATE (when the bot's intents subscribe to them), so a bot that reacts to
+//!   messages must ignore its own. Turn off with [`FakeDiscordBuilder::echo_bot_events`].
+//! - Like Discord, dispatched guild messages arrive with empty `content` unless the bot asked
+//!   for MESSAGE_CONTENT (or is mentioned); [`FakeDiscord::dispatch`] applies this.
+//! - A thread created without `type` is private (12), Discord's documented default.
+//! - [`RecordedRequest::status`] is `None` while a request is held or being handled; waiting
+//!   on it with [`FakeDiscord::wait_for`] works (waiters are woken when answers are known).
+//!
+//! # Serenity/poise behaviour the fake accounts for
+//!
+//! - serenity sends `default_member_permissions` (and other permission bitfields) as decimal
+//!   strings; the OpenAPI description says integer, Discord accepts strings, so does the fake.
+//! - serenity rejects message content over 2000 characters itself (`Error::Model`), before
+//!   any request; per-field embed limits are only caught here.
+//! - serenity's `defer_ephemeral` sends `{"type":5,"data":{"flags":64,"attachments":[]}}`.
+//! - serenity sends RESUME right after connecting, before HELLO, and ignores
+//!   `resume_gateway_url`; it reconnects to the URL `GET /gateway` gave.
+//! - serenity cannot decode an error body without `code` (it reports code -1), so every
+//!   error body here, 429 included, carries one.
+//! - poise's default `allowed_mentions` pings (`parse: ["users"]`, `replied_user: true`):
+//!   caught by the policy check.
+//!
+//! # What it checks
+//!
+//! Every request is recorded ([`FakeDiscord::requests`]) and validated; anything wrong is
+//! recorded as a readable violation string ([`FakeDiscord::violations`]) naming the route and
+//! the body field. Tests should end with [`FakeDiscord::assert_no_violations`].
+//!
+//! 1. **OpenAPI schema**: the JSON body must match the request-body schema of the operation in
+//!    Discord's `openapi.json` (path mapped to its OpenAPI template). The file is found via the
+//!    `DISCORD_API_SPEC` environment variable, else `shared/discord-api-spec/openapi.json`
+//!    beside the repository.
+//! 2. **Discord's limits**: content ≤ 2000, ≤ 10 embeds and their field limits and the 6000
+//!    total, ≤ 5 action rows of ≤ 5 buttons, labels ≤ 80, custom ids ≤ 100 and unique, modal
+//!    title ≤ 45, text inputs ≤ 4000, ≤ 25 autocomplete choices with names ≤ 100, thread names
+//!    1–100, no empty messages, command naming rules.
+//!
+//!    For 1 and 2 the fake answers 400 with Discord's error body (`50035 Invalid Form Body`
+//!    with the `errors` tree, or `50006 Cannot send an empty message`), as Discord would.
+//! 3. **Project policy**: every message the bot creates or edits must carry
+//!    `allowed_mentions` that allows nothing (`parse` empty or absent, no `users`/`roles`,
+//!    `replied_user` not true). Discord would accept such a request, so the fake answers
+//!    normally and only records the violation.
+//! 4. **Protocol**: unknown routes (404), interaction callbacks for unknown interactions,
+//!    answered twice (`40060`), answered after the 3 s deadline (`10062`), with a callback type
+//!    that does not fit the interaction, follow-ups before the acknowledgement.
+//!
+//! # Gateway
+//!
+//! HELLO → IDENTIFY → READY (+ GUILD_CREATE per configured guild), heartbeats acknowledged,
+//! RESUME answered with a replay of missed events and RESUMED. [`FakeDiscord::dispatch`] and
+//! [`FakeDiscord::send`] push events to the connected session. Like Discord, the fake echoes
+//! the bot's own messages and threads back as MESSAGE_CREATE / THREAD_CREATE (if the bot's
+//! intents ask for them; see [`FakeDiscordBuilder::echo_bot_events`]) and blanks the content
+//! of dispatched user messages when the bot did not request the MESSAGE_CONTENT intent.
+//!
+//! # Fault injection
+//!
+//! [`FakeDiscord::fail_next`] answers the next matching requests with 403/404/429/500 and
+//! Discord's bodies and headers; [`FakeDiscord::hold`] parks matching requests until
+//! [`FakeDiscord::release`].
+
+// Large `json!` literals (GUILD_CREATE) exceed the default macro recursion limit.
+#![recursion_limit = "256"]
+
+pub mod fixtures;
+mod gateway;
+mod limits;
+mod model;
+mod rest;
+pub mod spec;
+mod util;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+pub use fixtures::{Fixture, Guild, User};
+pub use gateway::{GatewayError, Identify, IdentifyPolicy};
+pub use model::{channel_type, Channel, Message, MessageOrigin};
+
+/// Route templates (`METHOD /openapi/path/template`) as recorded in
+/// [`RecordedRequest::route`], for use with [`FakeDiscord::requests_to`],
+/// [`FakeDiscord::wait_for_route`], [`FakeDiscord::fail_next`] and [`FakeDiscord::hold`].
+pub mod routes {
+    pub const GET_GATEWAY: &str = "GET /gateway";
+    pub const GET_GATEWAY_BOT: &str = "GET /gateway/bot";
+    pub const GET_CURRENT_APPLICATION: &str = "GET /oauth2/applications/@me";
+    pub const GET_CURRENT_USER: &str = "GET /users/@me";
+    pub const PUT_GLOBAL_COMMANDS: &str = "PUT /applications/{application_id}/commands";
+    pub const PUT_GUILD_COMMANDS: &str =
+        "PUT /applications/{application_id}/guilds/{guild_id}/commands";
+    pub const INTERACTION_CALLBACK: &str =
+        "POST /interactions/{interaction_id}/{interaction_token}/callback";
+    pub const CREATE_FOLLOWUP: &str = "POST /webhooks/{webhook_id}/{webhook_token}";
+    pub const GET_ORIGINAL: &str = "GET /webhooks/{webhook_id}/{webhook_token}/messages/@original";
+    pub const EDIT_ORIGINAL: &str =
+        "PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original";
+    pub const DELETE_ORIGINAL: &str =
+        "DELETE /webhooks/{webhook_id}/{webhook_token}/messages/@original";
+    pub const GET_FOLLOWUP: &str =
+        "GET /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}";
+    pub const EDIT_FOLLOWUP: &str =
+        "PATCH /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}";
+    pub const DELETE_FOLLOWUP: &str =
+        "DELETE /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}";
+    pub const CREATE_MESSAGE: &str = "POST /channels/{channel_id}/messages";
+    pub const LIST_MESSAGES: &str = "GET /channels/{channel_id}/messages";
+    pub const GET_MESSAGE: &str = "GET /channels/{channel_id}/messages/{message_id}";
+    pub const EDIT_MESSAGE: &str = "PATCH /channels/{channel_id}/messages/{message_id}";
+    pub const DELETE_MESSAGE: &str = "DELETE /channels/{channel_id}/messages/{message_id}";
+    pub const CREATE_THREAD: &str = "POST /channels/{channel_id}/threads";
+    pub const CREATE_THREAD_FROM_MESSAGE: &str =
+        "POST /channels/{channel_id}/messages/{message_id}/threads";
+    pub const GET_CHANNEL: &str = "GET /channels/{channel_id}";
+    pub const EDIT_CHANNEL: &str = "PATCH /channels/{channel_id}";
+    pub const DELETE_CHANNEL: &str = "DELETE /channels/{channel_id}";
+    pub const ADD_THREAD_MEMBER: &str = "PUT /channels/{channel_id}/thread-members/{user_id}";
+    pub const REMOVE_THREAD_MEMBER: &str = "DELETE /channels/{channel_id}/thread-members/{user_id}";
+    pub const GET_THREAD_MEMBER: &str = "GET /channels/{channel_id}/thread-members/{user_id}";
+    pub const TRIGGER_TYPING: &str = "POST /channels/{channel_id}/typing";
+    pub const CREATE_DM: &str = "POST /users/@me/channels";
+}
+
+/// One HTTP request the fake received.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// Position in [`FakeDiscord::requests`] (arrival order).
+    pub index: usize,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The path as received, e.g. `/api/v10/channels/3000/messages` (no query string).
+    pub path: String,
+    pub query: Option<String>,
+    /// `METHOD /template` (see [`routes`]); for a path that matches no Discord route,
+    /// `METHOD /concrete/path` without the `/api/v10` prefix.
+    pub route: String,
+    /// Path parameters by template name, e.g. `("channel_id", "3000")`.
+    pub params: Vec<(String, String)>,
+    /// The JSON body (`Null` when there was none; for multipart, its `payload_json`).
+    pub body: Value,
+    pub authorization: Option<String>,
+    pub at: Instant,
+    /// The status the fake answered with; `None` while the request is held or in progress.
+    pub status: Option<u16>,
+}
+
+impl RecordedRequest {
+    /// A path parameter by its template name (`channel_id`, `interaction_token`, ...).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A path parameter parsed as a snowflake.
+    pub fn param_id(&self, name: &str) -> Option<u64> {
+        self.param(name)?.parse().ok()
+    }
+
+    /// Whether the request matches a route matcher (see [`RouteMatcher`]).
+    pub fn is(&self, route: impl Into<RouteMatcher>) -> bool {
+        route.into().matches(self)
+    }
+
+    fn short(&self) -> String {
+        let status = self.status.map_or("…".to_string(), |s| s.to_string());
+        let mut body = if self.body.is_null() {
+            String::new()
+        } else {
+            self.body.to_string()
+        };
+        if body.chars().count() > 300 {
+            body = format!("{}…", body.chars().take(300).collect::<String>());
+        }
+        format!(
+            "#{} {} [{}] -> {} {}",
+            self.index, self.route, self.path, status, body
+        )
+    }
+}
+
+/// Selects requests by route: build it from a string or with [`RouteMatcher::custom`].
+///
+/// Strings are `"METHOD /path"` or just `"/path"` (any method), where the path is either a
+/// template (`/channels/{channel_id}/messages`) or a concrete path without the `/api/v10`
+/// prefix (`/channels/3000/messages`); `"*"` matches everything.
+#[derive(Clone)]
+pub enum RouteMatcher {
+    Any,
+    Route {
+        method: Option<String>,
+        path: String,
+    },
+    Custom(Arc<dyn Fn(&RecordedRequest) -> bool + Send + Sync>),
+}
+
+impl RouteMatcher {
+    pub fn custom(f: impl Fn(&RecordedRequest) -> bool + Send + Sync + 'static) -> Self {
+        RouteMatcher::Custom(Arc::new(f))
+    }
+
+    pub fn matches(&self, r: &RecordedRequest) -> bool {
+        match self {
+            RouteMatcher::Any => true,
+            RouteMatcher::Custom(f) => f(r),
+            RouteMatcher::Route { method, path } => {
+                if method
+                    .as_ref()
+                    .is_some_and(|m| !m.eq_ignore_ascii_case(&r.method))
+                {
+                    return false;
+                }
+                let template = r.route.split_once(' ').map_or("", |(_, t)| t);
+                let concrete = r.path.strip_prefix(rest::API_PREFIX).unwrap_or(&r.path);
+                path == template || path == concrete
+            }
+        }
+    }
+}
+
+impl From<&str> for RouteMatcher {
+    fn from(s: &str) -> Self {
+        let s = s.trim();
+        if s == "*" {
+            return RouteMatcher::Any;
+        }
+        match s.split_once(' ') {
+            Some((m, p)) => RouteMatcher::Route {
+                method: Some(m.to_ascii_uppercase()),
+                path: p.trim().to_string(),
+            },
+            None => RouteMatcher::Route {
+                method: None,
+                path: s.to_string(),
+            },
+        }
+    }
+}
+
+impl From<String> for RouteMatcher {
+    fn from(s: String) -> Self {
+        RouteMatcher::from(s.as_str())
+    }
+}
+
+impl From<&String> for RouteMatcher {
+    fn from(s: &String) -> Self {
+        RouteMatcher::from(s.as_str())
+    }
+}
+
+impl fmt::Debug for RouteMatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteMatcher::Any => write!(f, "*"),
+            RouteMatcher::Route { method, path } => {
+                write!(f, "{} {}", method.as_deref().unwrap_or("*"), path)
+            }
+            RouteMatcher::Custom(_) => write!(f, "<custom>"),
+        }
+    }
+}
+
+/// Configuration, set through [`FakeDiscordBuilder`].
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub token: Option<String>,
+    pub bot: User,
+    pub application_id: u64,
+    pub owner: User,
+    pub heartbeat_interval: Duration,
+    pub guilds: Vec<Guild>,
+    pub send_guild_create: bool,
+    pub allowed_privileged_intents: u64,
+    pub identify_policy: IdentifyPolicy,
+    pub interaction_deadline: Option<Duration>,
+    pub echo_bot_events: bool,
+    pub spec_path: Option<PathBuf>,
+}
+
+/// Token handed out by [`FakeDiscord::token`] when none is configured.
+pub const DEFAULT_TOKEN: &str = "fake-bot-token";
+
+/// Builder for [`FakeDiscord`]; obtain it with [`FakeDiscord::builder`].
+#[derive(Clone, Debug)]
+pub struct FakeDiscordBuilder {
+    cfg: Config,
+}
+
+impl Default for FakeDiscordBuilder {
+    fn default() -> Self {
+        FakeDiscordBuilder {
+            cfg: Config {
+                token: None,
+                bot: User::bot(fixtures::BOT_ID, "interview-coach"),
+                application_id: fixtures::BOT_ID,
+                owner: User::new(fixtures::OWNER_ID, "owner"),
+                heartbeat_interval: Duration::from_millis(41250),
+                guilds: vec![Guild::default_guild()],
+                send_guild_create: true,
+                allowed_privileged_intents: fixtures::intents::PRIVILEGED,
+                identify_policy: IdentifyPolicy::Accept,
+                interaction_deadline: Some(Duration::from_secs(3)),
+                echo_bot_events: true,
+                spec_path: None,
+            },
+        }
+    }
+}
+
+impl FakeDiscordBuilder {
+    /// Requires this token: IDENTIFY with another one is closed with 4004 and REST requests
+    /// with another `Authorization` get 401. Default: any token is accepted.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.cfg.token = Some(token.into());
+        self
+    }
+
+    /// The bot's user (READY, `/users/@me`, author of its messages). Default id [`fixtures::BOT_ID`].
+    pub fn bot_user(mut self, user: User) -> Self {
+        self.cfg.bot = user;
+        self
+    }
+
+    /// The application id (READY `application.id`; the follow-up webhook id). Default [`fixtures::BOT_ID`].
+    pub fn application_id(mut self, id: u64) -> Self {
+        self.cfg.application_id = id;
+        self
+    }
+
+    /// The application's owner (poise reads it for owner-only commands). Default [`fixtures::OWNER_ID`].
+    pub fn application_owner(mut self, owner: User) -> Self {
+        self.cfg.owner = owner;
+        self
+    }
+
+    /// The heartbeat interval announced in HELLO. Default 41250 ms like Discord.
+    pub fn heartbeat_interval(mut self, interval: Duration) -> Self {
+        self.cfg.heartbeat_interval = interval;
+        self
+    }
+
+    /// Adds a guild (the default guild [`fixtures::GUILD_ID`] stays unless replaced with [`Self::guilds`]).
+    pub fn guild(mut self, guild: Guild) -> Self {
+        self.cfg.guilds.push(guild);
+        self
+    }
+
+    /// Replaces all configured guilds (an empty list means the bot is in no guild).
+    pub fn guilds(mut self, guilds: Vec<Guild>) -> Self {
+        self.cfg.guilds = guilds;
+        self
+    }
+
+    /// Whether READY is followed by a GUILD_CREATE per guild, as on Discord. Default true.
+    pub fn send_guild_create(mut self, yes: bool) -> Self {
+        self.cfg.send_guild_create = yes;
+        self
+    }
+
+    /// Which privileged intents (see [`fixtures::intents::PRIVILEGED`]) the "application" has
+    /// enabled; an IDENTIFY asking for others is closed with 4014. Default: all.
+    pub fn allowed_privileged_intents(mut self, mask: u64) -> Self {
+        self.cfg.allowed_privileged_intents = mask;
+        self
+    }
+
+    /// What to do with IDENTIFY (changeable later with [`FakeDiscord::set_identify_policy`]).
+    pub fn identify_policy(mut self, policy: IdentifyPolicy) -> Self {
+        self.cfg.identify_policy = policy;
+        self
+    }
+
+    /// How long after dispatch an interaction may be answered (Discord: 3 s). `None` disables
+    /// the check, e.g. for benchmarks on a loaded machine.
+    pub fn interaction_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.cfg.interaction_deadline = deadline;
+        self
+    }
+
+    /// Whether the bot's own messages and threads come back as MESSAGE_CREATE / THREAD_CREATE
+    /// dispatches, as Discord does. Default true.
+    pub fn echo_bot_events(mut self, yes: bool) -> Self {
+        self.cfg.echo_bot_events = yes;
+        self
+    }
+
+    /// Where `openapi.json` is (default: `DISCORD_API_SPEC` or the project's shared folder).
+    pub fn spec_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.cfg.spec_path = Some(path.into());
+        self
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving.
+    ///
+    /// # Panics
+    /// If the OpenAPI description cannot be loaded or the port cannot be bound.
+    pub async fn start(self) -> FakeDiscord {
+        let spec_path = self
+            .cfg
+            .spec_path
+            .clone()
+            .unwrap_or_else(spec::default_spec_path);
+        let spec = spec::Spec::load_cached(&spec_path).unwrap_or_else(|e| panic!("{e}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("fake-discord: bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let (shutdown, _) = watch::channel(false);
+        let (release, _) = watch::channel(0u64);
+        let shared = Arc::new(Shared {
+            model: Mutex::new(model::Model::new(&self.cfg.guilds, &self.cfg.bot)),
+            gateway: gateway::Gateway::new(self.cfg.identify_policy.clone()),
+            cfg: self.cfg,
+            spec,
+            addr,
+            log: Mutex::new(Log::default()),
+            log_notify: Notify::new(),
+            faults: Mutex::new(Vec::new()),
+            holds: Mutex::new(Vec::new()),
+            release,
+            shutdown,
+        });
+        let app = rest::router(shared.clone());
+        let mut stop = shared.shutdown.subscribe();
+        let server = tokio::spawn(async move {
+            let signal = async move {
+                let _ = stop.wait_for(|s| *s).await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(signal)
+                .await
+            {
+                tracing::warn!("fake-discord server stopped: {e}");
+            }
+        });
+        tracing::debug!("fake-discord listening on {addr}");
+        FakeDiscord {
+            shared,
+            server: Some(server),
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Log {
+    pub requests: Vec<RecordedRequest>,
+    pub violations: Vec<String>,
+}
+
+pub(crate) struct Fault {
+    pub matcher: RouteMatcher,
+    pub status: u16,
+    pub remaining: usize,
+}
+
+/// State shared by the HTTP handlers, gateway connections and the test-facing handle.
+pub(crate) struct Shared {
+    pub cfg: Config,
+    pub spec: Arc<spec::Spec>,
+    pub addr: SocketAddr,
+    pub log: Mutex<Log>,
+    pub log_notify: Notify,
+    pub model: Mutex<model::Model>,
+    pub faults: Mutex<Vec<Fault>>,
+    pub holds: Mutex<Vec<RouteMatcher>>,
+    /// Bumped by `release()`; held requests wait for it to change.
+    pub release: watch::Sender<u64>,
+    pub shutdown: watch::Sender<bool>,
+    pub gateway: gateway::Gateway,
+}
+
+impl Shared {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn gateway_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    pub fn violation(&self, text: String) {
+        tracing::warn!("fake-discord violation: {text}");
+        self.log.lock().unwrap().violations.push(text);
+    }
+}
+
+/// The running fake server. Dropping it (or [`FakeDiscord::shutdown`]) stops everything.
+pub struct FakeDiscord {
+    shared: Arc<Shared>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for FakeDiscord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeDiscord")
+            .field("addr", &self.shared.addr)
+            .finish()
+    }
+}
+
+impl Drop for FakeDiscord {
+    fn drop(&mut self) {
+        let _ = self.shared.shutdown.send(true);
+    }
+}
+
+impl FakeDiscord {
+    /// Starts a fake with the default configuration (see [`FakeDiscordBuilder`]).
+    pub async fn start() -> FakeDiscord {
+        FakeDiscord::builder().start().await
+    }
+
+    pub fn builder() -> FakeDiscordBuilder {
+        FakeDiscordBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`, for serenity's `HttpBuilder::proxy`.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url()
+    }
+
+    /// `ws://127.0.0.1:PORT/ws`, what `GET /gateway` hands out.
+    pub fn gateway_url(&self) -> String {
+        self.shared.gateway_url()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// The token to give the bot: the configured one, else [`DEFAULT_TOKEN`].
+    pub fn token(&self) -> &str {
+        self.shared.cfg.token.as_deref().unwrap_or(DEFAULT_TOKEN)
+    }
+
+    /// The bot's user.
+    pub fn bot(&self) -> &User {
+        &self.shared.cfg.bot
+    }
+
+    pub fn application_id(&self) -> u64 {
+        self.shared.cfg.application_id
+    }
+
+    /// Stops the server and closes gateway connections (held requests are dropped).
+    pub async fn shutdown(mut self) {
+        let _ = self.shared.shutdown.send(true);
+        if let Some(server) = self.server.take() {
+            if tokio::time::timeout(Duration::from_secs(5), server)
+                .await
+                .is_err()
+            {
+                tracing::warn!("fake-discord: server did not stop within 5 s");
+            }
+        }
+    }
+
+    // ----- recorded requests -------------------------------------------------------------
+
+    /// Every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.log.lock().unwrap().requests.clone()
+    }
+
+    /// The requests matching a route (e.g. [`routes::CREATE_MESSAGE`]).
+    pub fn requests_to(&self, route: impl Into<RouteMatcher>) -> Vec<RecordedRequest> {
+        let m = route.into();
+        self.shared
+            .log
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .filter(|r| m.matches(r))
+            .cloned()
+            .collect()
+    }
+
+    /// Returns the first request (already received or arriving later) that satisfies `pred`.
+    ///
+    /// # Panics
+    /// On timeout, with a listing of what did arrive and the violations so far.
+    pub async fn wait_for(
+        &self,
+        pred: impl Fn(&RecordedRequest) -> bool,
+        timeout: Duration,
+    ) -> RecordedRequest {
+        match self.try_wait_for(pred, timeout).await {
+            Some(r) => r,
+            None => panic!(
+                "fake-discord: wait_for timed out after {timeout:?}.\n{}",
+                self.describe()
+            ),
+        }
+    }
+
+    /// Like [`Self::wait_for`] but returns `None` on timeout.
+    pub async fn try_wait_for(
+        &self,
+        pred: impl Fn(&RecordedRequest) -> bool,
+        timeout: Duration,
+    ) -> Option<RecordedRequest> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut next = 0;
+        loop {
+            // Register interest before scanning so a request pushed in between is not missed.
+            let notified = self.shared.log_notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let log = self.shared.log.lock().unwrap();
+                if let Some(r) = log.requests[next..].iter().find(|r| pred(r)) {
+                    return Some(r.clone());
+                }
+                next = log.requests.len();
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return None;
+            }
+        }
+    }
+
+    /// Waits for the first request to a route; see [`Self::wait_for`].
+    pub async fn wait_for_route(
+        &self,
+        route: impl Into<RouteMatcher>,
+        timeout: Duration,
+    ) -> RecordedRequest {
+        let m = route.into();
+        match self.try_wait_for(|r| m.matches(r), timeout).await {
+            Some(r) => r,
+            None => panic!(
+                "fake-discord: no request to {m:?} within {timeout:?}.\n{}",
+                self.describe()
+            ),
+        }
+    }
+
+    /// Everything found wrong so far, as readable strings naming route and field.
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.log.lock().unwrap().violations.clone()
+    }
+
+    /// # Panics
+    /// If any violation was recorded, listing them and the requests.
+    pub fn assert_no_violations(&self) {
+        let v = self.violations();
+        if !v.is_empty() {
+            panic!(
+                "fake-discord recorded {} violation(s).\n{}",
+                v.len(),
+                self.describe()
+            );
+        }
+    }
+
+    /// A readable listing of the requests and violations so far (used in panic messages).
+    pub fn describe(&self) -> String {
+        let log = self.shared.log.lock().unwrap();
+        let mut out = format!("{} request(s) arrived:\n", log.requests.len());
+        // Long runs (benchmarks) would produce enormous messages; the tail is what matters.
+        let skip = log.requests.len().saturating_sub(200);
+        if skip > 0 {
+            out.push_str(&format!("  … {skip} earlier request(s) omitted\n"));
+        }
+        for r in &log.requests[skip..] {
+            out.push_str("  ");
+            out.push_str(&r.short());
+            out.push('\n');
+        }
+        if log.violations.is_empty() {
+            out.push_str("no violations\n");
+        } else {
+            out.push_str(&format!("{} violation(s):\n", log.violations.len()));
+            for v in &log.violations {
+                out.push_str("  - ");
+                out.push_str(v);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    // ----- fault injection -----------------------------------------------------------------
+
+    /// Answers the next `times` requests matching `route` with `status` and Discord's body for
+    /// it: 403 → 50013 Missing Permissions, 404 → 10003 Unknown Channel, 429 → rate limited
+    /// (`retry_after`, `global: false`, `Retry-After` and `X-RateLimit-*` headers), 500 →
+    /// Internal Server Error; other statuses get a generic body.
+    pub fn fail_next(&self, route: impl Into<RouteMatcher>, status: u16, times: usize) {
+        self.shared.faults.lock().unwrap().push(Fault {
+            matcher: route.into(),
+            status,
+            remaining: times,
+        });
+    }
+
+    /// Parks every request matching `route` (it is recorded as arrived) until [`Self::release`].
+    pub fn hold(&self, route: impl Into<RouteMatcher>) {
+        self.shared.holds.lock().unwrap().push(route.into());
+    }
+
+    /// Lets all held requests proceed and removes all holds.
+    pub fn release(&self) {
+        self.shared.holds.lock().unwrap().clear();
+        self.shared.release.send_modify(|g| *g += 1);
+    }
+
+    // ----- model -----------------------------------------------------------------------------
+
+    /// A channel or thread by id (deleted ones are gone).
+    pub fn channel(&self, id: u64) -> Option<Channel> {
+        self.shared.model.lock().unwrap().channels.get(&id).cloned()
+    }
+
+    /// All threads, oldest first.
+    pub fn threads(&self) -> Vec<Channel> {
+        let model = self.shared.model.lock().unwrap();
+        let mut t: Vec<Channel> = model
+            .channels
+            .values()
+            .filter(|c| c.is_thread())
+            .cloned()
+            .collect();
+        t.sort_by_key(|c| c.id);
+        t
+    }
+
+    /// The transcript of a channel or thread: user messages that were dispatched and
+    /// everything the bot posted there (incl. interaction responses), after edits/deletes.
+    pub fn messages(&self, channel_id: u64) -> Vec<Message> {
+        self.shared
+            .model
+            .lock()
+            .unwrap()
+            .snapshot_messages(channel_id, self.shared.cfg.bot.id)
+    }
+
+    /// One message by id.
+    pub fn message(&self, id: u64) -> Option<Message> {
+        let model = self.shared.model.lock().unwrap();
+        model
+            .messages
+            .get(&id)
+            .map(|m| Message::from_json(m.json.clone(), m.origin, self.shared.cfg.bot.id))
+    }
+
+    /// The global commands as last registered (Discord's answer objects, with ids).
+    pub fn commands(&self) -> Vec<Value> {
+        self.shared.model.lock().unwrap().commands_global.clone()
+    }
+
+    /// The guild's commands as last registered.
+    pub fn guild_commands(&self, guild_id: u64) -> Vec<Value> {
+        self.shared
+            .model
+            .lock()
+            .unwrap()
+            .commands_guild
+            .get(&guild_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    // ----- gateway ---------------------------------------------------------------------------
+
+    /// Waits until a gateway session is READY (or RESUMED) and returns its IDENTIFY.
+    ///
+    /// # Panics
+    /// On timeout, describing the gateway state and the requests so far.
+    pub async fn wait_ready(&self, timeout: Duration) -> Identify {
+        match self.shared.gateway.wait_ready(timeout).await {
+            Some(identify) => identify,
+            None => panic!(
+                "fake-discord: no gateway session became ready within {timeout:?} ({}).\n{}",
+                self.shared.gateway.describe(),
+                self.describe()
+            ),
+        }
+    }
+
+    /// Whether a gateway session is currently ready.
+    pub fn is_ready(&self) -> bool {
+        self.shared.gateway.is_ready()
+    }
+
+    /// Sends a dispatch (op 0, next `s`) to the ready session; returns its sequence number
+    /// once the frame is written. The fake's model learns from it (interactions become
+    /// answerable, messages join transcripts, deleted threads disappear).
+    ///
+    /// # Panics
+    /// If no session is ready or the connection drops; use [`Self::try_dispatch`] to handle that.
+    pub async fn dispatch(&self, event: &str, data: Value) -> u64 {
+        match self.try_dispatch(event, data).await {
+            Ok(seq) => seq,
+            Err(e) => panic!("fake-discord: cannot dispatch {event}: {e}"),
+        }
+    }
+
+    /// Like [`Self::dispatch`] but returns an error instead of panicking.
+    pub async fn try_dispatch(&self, event: &str, data: Value) -> Result<u64, GatewayError> {
+        gateway::dispatch_from_test(&self.shared, event, data).await
+    }
+
+    /// Dispatches a fixture under its own event name.
+    pub async fn send(&self, fixture: &impl Fixture) -> u64 {
+        self.dispatch(fixture.event_name(), fixture.build()).await
+    }
+
+    /// The most recent IDENTIFY (or the one a RESUME continued).
+    pub fn identify(&self) -> Option<Identify> {
+        self.shared.gateway.last_identify()
+    }
+
+    /// Every IDENTIFY received.
+    pub fn identifies(&self) -> Vec<Identify> {
+        self.shared.gateway.identifies()
+    }
+
+    /// Every frame the bot sent on the gateway (IDENTIFY, heartbeats, RESUME, presence...).
+    pub fn gateway_frames(&self) -> Vec<Value> {
+        self.shared.gateway.frames()
+    }
+
+    /// Returns the first gateway frame from the bot (already received or arriving later)
+    /// matching `pred`, e.g. `|f| f["op"] == 6` for a RESUME.
+    ///
+    /// # Panics
+    /// On timeout, listing the gateway state.
+    pub async fn wait_for_gateway_frame(
+        &self,
+        pred: impl Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Value {
+        match self.shared.gateway.wait_for_frame(pred, timeout).await {
+            Some(f) => f,
+            None => panic!(
+                "fake-discord: no matching gateway frame within {timeout:?} ({}); frames: {:?}",
+                self.shared.gateway.describe(),
+                self.shared.gateway.frames()
+            ),
+        }
+    }
+
+    /// Closes the current gateway connection with a close code (e.g. 4000 to make the bot
+    /// resume, 4004 to make it give up). Returns once the close frame is sent.
+    pub async fn close_gateway(&self, code: u16) {
+        if let Err(e) = self.shared.gateway.close_current(code).await {
+            panic!("fake-discord: close_gateway({code}): {e}");
+        }
+    }
+
+    /// Sends op 7 RECONNECT; serenity reconnects and RESUMEs. The session counts as not
+    /// ready until then, so `wait_ready` afterwards waits for the RESUMED.
+    pub async fn send_reconnect(&self) {
+        if let Err(e) = self.shared.gateway.reconnect_current().await {
+            panic!("fake-discord: send_reconnect: {e}");
+        }
+    }
+
+    /// Changes how future IDENTIFYs are answered.
+    pub fn set_identify_policy(&self, policy: IdentifyPolicy) {
+        self.shared.gateway.set_policy(policy);
+    }
+}

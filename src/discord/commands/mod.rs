@@ -1,0 +1,144 @@
+//! Slash commands, one module per group, plus the one error handler and the
+//! autocomplete helpers they share.
+
+mod ask;
+mod guides;
+mod help;
+mod history;
+mod mock;
+
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse, ResolvedValue};
+
+use super::render::no_pings;
+use super::{AppContext, Data, Error};
+use crate::guide::Category;
+
+pub use ask::ask_reply;
+
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        ask::ask(),
+        mock::mock(),
+        guides::guides(),
+        history::history(),
+        history::forget_me(),
+        help::help(),
+    ]
+}
+
+/// Everything a command returns as an error ends here: the member gets a
+/// short ephemeral message, the operator a log line with the details.
+pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            if error.is_operator_problem() {
+                tracing::error!(command = %ctx.command().qualified_name, error = %error, "command failed");
+            } else {
+                tracing::debug!(command = %ctx.command().qualified_name, message = %error, "told the member");
+            }
+            let reply = CreateReply::default()
+                .content(error.user_message())
+                .ephemeral(true)
+                .allowed_mentions(no_pings());
+            if let Err(e) = ctx.send(reply).await {
+                tracing::warn!(error = %e, "could not tell the member about an error");
+            }
+        }
+        poise::FrameworkError::EventHandler { error, event, .. } => {
+            tracing::error!(event = event.snake_case_name(), error = %error, "event handling failed");
+        }
+        poise::FrameworkError::Setup { error, .. } => {
+            tracing::error!(error = %error, "start-up failed");
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::warn!(error = %e, "could not report a framework error");
+            }
+        }
+    }
+}
+
+/// Sends an ephemeral, ping-free text reply.
+pub async fn whisper(ctx: AppContext<'_>, text: impl Into<String>) -> Result<(), Error> {
+    ctx.send(
+        CreateReply::default()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(no_pings()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The string value another option of the same command has so far, for
+/// autocompletes that depend on it (questions depend on the role).
+fn option_value(ctx: AppContext<'_>, name: &str) -> Option<String> {
+    ctx.interaction
+        .data
+        .options()
+        .into_iter()
+        .find(|o| o.name == name)
+        .and_then(|o| match o.value {
+            ResolvedValue::String(s) => Some(s.to_string()),
+            ResolvedValue::Autocomplete { value, .. } => Some(value.to_string()),
+            _ => None,
+        })
+}
+
+/// Discord allows at most 25 choices, each name at most 100 characters.
+fn choices(items: impl Iterator<Item = (String, String)>) -> CreateAutocompleteResponse {
+    let list = items
+        .take(25)
+        .map(|(name, value)| AutocompleteChoice::new(super::render::fit(&name, 100), value))
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(list)
+}
+
+pub async fn complete_role(ctx: AppContext<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let lib = ctx.data().guides();
+    let needle = partial.trim().to_lowercase();
+    choices(
+        lib.roles()
+            .iter()
+            .filter(|r| {
+                needle.is_empty()
+                    || r.id.contains(&needle)
+                    || r.name.to_lowercase().contains(&needle)
+                    || r.aliases.iter().any(|a| a.contains(&needle))
+            })
+            .map(|r| (format!("{} ({})", r.name, r.id), r.id.clone())),
+    )
+}
+
+pub async fn complete_question(ctx: AppContext<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let lib = ctx.data().guides();
+    let Some(role) = option_value(ctx, "role").and_then(|r| lib.role(&r).cloned()) else {
+        return CreateAutocompleteResponse::new().set_choices(Vec::new());
+    };
+    let needle = partial.trim().to_lowercase();
+    choices(
+        role.questions
+            .iter()
+            .filter(|q| {
+                needle.is_empty()
+                    || q.id.contains(&needle)
+                    || q.text.to_lowercase().contains(&needle)
+            })
+            .map(|q| (q.text.clone(), q.id.clone())),
+    )
+}
+
+pub async fn complete_category(ctx: AppContext<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let lib = ctx.data().guides();
+    let role = option_value(ctx, "role").and_then(|r| lib.role(&r).cloned());
+    let needle = partial.trim().to_lowercase();
+    choices(
+        Category::ALL
+            .into_iter()
+            .filter(|c| role.as_ref().is_none_or(|r| r.has_category(*c)))
+            .filter(|c| needle.is_empty() || c.id().contains(&needle))
+            .map(|c| (c.label().to_string(), c.id().to_string())),
+    )
+}

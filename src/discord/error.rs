@@ -1,0 +1,88 @@
+//! One error type for the bot, separating what the member is told (short,
+//! friendly, ephemeral) from what the operator needs in the log.
+
+use serenity::all::{HttpError, StatusCode};
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Something the member can fix or should know; shown as is, not logged
+    /// as a failure.
+    #[error("{0}")]
+    User(String),
+    // Boxed: serenity's error is large, and every `Result` in the bot carries this type.
+    #[error("Discord request failed: {0}")]
+    Discord(Box<serenity::Error>),
+    #[error("storage failed: {0}")]
+    Store(Box<StoreError>),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<serenity::Error> for Error {
+    fn from(e: serenity::Error) -> Self {
+        Error::Discord(Box::new(e))
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Error::Store(Box::new(e))
+    }
+}
+
+impl Error {
+    pub fn user(message: impl Into<String>) -> Self {
+        Error::User(message.into())
+    }
+
+    /// The HTTP status Discord answered with, if this was a Discord HTTP error.
+    pub fn discord_status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Discord(e) => match e.as_ref() {
+                serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => Some(r.status_code),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// What the member sees. Never includes internals.
+    pub fn user_message(&self) -> String {
+        match self {
+            Error::User(message) => message.clone(),
+            _ => match self.discord_status().map(|s| s.as_u16()) {
+                Some(403) => "I don't have the permission to do that here. A server admin can check my role's permissions for this channel.".into(),
+                Some(404) => "That channel or message no longer exists.".into(),
+                Some(429) => "Discord is rate-limiting me right now; please try again in a few seconds.".into(),
+                Some(s) if s >= 500 => "Discord had a problem handling that; please try again in a moment.".into(),
+                _ => "Something went wrong on my side. It has been logged; please try again.".into(),
+            },
+        }
+    }
+
+    /// Whether the operator should hear about it at error level.
+    pub fn is_operator_problem(&self) -> bool {
+        !matches!(self, Error::User(_))
+    }
+}
+
+/// True for a Discord answer worth retrying later (rate limit, server error).
+pub fn is_transient(error: &serenity::Error) -> bool {
+    match error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            r.status_code.as_u16() == 429 || r.status_code.is_server_error()
+        }
+        serenity::Error::Http(HttpError::Request(_)) => true,
+        _ => false,
+    }
+}
+
+/// The status of a failed Discord request, if it was an HTTP answer.
+pub fn status_of(error: &serenity::Error) -> Option<u16> {
+    match error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => Some(r.status_code.as_u16()),
+        _ => None,
+    }
+}

@@ -1,0 +1,494 @@
+//! Running mock interviews in threads.
+//!
+//! Write before you speak: every answer, the interview's next state and the
+//! messages that follow are committed in one transaction (the store's
+//! outbox) before anything is posted; posting then marks each item done. A
+//! crash between the two leaves the items pending, and [`resume`] posts them
+//! once at the next start. Two answers racing for the same interview are
+//! settled by the store's revision check, and a redelivered Discord message
+//! is recognised by its id, so nothing advances twice.
+
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use serenity::all::{ChannelId, ChannelType, CreateThread, EditThread, Http, Permissions, UserId};
+
+use super::error::{is_transient, status_of, Error};
+use super::render::{self, Post};
+use super::{now, Data, SWEEP_EVERY};
+use crate::coach::engine::{self, Interview, Step};
+use crate::guide::{Question, Role};
+use crate::messages;
+use crate::store::{
+    Applied, CloseReason, Created, InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId,
+    OutgoingMessage,
+};
+
+/// Where a `/mock` (or "Practice this") was asked for.
+pub struct Place {
+    pub guild_id: u64,
+    pub channel_id: u64,
+    pub channel_kind: Option<ChannelType>,
+    pub user_id: u64,
+    pub user_name: String,
+    pub app_permissions: Option<Permissions>,
+}
+
+fn encode(channel_id: u64, post: &Post) -> Result<OutgoingMessage, Error> {
+    Ok(OutgoingMessage {
+        channel_id,
+        payload_json: serde_json::to_string(post)
+            .map_err(|e| Error::Internal(format!("cannot encode a post: {e}")))?,
+    })
+}
+
+fn missing(perms: Permissions, needed: Permissions) -> Vec<&'static str> {
+    let names = [
+        (Permissions::CREATE_PUBLIC_THREADS, "Create Public Threads"),
+        (
+            Permissions::CREATE_PRIVATE_THREADS,
+            "Create Private Threads",
+        ),
+        (
+            Permissions::SEND_MESSAGES_IN_THREADS,
+            "Send Messages in Threads",
+        ),
+    ];
+    names
+        .into_iter()
+        .filter(|(p, _)| needed.contains(*p) && !perms.contains(*p))
+        .map(|(_, n)| n)
+        .collect()
+}
+
+/// Opens a thread, stores the new interview with its first messages, and
+/// posts them. Returns what to tell the member (ephemerally).
+pub async fn start(
+    http: &Http,
+    data: &Data,
+    place: Place,
+    role: &Role,
+    questions: usize,
+    first: Option<&Question>,
+) -> Result<String, Error> {
+    if matches!(
+        place.channel_kind,
+        Some(ChannelType::PublicThread | ChannelType::PrivateThread | ChannelType::NewsThread)
+    ) {
+        return Err(Error::user(messages::MOCK_IN_THREAD));
+    }
+    if let Some(open) = data
+        .store
+        .open_interview_for_user(place.guild_id, place.user_id)
+        .await?
+    {
+        return Err(Error::user(messages::already_interviewing(open.thread_id)));
+    }
+    // Private threads keep an interview between the member and the bot, but
+    // need their own permission; fall back to public ones without it.
+    let perms = place.app_permissions.unwrap_or(Permissions::all());
+    let private = perms.contains(Permissions::CREATE_PRIVATE_THREADS);
+    let needed = if private {
+        Permissions::CREATE_PRIVATE_THREADS | Permissions::SEND_MESSAGES_IN_THREADS
+    } else {
+        Permissions::CREATE_PUBLIC_THREADS | Permissions::SEND_MESSAGES_IN_THREADS
+    };
+    let lacking = missing(perms, needed);
+    if !lacking.is_empty() {
+        return Err(Error::user(messages::missing_permissions(&lacking)));
+    }
+
+    let kind = if private {
+        ChannelType::PrivateThread
+    } else {
+        ChannelType::PublicThread
+    };
+    let mut builder =
+        CreateThread::new(render::thread_name(&role.name, &place.user_name)).kind(kind);
+    if private {
+        builder = builder.invitable(false);
+    }
+    let thread = match ChannelId::new(place.channel_id)
+        .create_thread(http, builder)
+        .await
+    {
+        Ok(t) => t,
+        Err(e) if status_of(&e) == Some(403) => {
+            return Err(Error::user(messages::missing_permissions(&missing(
+                Permissions::empty(),
+                needed,
+            ))))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    thread
+        .id
+        .add_thread_member(http, UserId::new(place.user_id))
+        .await?;
+
+    let plan = data.picker.plan(role, questions, first);
+    let (interview, first_prompt) =
+        Interview::start(role, &plan, usize::from(data.config.mock.follow_ups));
+    let intro = Post::text(messages::mock_intro(
+        &role.name,
+        plan.len(),
+        usize::from(data.config.mock.follow_ups),
+        data.config.discord.message_content,
+    ));
+    let outgoing = [
+        encode(thread.id.get(), &intro)?,
+        encode(thread.id.get(), &render::prompt_post(&first_prompt))?,
+    ];
+    let state_json = serde_json::to_string(&interview)
+        .map_err(|e| Error::Internal(format!("cannot encode interview state: {e}")))?;
+    let new = NewInterview {
+        guild_id: place.guild_id,
+        thread_id: thread.id.get(),
+        user_id: place.user_id,
+        role_id: role.id.clone(),
+        role_name: role.name.clone(),
+        state_json,
+        format_version: engine::FORMAT_VERSION,
+    };
+    match data.store.create_interview(&new, &outgoing, now()).await? {
+        Created::New { outbox, .. } => {
+            Data::lock(&data.open_threads).insert(thread.id.get());
+            flush(http, data, &outbox).await;
+            Ok(messages::mock_ready(thread.id.get()))
+        }
+        // Another /mock from the same member won the race; this thread stays
+        // empty, so remove it rather than leave a stray.
+        Created::AlreadyOpen(open) => {
+            let _ = thread.id.delete(http).await;
+            Err(Error::user(messages::already_interviewing(open.thread_id)))
+        }
+    }
+}
+
+/// An answer arriving in a thread, from a message or the answer form.
+pub struct IncomingAnswer<'a> {
+    pub thread_id: u64,
+    pub author_id: u64,
+    pub author_name: &'a str,
+    /// The Discord message (or modal interaction) id: the dedupe key.
+    pub source_id: u64,
+    pub text: &'a str,
+    /// Answers from the form are echoed into the thread for the transcript.
+    pub echo: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// Not an interview thread, or not open.
+    NotInterview,
+    /// Someone other than the candidate wrote; nothing changes.
+    NotCandidate,
+    Recorded,
+    /// Already handled (a redelivered message).
+    Duplicate,
+    /// The answer was turned down with a note to the member.
+    Rejected(String),
+}
+
+pub fn is_open_thread(data: &Data, thread_id: u64) -> bool {
+    Data::lock(&data.open_threads).contains(&thread_id)
+}
+
+pub async fn answer(
+    http: &Http,
+    data: &Data,
+    incoming: IncomingAnswer<'_>,
+) -> Result<AnswerOutcome, Error> {
+    // Retries only when another answer to the same interview committed first.
+    for _ in 0..5 {
+        let Some(record) = data.store.interview_by_thread(incoming.thread_id).await? else {
+            return Ok(AnswerOutcome::NotInterview);
+        };
+        if !record.status.is_open() {
+            return Ok(AnswerOutcome::NotInterview);
+        }
+        if record.user_id != incoming.author_id {
+            return Ok(AnswerOutcome::NotCandidate);
+        }
+        let mut interview: Interview = decode_state(&record.state_json)?;
+        let Some(prompt) = interview.current() else {
+            return Ok(AnswerOutcome::NotInterview);
+        };
+        let step = match interview.answer(incoming.text) {
+            Ok(step) => step,
+            Err(e) => return Ok(AnswerOutcome::Rejected(messages::answer_rejected(&e))),
+        };
+        let thread = incoming.thread_id;
+        let mut posts = Vec::new();
+        if incoming.echo {
+            posts.push(Post::text(messages::echo_answer(
+                incoming.author_name,
+                incoming.text.trim(),
+            )));
+        }
+        let finished = match &step {
+            Step::Ask(next) => {
+                posts.push(render::prompt_post(next));
+                false
+            }
+            Step::Finished(summary) => {
+                posts.push(render::summary_post(summary));
+                true
+            }
+        };
+        let outgoing = posts
+            .iter()
+            .map(|p| encode(thread, p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let state_json = serde_json::to_string(&interview)
+            .map_err(|e| Error::Internal(format!("cannot encode interview state: {e}")))?;
+        let applied = data
+            .store
+            .apply_answer(
+                &NewAnswer {
+                    interview_id: record.id,
+                    message_id: incoming.source_id,
+                    text: incoming.text.trim().to_string(),
+                    prompt: prompt.text,
+                    feedback_json: None,
+                    feedback_headline: None,
+                },
+                &NextState {
+                    expected_revision: record.revision,
+                    state_json,
+                    format_version: engine::FORMAT_VERSION,
+                    finished,
+                },
+                &outgoing,
+                now(),
+            )
+            .await?;
+        match applied {
+            Applied::Recorded {
+                outbox, finished, ..
+            } => {
+                if finished {
+                    Data::lock(&data.open_threads).remove(&thread);
+                }
+                flush(http, data, &outbox).await;
+                return Ok(AnswerOutcome::Recorded);
+            }
+            Applied::Duplicate => return Ok(AnswerOutcome::Duplicate),
+            Applied::NotOpen(_) => return Ok(AnswerOutcome::NotInterview),
+            Applied::Stale { .. } => continue,
+        }
+    }
+    Err(Error::Internal(
+        "an answer kept racing with other answers; gave up".into(),
+    ))
+}
+
+fn decode_state(json: &str) -> Result<Interview, Error> {
+    serde_json::from_str(json)
+        .map_err(|e| Error::Internal(format!("stored interview state is unreadable: {e}")))
+}
+
+/// Ends an interview early, posting its summary. `by` must be the candidate.
+pub async fn end(
+    http: &Http,
+    data: &Data,
+    thread_id: u64,
+    by: Option<u64>,
+    reason: CloseReason,
+) -> Result<bool, Error> {
+    let Some(record) = data.store.interview_by_thread(thread_id).await? else {
+        return Ok(false);
+    };
+    if !record.status.is_open() {
+        return Ok(false);
+    }
+    if by.is_some_and(|u| u != record.user_id) {
+        return Err(Error::user(messages::ONLY_CANDIDATE_CAN_END));
+    }
+    let mut interview = decode_state(&record.state_json)?;
+    let summary = interview.end();
+    let mut post = render::summary_post(&summary);
+    if reason == CloseReason::Idle {
+        post.content = format!(
+            "{}\n{}",
+            messages::idle_ended(data.config.mock.idle_minutes),
+            post.content
+        );
+    }
+    // Closing first means a crash here can lose this one summary but never
+    // post it twice or leave an interview open after its summary.
+    if !data
+        .store
+        .close_interview(record.id, InterviewStatus::Closed(reason), now())
+        .await?
+    {
+        return Ok(false);
+    }
+    Data::lock(&data.open_threads).remove(&thread_id);
+    let ids = data
+        .store
+        .enqueue(record.id, &[encode(thread_id, &post)?], now())
+        .await?;
+    flush(http, data, &ids).await;
+    Ok(true)
+}
+
+/// The thread is gone: close its interview so the member can start another.
+pub async fn thread_deleted(data: &Data, thread_id: u64) -> Result<(), Error> {
+    Data::lock(&data.open_threads).remove(&thread_id);
+    data.store
+        .close_by_thread(
+            thread_id,
+            InterviewStatus::Closed(CloseReason::ThreadDeleted),
+            now(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The member left the server: close their open interview there.
+pub async fn member_left(data: &Data, guild_id: u64, user_id: u64) -> Result<(), Error> {
+    if let Some(open) = data.store.open_interview_for_user(guild_id, user_id).await? {
+        Data::lock(&data.open_threads).remove(&open.thread_id);
+        data.store
+            .close_interview(open.id, InterviewStatus::Closed(CloseReason::MemberLeft), now())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Posts the given outbox items (in order), marking each done. Items still
+/// failing after a few tries for passing reasons stay pending for the next
+/// start; items that can never be posted (thread gone, no permission) are
+/// dropped with a warning.
+pub async fn flush(http: &Http, data: &Data, ids: &[OutboxId]) {
+    if ids.is_empty() {
+        return;
+    }
+    let pending = match data.store.pending_outbox().await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the outbox");
+            return;
+        }
+    };
+    for id in ids {
+        if let Some(item) = pending.iter().find(|i| i.id == *id) {
+            post_item(http, data, item).await;
+        }
+    }
+}
+
+async fn post_item(http: &Http, data: &Data, item: &crate::store::OutboxItem) {
+    if !Data::lock(&data.posting).insert(item.id.0) {
+        return;
+    }
+    let result = post_item_inner(http, data, item).await;
+    Data::lock(&data.posting).remove(&item.id.0);
+    if let Err(e) = result {
+        tracing::warn!(outbox = item.id.0, error = %e, "could not post a queued message");
+    }
+}
+
+async fn post_item_inner(
+    http: &Http,
+    data: &Data,
+    item: &crate::store::OutboxItem,
+) -> Result<(), Error> {
+    let post: Post = serde_json::from_str(&item.payload_json)
+        .map_err(|e| Error::Internal(format!("unreadable queued message: {e}")))?;
+    let channel = ChannelId::new(item.channel_id);
+    let mut last_id = 0;
+    for message in post.messages(item.id.0) {
+        let mut attempt = 0;
+        loop {
+            match channel.send_message(http, message.clone()).await {
+                Ok(m) => {
+                    last_id = m.id.get();
+                    break;
+                }
+                Err(e) if is_transient(&e) && attempt < 2 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+                }
+                Err(e) => {
+                    match status_of(&e) {
+                        Some(404) => {
+                            // The thread is gone; nothing queued for it can be posted.
+                            thread_deleted(data, item.channel_id).await?;
+                            data.store.discard_outbox(item.id).await?;
+                        }
+                        Some(403) => {
+                            tracing::warn!(channel = item.channel_id, "no permission to post in an interview thread; dropping the message");
+                            data.store.discard_outbox(item.id).await?;
+                        }
+                        _ => {}
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+    data.store.mark_posted(item.id, last_id, now()).await?;
+    if post.archive {
+        // Archived, not locked: the member can still scroll and reopen it.
+        channel
+            .edit_thread(http, EditThread::new().archived(true))
+            .await?;
+    }
+    Ok(())
+}
+
+/// After a (re)start: learn which threads hold open interviews, post what
+/// was committed but not yet posted, and start the idle/retention sweeper.
+pub async fn resume(ctx: &serenity::Context, data: &Data) {
+    match data.store.open_interviews().await {
+        Ok(open) => {
+            let mut threads = Data::lock(&data.open_threads);
+            threads.extend(open.iter().map(|i| i.thread_id));
+        }
+        Err(e) => tracing::error!(error = %e, "cannot load open interviews"),
+    }
+    let mut reposted = 0;
+    match data.store.pending_outbox().await {
+        Ok(pending) => {
+            reposted = pending.len();
+            for item in &pending {
+                post_item(&ctx.http, data, item).await;
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
+    }
+    let open = Data::lock(&data.open_threads).len();
+    tracing::info!(open_interviews = open, reposted, "bot ready");
+    let http = ctx.http.clone();
+    let data = data.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            tick.tick().await;
+            sweep(&http, &data).await;
+        }
+    });
+}
+
+async fn sweep(http: &Http, data: &Data) {
+    let idle_secs = u64::from(data.config.mock.idle_minutes) * 60;
+    match data.store.idle_interviews(now(), idle_secs).await {
+        Ok(idle) => {
+            for record in idle {
+                if let Err(e) = end(http, data, record.thread_id, None, CloseReason::Idle).await {
+                    tracing::warn!(thread = record.thread_id, error = %e, "could not close an idle interview");
+                }
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "idle sweep failed"),
+    }
+    if let Err(e) = data
+        .store
+        .sweep_retention(now(), data.config.storage.retention_days)
+        .await
+    {
+        tracing::error!(error = %e, "retention sweep failed");
+    }
+}

@@ -1,0 +1,373 @@
+//! Turning guides and interview steps into Discord messages that always fit
+//! Discord's limits and never ping anyone.
+//!
+//! The text is laid out in plain structs first ([`AskView`], [`Post`]) so the
+//! limits can be unit-tested without Discord; the serenity builders are made
+//! from them at the edge.
+
+use serde::{Deserialize, Serialize};
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateEmbedFooter, CreateMessage, Nonce,
+};
+
+use super::ids::ComponentId;
+use crate::coach::engine::{Prompt, Summary};
+use crate::guide::{Question, Role};
+use crate::messages;
+
+/// Discord's limits, as its API enforces them.
+pub mod limits {
+    pub const CONTENT: usize = 2000;
+    pub const EMBED_TITLE: usize = 256;
+    pub const EMBED_DESCRIPTION: usize = 4096;
+    pub const FIELD_NAME: usize = 256;
+    pub const FIELD_VALUE: usize = 1024;
+    pub const FOOTER: usize = 2048;
+    pub const EMBED_TOTAL: usize = 6000;
+    pub const THREAD_NAME: usize = 100;
+    pub const MODAL_TITLE: usize = 45;
+}
+
+/// Allowed mentions that allow nothing: guide text and answers may contain
+/// `@everyone` or a user mention, and none of it may ping.
+pub fn no_pings() -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+}
+
+/// Cuts `text` to at most `max` characters, at a word boundary when one is
+/// near, marking the cut with "…".
+pub fn fit(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let keep = max.saturating_sub(1);
+    let cut: String = text.chars().take(keep).collect();
+    let at = match cut.rfind(char::is_whitespace) {
+        Some(i) if cut[..i].chars().count() > keep * 3 / 4 => i,
+        _ => cut.len(),
+    };
+    format!("{}…", cut[..at].trim_end())
+}
+
+/// Splits text into pieces of at most `max` characters, preferring paragraph,
+/// then line, then word boundaries, so long transcripts arrive whole.
+pub fn split(text: &str, max: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = text.trim();
+    while rest.chars().count() > max {
+        let byte_max = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
+        let window = &rest[..byte_max];
+        let at = ["\n\n", "\n", " "]
+            .iter()
+            .find_map(|sep| window.rfind(sep).filter(|&i| i > byte_max / 2))
+            .unwrap_or(byte_max);
+        pieces.push(rest[..at].trim_end().to_string());
+        rest = rest[at..].trim_start();
+    }
+    if !rest.is_empty() {
+        pieces.push(rest.to_string());
+    }
+    pieces
+}
+
+/// The `/ask` reply as plain text, already within Discord's limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskView {
+    pub title: String,
+    pub description: String,
+    pub fields: Vec<(String, String)>,
+    pub footer: String,
+}
+
+impl AskView {
+    pub fn new(role: &Role, q: &Question) -> AskView {
+        let fw = &q.framework;
+        let steps: Vec<String> = fw
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("**{}. {}** — {}", i + 1, s.name, s.guidance))
+            .collect();
+        let tips: Vec<String> = q
+            .tips
+            .iter()
+            .chain(&fw.tips)
+            .map(|t| format!("• {t}"))
+            .collect();
+        let follow_ups: Vec<String> = q
+            .follow_ups
+            .iter()
+            .map(|f| format!("• **{}**\n  _Checks:_ {}", f.question, f.checks))
+            .collect();
+        let mut view = AskView {
+            title: fit(&q.text, limits::EMBED_TITLE),
+            description: fit(
+                &format!("**Why recruiters ask this**\n{}", q.why),
+                limits::EMBED_DESCRIPTION,
+            ),
+            fields: vec![
+                (
+                    fit(
+                        &format!("How to structure it: {}", fw.name),
+                        limits::FIELD_NAME,
+                    ),
+                    fit(
+                        &format!("{}\n{}", fw.summary, steps.join("\n")),
+                        limits::FIELD_VALUE,
+                    ),
+                ),
+                ("Tips".into(), fit(&tips.join("\n"), limits::FIELD_VALUE)),
+                (
+                    "Follow-ups to prepare for".into(),
+                    fit(&follow_ups.join("\n"), limits::FIELD_VALUE),
+                ),
+            ],
+            footer: fit(
+                &format!(
+                    "{} · {} · {} · question id: {}",
+                    role.name,
+                    q.category.label(),
+                    q.stage.label(),
+                    q.id
+                ),
+                limits::FOOTER,
+            ),
+        };
+        view.shrink_to(limits::EMBED_TOTAL);
+        view
+    }
+
+    pub fn total_chars(&self) -> usize {
+        self.title.chars().count()
+            + self.description.chars().count()
+            + self.footer.chars().count()
+            + self
+                .fields
+                .iter()
+                .map(|(n, v)| n.chars().count() + v.chars().count())
+                .sum::<usize>()
+    }
+
+    /// Keeps the whole embed within Discord's total by trimming the longest
+    /// part first; with today's per-field limits this rarely triggers.
+    fn shrink_to(&mut self, total: usize) {
+        while self.total_chars() > total {
+            let over = self.total_chars() - total;
+            let desc = self.description.chars().count();
+            let (longest, len) = self
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, (_, v))| (i, v.chars().count()))
+                .max_by_key(|&(_, n)| n)
+                .unwrap_or((0, 0));
+            if desc >= len {
+                self.description = fit(&self.description, desc.saturating_sub(over).max(1));
+            } else {
+                let value = &mut self.fields[longest].1;
+                *value = fit(value, len.saturating_sub(over).max(1));
+            }
+        }
+    }
+
+    pub fn embed(&self) -> CreateEmbed {
+        let mut embed = CreateEmbed::new()
+            .title(&self.title)
+            .description(&self.description)
+            .footer(CreateEmbedFooter::new(&self.footer))
+            .colour(0x3b82f6);
+        for (name, value) in &self.fields {
+            embed = embed.field(name, value, false);
+        }
+        embed
+    }
+}
+
+pub fn ask_buttons(role: &Role, q: &Question) -> Vec<CreateActionRow> {
+    let role = role.id.clone();
+    let question = q.id.clone();
+    vec![CreateActionRow::Buttons(vec![
+        CreateButton::new(
+            ComponentId::Example {
+                role: role.clone(),
+                question: question.clone(),
+            }
+            .encode(),
+        )
+        .label("Show example answer")
+        .style(ButtonStyle::Primary),
+        CreateButton::new(ComponentId::Another { role: role.clone() }.encode())
+            .label("Another question")
+            .style(ButtonStyle::Secondary),
+        CreateButton::new(ComponentId::Practice { role, question }.encode())
+            .label("Practice this as a mock interview")
+            .style(ButtonStyle::Success),
+    ])]
+}
+
+pub fn example_embed(role: &Role, q: &Question) -> CreateEmbed {
+    CreateEmbed::new()
+        .title(fit(
+            &format!("Example answer · {}", q.text),
+            limits::EMBED_TITLE,
+        ))
+        .description(fit(&q.example, limits::EMBED_DESCRIPTION))
+        .footer(CreateEmbedFooter::new(fit(
+            &format!(
+                "{} · {} · try your own answer before reading this one closely",
+                role.name, q.framework.name
+            ),
+            limits::FOOTER,
+        )))
+        .colour(0x22c55e)
+}
+
+/// Buttons under a message in a mock-interview thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PostButtons {
+    None,
+    AnswerAndEnd,
+}
+
+/// One message the bot will post in a thread, as stored in the outbox before
+/// it is sent. `archive` asks for the thread to be archived once it is posted
+/// (the summary), so a restart between the two still archives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    pub content: String,
+    pub buttons: PostButtons,
+    #[serde(default)]
+    pub archive: bool,
+}
+
+impl Post {
+    pub fn text(content: impl Into<String>) -> Post {
+        Post {
+            content: content.into(),
+            buttons: PostButtons::None,
+            archive: false,
+        }
+    }
+
+    /// The text split into messages that each fit, buttons on the last.
+    /// `key` (the outbox id) becomes each message's enforced nonce, so if the
+    /// bot dies after Discord accepted a post but before it was marked done,
+    /// the repeat after the restart is recognised by Discord, not posted twice.
+    pub fn messages(&self, key: i64) -> Vec<CreateMessage> {
+        let pieces = split(&self.content, limits::CONTENT);
+        let count = pieces.len();
+        pieces
+            .into_iter()
+            .enumerate()
+            .map(|(i, piece)| {
+                let mut m = CreateMessage::new()
+                    .content(piece)
+                    .allowed_mentions(no_pings())
+                    .nonce(Nonce::String(format!("ic{key}.{i}")))
+                    .enforce_nonce(true);
+                if i + 1 == count && self.buttons == PostButtons::AnswerAndEnd {
+                    m = m.components(interview_buttons());
+                }
+                m
+            })
+            .collect()
+    }
+}
+
+pub fn interview_buttons() -> Vec<CreateActionRow> {
+    vec![CreateActionRow::Buttons(vec![
+        CreateButton::new(ComponentId::Answer.encode())
+            .label("Answer")
+            .style(ButtonStyle::Primary),
+        CreateButton::new(ComponentId::End.encode())
+            .label("End interview")
+            .style(ButtonStyle::Danger),
+    ])]
+}
+
+pub fn prompt_post(prompt: &Prompt) -> Post {
+    Post {
+        content: format!("**{}**\n{}", messages::prompt_heading(prompt), prompt.text),
+        buttons: PostButtons::AnswerAndEnd,
+        archive: false,
+    }
+}
+
+pub fn summary_post(summary: &Summary) -> Post {
+    let mut lines = messages::summary_lines(summary);
+    if let Some(first) = lines.first_mut() {
+        *first = format!("**{first}**");
+    }
+    lines.push("This thread will now be archived; run `/mock` again any time.".into());
+    Post {
+        content: lines.join("\n"),
+        buttons: PostButtons::None,
+        archive: true,
+    }
+}
+
+/// "Mock interview · Backend Engineer · alice", within Discord's 100.
+pub fn thread_name(role_name: &str, member: &str) -> String {
+    let name = format!("Mock interview · {role_name} · {member}");
+    fit(&name, limits::THREAD_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_at_words_and_marks_the_cut() {
+        assert_eq!(fit("short", 10), "short");
+        let cut = fit("alpha beta gamma delta", 12);
+        assert!(cut.chars().count() <= 12);
+        assert_eq!(cut, "alpha beta…");
+    }
+
+    #[test]
+    fn split_keeps_every_word_and_respects_the_limit() {
+        let text = "word ".repeat(1000);
+        let pieces = split(&text, 2000);
+        assert!(pieces.iter().all(|p| p.chars().count() <= 2000));
+        assert_eq!(pieces.join(" ").split_whitespace().count(), 1000);
+        let unbroken = "x".repeat(4500);
+        let pieces = split(&unbroken, 2000);
+        assert_eq!(pieces.iter().map(|p| p.len()).sum::<usize>(), 4500);
+    }
+
+    #[test]
+    fn thread_names_fit() {
+        let name = thread_name(&"R".repeat(60), &"m".repeat(80));
+        assert!(name.chars().count() <= 100);
+        assert_eq!(
+            thread_name("Backend Engineer", "alice"),
+            "Mock interview · Backend Engineer · alice"
+        );
+    }
+
+    #[test]
+    fn every_shipped_question_renders_within_limits() {
+        let lib = crate::guide::GuideLibrary::load(concat!(env!("CARGO_MANIFEST_DIR"), "/guides"))
+            .expect("shipped guides load");
+        for role in lib.roles() {
+            for q in &role.questions {
+                let view = AskView::new(role, q);
+                assert!(
+                    view.total_chars() <= limits::EMBED_TOTAL,
+                    "{}/{}",
+                    role.id,
+                    q.id
+                );
+                assert!(view.title.chars().count() <= limits::EMBED_TITLE);
+                assert!(view
+                    .fields
+                    .iter()
+                    .all(|(n, v)| n.chars().count() <= limits::FIELD_NAME
+                        && v.chars().count() <= limits::FIELD_VALUE));
+            }
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! End to end: the real bot binary against the local Discord. Every test ends
+//! by checking that no request broke Discord's schema, limits or the
+//! no-pings policy.
+
+mod support;
+
+use fake_discord::fixtures::{self, opt, perms, User};
+use fake_discord::routes;
+use serde_json::json;
+use support::{content, custom_ids, data, is_ephemeral, Harness, Options, MOD_ROLE};
+
+fn bob() -> User {
+    User::new(4100, "bob")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_shows_the_guide_with_buttons() {
+    let h = Harness::start().await;
+    let cmd = fixtures::slash_command("ask")
+        .option(opt::string("role", "backend"))
+        .option(opt::string("question", "tell-me-about-yourself"));
+    let reply = h.interact(&cmd, cmd.interaction_id()).await;
+    assert_eq!(reply.body["type"], 4);
+    let d = data(&reply);
+    assert!(!is_ephemeral(d), "an /ask reply is for the whole channel");
+    let embed = &d["embeds"][0];
+    assert_eq!(
+        embed["title"],
+        "Tell me about yourself as a Backend Engineer."
+    );
+    let text = embed.to_string();
+    assert!(text.contains("Why recruiters ask this"));
+    assert!(text.contains("Present-Past-Future"));
+    assert!(text.contains("What trade-off did you make there"));
+    assert_eq!(
+        custom_ids(&d["components"]),
+        vec![
+            "ic:ex:backend:tell-me-about-yourself",
+            "ic:more:backend",
+            "ic:mock:backend:tell-me-about-yourself"
+        ]
+    );
+    assert_eq!(d["allowed_mentions"]["parse"], json!([]));
+    // The commands were registered in the configured guild, with their descriptions.
+    let commands = h.fake.guild_commands(fixtures::GUILD_ID);
+    let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
+    for name in ["ask", "mock", "guides", "history", "forget-me", "help"] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_role_gets_suggestions_privately() {
+    let h = Harness::start().await;
+    let cmd = fixtures::slash_command("ask").option(opt::string("role", "bakend"));
+    let reply = h.interact(&cmd, cmd.interaction_id()).await;
+    let d = data(&reply);
+    assert!(is_ephemeral(d));
+    assert_eq!(
+        d["content"],
+        "There is no role called `bakend`; did you mean `backend`?"
+    );
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_autocomplete_and_buttons() {
+    let h = Harness::start().await;
+    let auto = fixtures::autocomplete("ask", "role", "front");
+    let reply = h.interact(&auto, auto.interaction_id()).await;
+    assert_eq!(reply.body["type"], 8);
+    let values: Vec<&str> = reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert_eq!(values, vec!["frontend"]);
+
+    // Example answer: ephemeral to whoever clicks.
+    let click = fixtures::button("ic:ex:backend:tell-me-about-yourself").user(bob());
+    let reply = h.interact(&click, click.interaction_id()).await;
+    assert!(is_ephemeral(data(&reply)));
+    assert!(data(&reply)["embeds"][0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("Vector Payments"));
+
+    // Another question: a new public reply for the same role, not the same question twice.
+    let mut last = String::new();
+    for _ in 0..3 {
+        let click = fixtures::button("ic:more:backend");
+        let reply = h.interact(&click, click.interaction_id()).await;
+        assert_eq!(reply.body["type"], 4);
+        assert!(!is_ephemeral(data(&reply)));
+        let title = data(&reply)["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_ne!(title, last, "the same question twice in a row");
+        last = title;
+    }
+
+    // A button whose question no longer exists gets a polite note.
+    let click = fixtures::button("ic:ex:backend:no-such-question");
+    let reply = h.interact(&click, click.interaction_id()).await;
+    assert!(is_ephemeral(data(&reply)));
+    assert!(content_of(&reply).contains("no longer in the guides"));
+    h.fake.assert_no_violations();
+}
+
+fn content_of(r: &fake_discord::RecordedRequest) -> String {
+    data(r)["content"].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_mock_interview_in_a_private_thread() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    let created = h.fake.requests_to(routes::CREATE_THREAD);
+    assert_eq!(created[0].body["type"], 12, "private thread when allowed");
+    assert_eq!(
+        created[0].body["name"],
+        "Mock interview · Backend Engineer · Alice"
+    );
+    assert!(h
+        .fake
+        .requests_to(routes::ADD_THREAD_MEMBER)
+        .iter()
+        .any(|r| r.param_id("user_id") == Some(fixtures::USER_ID)));
+    let intro = h.bot_post(thread, 0).await;
+    assert!(content(&intro).contains("Mock interview: Backend Engineer"));
+    let q1 = h.bot_post(thread, 1).await;
+    assert!(content(&q1).starts_with("**Question 1 of 1**"));
+    assert_eq!(
+        custom_ids(&q1.body["components"]),
+        vec!["ic:answer", "ic:end"]
+    );
+
+    // Someone else talking in the thread does not move the interview on.
+    h.fake
+        .send(
+            &fixtures::message_create("I think you should say X")
+                .in_thread(thread)
+                .author(bob()),
+        )
+        .await;
+    h.fake
+        .send(
+            &fixtures::message_create("I own the payments API and cut latency 42%.")
+                .in_thread(thread),
+        )
+        .await;
+    let follow_up = h.bot_post(thread, 2).await;
+    assert!(
+        content(&follow_up).starts_with("**Follow-up 1 of 1 on question 1**"),
+        "{}",
+        content(&follow_up)
+    );
+
+    h.fake
+        .send(
+            &fixtures::message_create("I chose caching over a rewrite because it was reversible.")
+                .in_thread(thread),
+        )
+        .await;
+    let summary = h.bot_post(thread, 3).await;
+    assert!(
+        content(&summary).contains("Interview complete"),
+        "{}",
+        content(&summary)
+    );
+    assert!(content(&summary).contains("1 of 1 main questions and 1 follow-up"));
+    let archived = h
+        .fake
+        .wait_for(
+            move |r| r.route == routes::EDIT_CHANNEL && r.param_id("channel_id") == Some(thread),
+            support::WAIT,
+        )
+        .await;
+    assert_eq!(archived.body["archived"], true);
+    assert_ne!(archived.body["locked"], true, "archived, not locked");
+    assert_eq!(h.posts_in(thread).len(), 4, "nothing more was posted");
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_answer_form_echoes_the_answer_without_pinging_anyone() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+
+    // Someone else cannot answer for the candidate.
+    let click = fixtures::button("ic:answer")
+        .thread(fixtures::GUILD_ID, thread, fixtures::CHANNEL_ID, 12)
+        .user(bob());
+    let reply = h.interact(&click, click.interaction_id()).await;
+    assert!(is_ephemeral(data(&reply)));
+    assert!(content_of(&reply).contains("belongs to someone else"));
+
+    let click =
+        fixtures::button("ic:answer").thread(fixtures::GUILD_ID, thread, fixtures::CHANNEL_ID, 12);
+    let reply = h.interact(&click, click.interaction_id()).await;
+    assert_eq!(reply.body["type"], 9, "a modal");
+    assert!(data(&reply)["title"].as_str().unwrap().chars().count() <= 45);
+
+    let answer = "@everyone I led the migration and <@4100> helped; p99 fell 35%.";
+    let submit = fixtures::modal_submit("ic:answer-form")
+        .field("answer", answer)
+        .thread(fixtures::GUILD_ID, thread, fixtures::CHANNEL_ID, 12);
+    let ack = h.interact(&submit, submit.interaction_id()).await;
+    assert_eq!(ack.body["type"], 6);
+    let echo = h.bot_post(thread, 2).await;
+    assert!(content(&echo).contains(answer), "{}", content(&echo));
+    assert_eq!(echo.body["allowed_mentions"]["parse"], json!([]));
+    let follow_up = h.bot_post(thread, 3).await;
+    assert!(content(&follow_up).starts_with("**Follow-up 1 of 1"));
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_interview_per_member_and_ending_early() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "frontend").await;
+    h.bot_post(thread, 1).await;
+
+    let again = fixtures::slash_command("mock").option(opt::string("role", "backend"));
+    let token = again.interaction_token().to_string();
+    h.interact(&again, again.interaction_id()).await;
+    let reply = h.followup(&token).await;
+    assert!(content(&reply).contains(&format!(
+        "already have a mock interview open in <#{thread}>"
+    )));
+    assert_eq!(h.fake.threads().len(), 1);
+
+    let end = fixtures::button("ic:end")
+        .thread(fixtures::GUILD_ID, thread, fixtures::CHANNEL_ID, 12)
+        .user(bob());
+    let reply = h.interact(&end, end.interaction_id()).await;
+    assert!(content_of(&reply).contains("Only the member being interviewed"));
+
+    let end =
+        fixtures::button("ic:end").thread(fixtures::GUILD_ID, thread, fixtures::CHANNEL_ID, 12);
+    let reply = h.interact(&end, end.interaction_id()).await;
+    assert_eq!(reply.body["type"], 6);
+    let summary = h.bot_post(thread, 2).await;
+    assert!(
+        content(&summary).contains("Interview ended early"),
+        "{}",
+        content(&summary)
+    );
+
+    // Now a new one can start.
+    let thread2 = h.start_mock(User::alice(), "backend").await;
+    assert_ne!(thread, thread2);
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mock_refuses_dms_threads_and_missing_permissions() {
+    let h = Harness::start().await;
+    let dm = fixtures::slash_command("mock")
+        .option(opt::string("role", "backend"))
+        .dm(9000);
+    let reply = h.interact(&dm, dm.interaction_id()).await;
+    assert!(
+        content_of(&reply).contains("not available in direct messages"),
+        "{}",
+        reply.body
+    );
+
+    let in_thread = fixtures::slash_command("mock")
+        .option(opt::string("role", "backend"))
+        .thread(fixtures::GUILD_ID, 3333, fixtures::CHANNEL_ID, 11);
+    let token = in_thread.interaction_token().to_string();
+    h.interact(&in_thread, in_thread.interaction_id()).await;
+    assert!(content(&h.followup(&token).await).contains("not inside a thread"));
+
+    // app_permissions without any thread permission: named up front.
+    let no_perms = fixtures::slash_command("mock")
+        .option(opt::string("role", "backend"))
+        .app_permissions(perms::VIEW_CHANNEL | perms::SEND_MESSAGES);
+    let token = no_perms.interaction_token().to_string();
+    h.interact(&no_perms, no_perms.interaction_id()).await;
+    let text = content(&h.followup(&token).await);
+    assert!(
+        text.contains("Create Public Threads") && text.contains("Send Messages in Threads"),
+        "{text}"
+    );
+
+    // Discord says 403 although app_permissions looked fine.
+    h.fake.fail_next(routes::CREATE_THREAD, 403, 1);
+    let denied = fixtures::slash_command("mock").option(opt::string("role", "backend"));
+    let token = denied.interaction_token().to_string();
+    h.interact(&denied, denied.interaction_id()).await;
+    let text = content(&h.followup(&token).await);
+    assert!(text.contains("Create Private Threads"), "{text}");
+    assert!(h
+        .fake
+        .requests_to(routes::CREATE_THREAD)
+        .iter()
+        .all(|r| r.status == Some(403)));
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_is_for_moderators_and_keeps_old_guides_on_error() {
+    let h = Harness::start().await;
+    let reload = |perms_bits: u64, roles: Vec<u64>| {
+        fixtures::slash_command("guides")
+            .subcommand("reload", vec![])
+            .permissions(perms_bits)
+            .roles(roles)
+    };
+
+    let member = reload(perms::DEFAULT_MEMBER, vec![]);
+    let reply = h.interact(&member, member.interaction_id()).await;
+    assert!(is_ephemeral(data(&reply)));
+    assert!(
+        content_of(&reply).contains("Only moderators"),
+        "{}",
+        reply.body
+    );
+
+    // A broken file: errors with positions, old guides stay.
+    std::fs::write(
+        h.guides_dir().join("broken.toml"),
+        "[role]\nid = \"Bad Id\"\n",
+    )
+    .unwrap();
+    let moderator = reload(perms::DEFAULT_MEMBER | perms::MANAGE_GUILD, vec![]);
+    let token = moderator.interaction_token().to_string();
+    h.interact(&moderator, moderator.interaction_id()).await;
+    let text = content(&h.followup(&token).await);
+    assert!(text.contains("were **not** reloaded"), "{text}");
+    assert!(text.contains("broken.toml:2:6: role id `Bad Id`"), "{text}");
+    let ask = fixtures::slash_command("ask").option(opt::string("role", "backend"));
+    let reply = h.interact(&ask, ask.interaction_id()).await;
+    assert_eq!(reply.body["type"], 4);
+    assert!(!is_ephemeral(data(&reply)));
+
+    // Fixed, with a new role: askable at once. The moderator role works too.
+    std::fs::remove_file(h.guides_dir().join("broken.toml")).unwrap();
+    let backend = std::fs::read_to_string(h.guides_dir().join("backend.toml")).unwrap();
+    let new_role = backend
+        .replace("id = \"backend\"", "id = \"platform\"")
+        .replace(
+            "name = \"Backend Engineer\"",
+            "name = \"Platform Engineer\"",
+        )
+        .replace(
+            "aliases = [\"back-end\", \"backend-engineer\", \"server-side\"]",
+            "aliases = []",
+        );
+    std::fs::write(h.guides_dir().join("platform.toml"), new_role).unwrap();
+    let by_role = reload(perms::DEFAULT_MEMBER, vec![MOD_ROLE]);
+    let token = by_role.interaction_token().to_string();
+    h.interact(&by_role, by_role.interaction_id()).await;
+    let text = content(&h.followup(&token).await);
+    assert!(text.starts_with("Reloaded the guides"), "{text}");
+    assert!(text.contains("15 roles"), "{text}");
+    let ask = fixtures::slash_command("ask")
+        .option(opt::string("role", "platform"))
+        .option(opt::string("question", "tell-me-about-yourself"));
+    let reply = h.interact(&ask, ask.interaction_id()).await;
+    assert_eq!(
+        data(&reply)["embeds"][0]["title"],
+        "Tell me about yourself as a Platform Engineer."
+    );
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_message_content_the_bot_points_to_the_button_once() {
+    let h = Harness::start_with(Options {
+        message_content: false,
+        ..Options::default()
+    })
+    .await;
+    let identify = h.fake.identify().unwrap();
+    assert!(!identify.has_intent(fixtures::intents::MESSAGE_CONTENT));
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    for _ in 0..2 {
+        h.fake
+            .send(&fixtures::message_create("my answer").in_thread(thread))
+            .await;
+    }
+    let note = h.bot_post(thread, 2).await;
+    assert!(content(&note).contains("Answer"), "{}", content(&note));
+    // The second empty message got no second note and did not advance anything.
+    let help = fixtures::slash_command("help");
+    h.interact(&help, help.interaction_id()).await;
+    assert_eq!(h.posts_in(thread).len(), 3);
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_help_history_and_forget_me() {
+    let h = Harness::start().await;
+    let list = fixtures::slash_command("guides").subcommand("list", vec![]);
+    let reply = h.interact(&list, list.interaction_id()).await;
+    assert!(content_of(&reply).contains("14 roles"));
+    assert!(content_of(&reply).contains("`backend` Backend Engineer"));
+
+    let help = fixtures::slash_command("help");
+    let reply = h.interact(&help, help.interaction_id()).await;
+    assert!(content_of(&reply).contains("/mock"));
+
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    h.fake
+        .send(&fixtures::message_create("An answer with 20% less latency.").in_thread(thread))
+        .await;
+    h.bot_post(thread, 2).await;
+
+    let history = fixtures::slash_command("history");
+    let reply = h.interact(&history, history.interaction_id()).await;
+    let text = content_of(&reply);
+    assert!(
+        text.contains("Backend Engineer — in progress, 1 answer"),
+        "{text}"
+    );
+
+    let forget = fixtures::slash_command("forget-me");
+    let reply = h.interact(&forget, forget.interaction_id()).await;
+    assert_eq!(
+        custom_ids(&data(&reply)["components"]),
+        vec!["ic:forget:yes", "ic:forget:no"]
+    );
+    let yes = fixtures::button("ic:forget:yes");
+    let reply = h.interact(&yes, yes.interaction_id()).await;
+    assert_eq!(reply.body["type"], 7);
+    assert!(
+        content_of(&reply).contains("Deleted 1 interview, 1 answer"),
+        "{}",
+        content_of(&reply)
+    );
+
+    let history = fixtures::slash_command("history");
+    let reply = h.interact(&history, history.interaction_id()).await;
+    assert!(content_of(&reply).contains("no mock interviews yet"));
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discord_errors_are_retried_or_explained() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+
+    // A 500 and then a 429 on the next post: retried, delivered once.
+    h.fake.fail_next(routes::CREATE_MESSAGE, 500, 1);
+    h.fake.fail_next(routes::CREATE_MESSAGE, 429, 1);
+    h.fake
+        .send(&fixtures::message_create("An answer that survives Discord hiccups.").in_thread(thread))
+        .await;
+    let delivered = h.bot_post(thread, 4).await;
+    assert_eq!(delivered.status, Some(200));
+    assert!(content(&delivered).starts_with("**Follow-up 1 of 1"));
+    let follow_ups = h
+        .fake
+        .messages(thread)
+        .into_iter()
+        .filter(|m| m.from_bot && m.content.starts_with("**Follow-up"))
+        .count();
+    assert_eq!(follow_ups, 1);
+
+    // A 500 on the /ask reply itself is logged; the bot keeps serving.
+    h.fake.fail_next(routes::INTERACTION_CALLBACK, 500, 1);
+    let ask = fixtures::slash_command("ask").option(opt::string("role", "qa"));
+    h.interact(&ask, ask.interaction_id()).await;
+    let ask = fixtures::slash_command("ask").option(opt::string("role", "qa"));
+    let reply = h.interact(&ask, ask.interaction_id()).await;
+    assert_eq!(reply.body["type"], 4, "the next /ask is answered");
+    assert!(!h.output().contains("panicked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_thread_frees_the_member_for_a_new_interview() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    h.fake
+        .send(&fixtures::thread_delete(thread, fixtures::CHANNEL_ID).guild(fixtures::GUILD_ID).kind(12))
+        .await;
+    // The next /mock is not refused as "already open".
+    let thread2 = h.start_mock(User::alice(), "backend").await;
+    assert_ne!(thread, thread2);
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn practice_button_and_question_autocomplete() {
+    let h = Harness::start().await;
+    let auto = fixtures::autocomplete("ask", "question", "idempot").option(opt::string("role", "backend"));
+    let reply = h.interact(&auto, auto.interaction_id()).await;
+    let values: Vec<&str> = reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert_eq!(values, vec!["idempotent-apis"]);
+
+    let auto = fixtures::autocomplete("ask", "category", "").option(opt::string("role", "product-manager"));
+    let reply = h.interact(&auto, auto.interaction_id()).await;
+    let categories: Vec<&str> = reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert!(categories.contains(&"behavioral"));
+    assert!(!categories.contains(&"system-design"), "{categories:?}");
+
+    // "Practice this as a mock interview" starts one that opens with that question.
+    let click = fixtures::button("ic:mock:backend:idempotent-apis").user(bob());
+    let token = click.interaction_token().to_string();
+    let ack = h.interact(&click, click.interaction_id()).await;
+    assert_eq!(ack.body["type"], 5);
+    let reply = h.followup(&token).await;
+    let thread = h.fake.threads().last().unwrap().id;
+    assert!(content(&reply).contains(&format!("<#{thread}>")));
+    let q1 = h.bot_post(thread, 1).await;
+    assert!(content(&q1).contains("safe to retry"), "{}", content(&q1));
+    h.fake.assert_no_violations();
+}

@@ -1,0 +1,122 @@
+//! The bot as an operator sees it: exit codes and the one line it prints
+//! when it cannot run, and a clean stop on SIGTERM.
+
+mod support;
+
+use std::process::ExitStatus;
+use std::time::{Duration, Instant};
+
+use support::{Harness, Options};
+
+fn wait_exit(h: &mut Harness) -> ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let child = h.child.as_mut().expect("bot running");
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            // Let the reader threads drain the pipes.
+            std::thread::sleep(Duration::from_millis(50));
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the bot did not exit:\n{}",
+            h.output()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn error_lines(output: &str) -> Vec<&str> {
+    output
+        .lines()
+        .filter(|l| l.starts_with("error:") || l.contains("ERROR"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_token_is_one_line_and_exit_1() {
+    let mut h = Harness::prepare(Options::default()).await;
+    h.spawn_raw(None);
+    let status = wait_exit(&mut h);
+    assert_eq!(status.code(), Some(1));
+    let output = h.output();
+    assert_eq!(
+        output.trim(),
+        "error: no Discord token: set the DISCORD_TOKEN environment variable (or `token` under [discord] in the config file)"
+    );
+    assert!(!output.contains("panicked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_token_is_one_line_and_exit_1_and_never_printed() {
+    let mut h = Harness::prepare(Options::default()).await;
+    let token = "MTIz.not-the-right.secret-token-value";
+    h.spawn_raw(Some(token));
+    let status = wait_exit(&mut h);
+    assert_eq!(status.code(), Some(1));
+    let output = h.output();
+    assert_eq!(
+        error_lines(&output),
+        vec!["error: Discord rejected the token (authentication failed); check DISCORD_TOKEN"],
+        "{output}"
+    );
+    assert!(!output.contains(token), "the token leaked:\n{output}");
+    assert!(
+        !output.contains("secret-token"),
+        "part of the token leaked:\n{output}"
+    );
+    assert!(!output.contains("panicked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_message_content_intent_says_how_to_fix_it() {
+    let mut h = Harness::prepare(Options {
+        allow_message_content: false,
+        ..Options::default()
+    })
+    .await;
+    let token = h.fake.token().to_string();
+    h.spawn_raw(Some(&token));
+    let status = wait_exit(&mut h);
+    assert_eq!(status.code(), Some(1));
+    let output = h.output();
+    let errors = error_lines(&output);
+    assert_eq!(errors.len(), 1, "{output}");
+    assert!(errors[0].contains("Message Content intent"), "{output}");
+    assert!(errors[0].contains("message_content = false"), "{output}");
+    assert!(!output.contains(&token));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_after_ready_exits_cleanly() {
+    let mut h = Harness::start().await;
+    let pid = h.child.as_ref().unwrap().id();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = wait_exit(&mut h);
+    assert_eq!(status.code(), Some(0), "{}", h.output());
+    let output = h.output();
+    assert!(output.contains("shutting down"), "{output}");
+    assert!(!output.contains(h.fake.token()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_database_is_named_not_replaced() {
+    let mut h = Harness::prepare(Options::default()).await;
+    let db = h.dir.path().join("data/bot.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let garbage = vec![0x5a_u8; 8192];
+    std::fs::write(&db, &garbage).unwrap();
+    let token = h.fake.token().to_string();
+    h.spawn_raw(Some(&token));
+    let status = wait_exit(&mut h);
+    assert_eq!(status.code(), Some(1));
+    let output = h.output();
+    let errors = error_lines(&output);
+    assert_eq!(errors.len(), 1, "{output}");
+    assert!(errors[0].contains(&db.display().to_string()), "{output}");
+    assert_eq!(std::fs::read(&db).unwrap(), garbage, "the file was left alone");
+}

@@ -1,0 +1,182 @@
+//! Interviews survive restarts, `kill -9` included: the bot runs as a child
+//! process on a real SQLite file, is killed, and is started again on it.
+
+mod support;
+
+use fake_discord::fixtures::{self, User};
+use fake_discord::routes;
+use support::{content, Harness, Options, WAIT};
+
+fn options() -> Options {
+    Options {
+        follow_ups: 2,
+        ..Options::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interview_continues_after_kill_9() {
+    let mut h = Harness::start_with(options()).await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    h.fake
+        .send(&fixtures::message_create("First answer: I own the payments API.").in_thread(thread))
+        .await;
+    let f1 = h.bot_post(thread, 2).await;
+    assert!(content(&f1).starts_with("**Follow-up 1 of 2"));
+
+    h.kill();
+    h.spawn_bot().await;
+
+    h.fake
+        .send(&fixtures::message_create("Second answer: we agreed weekly demos.").in_thread(thread))
+        .await;
+    let f2 = h.bot_post(thread, 3).await;
+    let all: Vec<String> = h
+        .posts_in(thread)
+        .iter()
+        .map(|r| format!("{:?} {}", r.status, content(r)))
+        .collect();
+    assert!(
+        content(&f2).starts_with("**Follow-up 2 of 2"),
+        "{all:#?}\n{}",
+        h.output()
+    );
+    let posts: Vec<String> = h.posts_in(thread).iter().map(content).collect();
+    assert_eq!(posts.len(), 4, "nothing lost or repeated: {posts:#?}");
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_committed_but_not_posted_is_posted_once_after_restart() {
+    let mut h = Harness::start_with(options()).await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+
+    // Hold the bot's next post in the thread, so it dies with the answer
+    // committed but the follow-up not yet delivered.
+    h.fake.hold(routes::CREATE_MESSAGE);
+    let answer_id = 777_001;
+    h.fake
+        .send(
+            &fixtures::message_create("My answer, committed before the crash.")
+                .id(answer_id)
+                .in_thread(thread),
+        )
+        .await;
+    let held = h
+        .fake
+        .wait_for(
+            move |r| {
+                r.route == routes::CREATE_MESSAGE
+                    && r.param_id("channel_id") == Some(thread)
+                    && r.status.is_none()
+            },
+            WAIT,
+        )
+        .await;
+    assert!(content(&held).starts_with("**Follow-up 1 of 2"));
+    h.kill();
+    h.fake.release();
+
+    h.spawn_bot().await;
+    // Discord redelivers the same message after the restart: it must not
+    // count as a second answer.
+    h.fake
+        .send(
+            &fixtures::message_create("My answer, committed before the crash.")
+                .id(answer_id)
+                .in_thread(thread),
+        )
+        .await;
+    let reposted = h
+        .fake
+        .wait_for(
+            move |r| {
+                r.route == routes::CREATE_MESSAGE
+                    && r.param_id("channel_id") == Some(thread)
+                    && r.body["content"]
+                        .as_str()
+                        .is_some_and(|c| c.starts_with("**Follow-up 1 of 2"))
+            },
+            WAIT,
+        )
+        .await;
+    assert_eq!(
+        reposted.body["nonce"], held.body["nonce"],
+        "the same outbox item"
+    );
+
+    // Only one follow-up reached the thread, and the interview goes on from there.
+    h.fake
+        .send(&fixtures::message_create("Next answer.").in_thread(thread))
+        .await;
+    // In the thread: intro, question, the held attempt that died with the
+    // bot, its one repost, then the next follow-up.
+    let delivered = h.bot_post(thread, 4).await;
+    assert!(
+        content(&delivered).starts_with("**Follow-up 2 of 2"),
+        "{}",
+        content(&delivered)
+    );
+    let transcript: Vec<String> = h
+        .fake
+        .messages(thread)
+        .into_iter()
+        .filter(|m| m.from_bot)
+        .map(|m| m.content)
+        .collect();
+    let follow_ups_1 = transcript
+        .iter()
+        .filter(|c| c.starts_with("**Follow-up 1 of 2"))
+        .count();
+    assert_eq!(follow_ups_1, 1, "posted exactly once: {transcript:#?}");
+    assert_eq!(transcript.len(), 4, "{transcript:#?}");
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interview_left_idle_across_a_restart_is_closed_with_its_summary() {
+    let mut h = Harness::start_with(options()).await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    h.fake
+        .send(&fixtures::message_create("One answer, then silence.").in_thread(thread))
+        .await;
+    h.bot_post(thread, 2).await;
+    h.kill();
+
+    // Two hours pass while the bot is down (the idle limit is 30 minutes).
+    let db = h.dir.path().join("data/bot.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE interviews SET last_activity_at = last_activity_at - 7200, created_at = created_at - 7300")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    h.spawn_bot().await;
+    let summary = h.bot_post(thread, 3).await;
+    let text = content(&summary);
+    assert!(text.starts_with("No answer for 30 minutes"), "{text}");
+    assert!(text.contains("You answered 1 of 1 main questions"), "{text}");
+    let archived = h
+        .fake
+        .wait_for(
+            move |r| r.route == routes::EDIT_CHANNEL && r.param_id("channel_id") == Some(thread),
+            WAIT,
+        )
+        .await;
+    assert_eq!(archived.body["archived"], true);
+
+    // The member is free to start again, and a late answer changes nothing.
+    h.fake
+        .send(&fixtures::message_create("A late answer.").in_thread(thread))
+        .await;
+    let again = h.start_mock(User::alice(), "backend").await;
+    assert_ne!(again, thread);
+    assert_eq!(h.posts_in(thread).len(), 4);
+    h.fake.assert_no_violations();
+}
