@@ -101,11 +101,8 @@ impl<'a> Scan<'a> {
         let mut entries = Vec::with_capacity(n);
         let mut flags = Vec::with_capacity(n);
         for i in 0..n {
-            let e = if t.is_wordlike(i) {
-                cues.index.get(t.norm(i))
-            } else {
-                None
-            };
+            // Punctuation is looked up too: "like ," is a phrase.
+            let e = cues.index.get(t.norm(i));
             let mut f = e.map_or(0, |e| e.flags);
             let w = t.norm(i);
             if t.kind(i) == Some(Kind::Word) && w.len() > 3 && w.ends_with("n't") {
@@ -124,24 +121,29 @@ impl<'a> Scan<'a> {
         for i in 0..n {
             let (listed, after, after_soft) = match entries[i] {
                 Some(e) if !e.next.is_empty() => {
-                    let after = e.next.get(t.norm(i + 1)).map_or(none, Vec::as_slice);
+                    let by_id = |j: usize| {
+                        entries
+                            .get(j)
+                            .copied()
+                            .flatten()
+                            .and_then(|n| e.next.get(&n.id))
+                            .map_or(none, Vec::as_slice)
+                    };
+                    let after = by_id(i + 1);
                     // "I just started": also try the word after a soft one.
                     let soft = flags.get(i + 1).is_some_and(|f| f & flag::SOFT != 0);
-                    let after_soft = if soft {
-                        e.next.get(t.norm(i + 2)).map_or(none, Vec::as_slice)
-                    } else {
-                        none
-                    };
+                    let after_soft = if soft { by_id(i + 2) } else { none };
                     (e.phrases.as_slice(), after, after_soft)
                 }
                 Some(e) => (e.phrases.as_slice(), none, none),
                 None => (none, none, none),
             };
-            let candidates = listed
-                .iter()
-                .chain(after)
-                .chain(after_soft)
-                .chain(cues.wild.iter());
+            let wild = match t.toks[i] {
+                tk if tk.kind == Kind::Number => cues.wild_number.as_slice(),
+                tk if tk.capitalised => cues.wild_name.as_slice(),
+                _ => none,
+            };
+            let candidates = listed.iter().chain(after).chain(after_soft).chain(wild);
             for &pid in candidates {
                 let Some(p) = cues.phrases.get(pid as usize) else {
                     continue;

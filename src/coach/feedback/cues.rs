@@ -202,14 +202,17 @@ pub(crate) mod flag {
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Entry {
+    /// Position in the index, so phrase lookups by second word hash a number
+    /// instead of the word again.
+    pub id: u32,
     pub flags: u16,
     pub number: Option<f64>,
     /// Phrases starting with this word whose second element is not a word.
     pub phrases: Vec<u32>,
-    /// Phrases starting with this word, by their second word: "i" starts
-    /// over a hundred cues, and this keeps each "i" in an answer to one more
-    /// lookup instead of a hundred comparisons.
-    pub next: FastMap<Box<str>, Vec<u32>>,
+    /// Phrases starting with this word, by their second word's id: "i"
+    /// starts over a hundred cues, and this keeps each "i" in an answer to
+    /// one more lookup instead of a hundred comparisons.
+    pub next: FastMap<u32, Vec<u32>>,
 }
 
 /// A multiply-rotate hash over 8-byte words (the scheme rustc uses): the
@@ -253,6 +256,11 @@ impl Hasher for Fnv {
     fn write_u8(&mut self, b: u8) {
         self.add(u64::from(b));
     }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
 }
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
@@ -280,8 +288,10 @@ pub struct Cues {
     pub(crate) frameworks: Vec<FwInfo>,
     pub(crate) phrases: Vec<Phrase>,
     pub(crate) index: FastMap<Box<str>, Entry>,
-    /// Phrases that start with `<Name>` or `<number>`, tried at every token.
-    pub(crate) wild: Vec<u32>,
+    /// Phrases that start with `<Name>` or `<number>`, tried only at
+    /// capitalised words and numbers respectively.
+    pub(crate) wild_name: Vec<u32>,
+    pub(crate) wild_number: Vec<u32>,
     pub(crate) fillers: Vec<String>,
     pub(crate) hedges: Vec<String>,
     /// Suffixes glued to a number: "42%", "3x", "200ms", "$40k".
@@ -453,7 +463,8 @@ impl Cues {
             frameworks: fws,
             phrases: b.phrases,
             index: b.index,
-            wild: b.wild,
+            wild_name: b.wild_name,
+            wild_number: b.wild_number,
             fillers,
             hedges,
             suffix_units,
@@ -516,7 +527,8 @@ struct Builder {
     errors: Vec<CueError>,
     phrases: Vec<Phrase>,
     index: FastMap<Box<str>, Entry>,
-    wild: Vec<u32>,
+    wild_name: Vec<u32>,
+    wild_number: Vec<u32>,
     /// Compiled phrase → (target group, span of its first use), to report
     /// duplicates with the place they first appeared.
     seen: HashMap<(String, Vec<String>), Range<usize>>,
@@ -528,7 +540,11 @@ impl Builder {
     }
 
     fn entry(&mut self, word: &str) -> &mut Entry {
-        self.index.entry(word.into()).or_default()
+        let id = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
+        self.index.entry(word.into()).or_insert_with(|| Entry {
+            id,
+            ..Entry::default()
+        })
     }
 
     fn non_empty<'l>(&mut self, list: &'l List, name: &str) -> &'l [Spanned<String>] {
@@ -625,13 +641,15 @@ impl Builder {
         match (elems.first(), elems.get(1)) {
             (Some(Elem::Lit(w)), Some(Elem::Lit(second))) => {
                 let (w, second) = (w.clone(), second.clone());
+                let second = self.entry(&second).id;
                 self.entry(&w).next.entry(second).or_default().push(id);
             }
             (Some(Elem::Lit(w)), _) => {
                 let w = w.clone();
                 self.entry(&w).phrases.push(id);
             }
-            _ => self.wild.push(id),
+            (Some(Elem::Name), _) => self.wild_name.push(id),
+            _ => self.wild_number.push(id),
         }
         self.phrases.push(Phrase {
             elems,
