@@ -454,9 +454,7 @@ async fn discord_errors_are_retried_or_explained() {
     h.fake.fail_next(routes::CREATE_MESSAGE, 500, 1);
     h.fake.fail_next(routes::CREATE_MESSAGE, 429, 1);
     h.fake
-        .send(
-            &fixtures::message_create("An answer that survives Discord hiccups.").in_thread(thread),
-        )
+        .send(&fixtures::message_create("An answer that survives Discord hiccups.").in_thread(thread))
         .await;
     let delivered = h.bot_post(thread, 4).await;
     assert_eq!(delivered.status, Some(200));
@@ -485,11 +483,7 @@ async fn a_deleted_thread_frees_the_member_for_a_new_interview() {
     let thread = h.start_mock(User::alice(), "backend").await;
     h.bot_post(thread, 1).await;
     h.fake
-        .send(
-            &fixtures::thread_delete(thread, fixtures::CHANNEL_ID)
-                .guild(fixtures::GUILD_ID)
-                .kind(12),
-        )
+        .send(&fixtures::thread_delete(thread, fixtures::CHANNEL_ID).guild(fixtures::GUILD_ID).kind(12))
         .await;
     // The next /mock is not refused as "already open".
     let thread2 = h.start_mock(User::alice(), "backend").await;
@@ -500,8 +494,7 @@ async fn a_deleted_thread_frees_the_member_for_a_new_interview() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn practice_button_and_question_autocomplete() {
     let h = Harness::start().await;
-    let auto =
-        fixtures::autocomplete("ask", "question", "idempot").option(opt::string("role", "backend"));
+    let auto = fixtures::autocomplete("ask", "question", "idempot").option(opt::string("role", "backend"));
     let reply = h.interact(&auto, auto.interaction_id()).await;
     let values: Vec<&str> = reply.body["data"]["choices"]
         .as_array()
@@ -511,8 +504,7 @@ async fn practice_button_and_question_autocomplete() {
         .collect();
     assert_eq!(values, vec!["idempotent-apis"]);
 
-    let auto = fixtures::autocomplete("ask", "category", "")
-        .option(opt::string("role", "product-manager"));
+    let auto = fixtures::autocomplete("ask", "category", "").option(opt::string("role", "product-manager"));
     let reply = h.interact(&auto, auto.interaction_id()).await;
     let categories: Vec<&str> = reply.body["data"]["choices"]
         .as_array()

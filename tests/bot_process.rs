@@ -118,9 +118,5 @@ async fn a_corrupt_database_is_named_not_replaced() {
     let errors = error_lines(&output);
     assert_eq!(errors.len(), 1, "{output}");
     assert!(errors[0].contains(&db.display().to_string()), "{output}");
-    assert_eq!(
-        std::fs::read(&db).unwrap(),
-        garbage,
-        "the file was left alone"
-    );
+    assert_eq!(std::fs::read(&db).unwrap(), garbage, "the file was left alone");
 }

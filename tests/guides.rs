@@ -31,19 +31,9 @@ fn fourteen_roles_and_at_least_140_questions() {
     assert!(counts.roles >= 14, "{counts}");
     assert!(counts.questions >= 140, "{counts}");
     for id in ROLES {
-        let role = lib
-            .role(id)
-            .unwrap_or_else(|| panic!("role {id} is missing"));
-        assert!(
-            role.questions.len() >= 10,
-            "{id} has {} questions",
-            role.questions.len()
-        );
-        let own = role
-            .questions
-            .iter()
-            .filter(|q| q.template.is_none())
-            .count();
+        let role = lib.role(id).unwrap_or_else(|| panic!("role {id} is missing"));
+        assert!(role.questions.len() >= 10, "{id} has {} questions", role.questions.len());
+        let own = role.questions.iter().filter(|q| q.template.is_none()).count();
         assert!(own >= 5, "{id} has only {own} questions of its own");
     }
 }
@@ -55,20 +45,10 @@ fn every_question_is_complete_and_its_example_is_150_to_300_words() {
         for q in &role.questions {
             let at = format!("{}/{}", role.id, q.id);
             let words = q.example.split_whitespace().count();
-            assert!(
-                (150..=300).contains(&words),
-                "{at}: example has {words} words"
-            );
-            assert!(
-                q.follow_ups.len() >= 3,
-                "{at}: {} follow-ups",
-                q.follow_ups.len()
-            );
+            assert!((150..=300).contains(&words), "{at}: example has {words} words");
+            assert!(q.follow_ups.len() >= 3, "{at}: {} follow-ups", q.follow_ups.len());
             assert!(!q.tips.is_empty() && !q.why.is_empty(), "{at}");
-            assert!(
-                q.example.chars().any(|c| c.is_ascii_digit()),
-                "{at}: no number in the example"
-            );
+            assert!(q.example.chars().any(|c| c.is_ascii_digit()), "{at}: no number in the example");
         }
     }
 }
@@ -83,32 +63,12 @@ fn the_seed_guide_is_carried_over() {
     assert_eq!(q.follow_ups.len(), 3);
     assert_eq!(
         backend.vocabulary.skills,
-        [
-            "Node.js",
-            "Python",
-            "Go",
-            "PostgreSQL",
-            "Redis",
-            "queues",
-            "API design",
-            "observability",
-            "cloud services"
-        ]
+        ["Node.js", "Python", "Go", "PostgreSQL", "Redis", "queues", "API design", "observability", "cloud services"]
     );
     assert_eq!(
         backend.vocabulary.metrics,
-        [
-            "latency",
-            "uptime",
-            "error rate",
-            "throughput",
-            "data correctness",
-            "scalability",
-            "developer velocity"
-        ]
+        ["latency", "uptime", "error rate", "throughput", "data correctness", "scalability", "developer velocity"]
     );
-    assert!(q.follow_ups[1].question.contains(
-        "frontend engineers, product managers, data teams, SRE, security, QA, and support teams"
-    ));
+    assert!(q.follow_ups[1].question.contains("frontend engineers, product managers, data teams, SRE, security, QA, and support teams"));
     assert!(q.example.contains("42%"));
 }

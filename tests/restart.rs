@@ -161,10 +161,7 @@ async fn an_interview_left_idle_across_a_restart_is_closed_with_its_summary() {
     let summary = h.bot_post(thread, 3).await;
     let text = content(&summary);
     assert!(text.starts_with("No answer for 30 minutes"), "{text}");
-    assert!(
-        text.contains("You answered 1 of 1 main questions"),
-        "{text}"
-    );
+    assert!(text.contains("You answered 1 of 1 main questions"), "{text}");
     let archived = h
         .fake
         .wait_for(

@@ -348,18 +348,10 @@ pub async fn thread_deleted(data: &Data, thread_id: u64) -> Result<(), Error> {
 
 /// The member left the server: close their open interview there.
 pub async fn member_left(data: &Data, guild_id: u64, user_id: u64) -> Result<(), Error> {
-    if let Some(open) = data
-        .store
-        .open_interview_for_user(guild_id, user_id)
-        .await?
-    {
+    if let Some(open) = data.store.open_interview_for_user(guild_id, user_id).await? {
         Data::lock(&data.open_threads).remove(&open.thread_id);
         data.store
-            .close_interview(
-                open.id,
-                InterviewStatus::Closed(CloseReason::MemberLeft),
-                now(),
-            )
+            .close_interview(open.id, InterviewStatus::Closed(CloseReason::MemberLeft), now())
             .await?;
     }
     Ok(())

@@ -171,22 +171,11 @@ impl Harness {
         // Fail with the bot's own words if it exits instead of connecting.
         let deadline = std::time::Instant::now() + WAIT;
         while !self.fake.is_ready() {
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 std::thread::sleep(Duration::from_millis(50));
-                panic!(
-                    "the bot exited ({status}) before connecting:\n{}",
-                    self.output()
-                );
+                panic!("the bot exited ({status}) before connecting:\n{}", self.output());
             }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the bot did not connect:\n{}",
-                self.output()
-            );
+            assert!(std::time::Instant::now() < deadline, "the bot did not connect:\n{}", self.output());
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         self.fake
