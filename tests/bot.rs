@@ -147,14 +147,11 @@ async fn a_full_mock_interview_in_a_private_thread() {
         )
         .await;
     h.fake
-        .send(
-            &fixtures::message_create("I own the payments API and cut latency 42%.")
-                .in_thread(thread),
-        )
+        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
         .await;
     let follow_up = h.bot_post(thread, 2).await;
     assert!(
-        content(&follow_up).starts_with("**Follow-up 1 of 1 on question 1**"),
+        content(&follow_up).contains("**Follow-up 1 of 1 on question 1**"),
         "{}",
         content(&follow_up)
     );
@@ -215,7 +212,12 @@ async fn the_answer_form_echoes_the_answer_without_pinging_anyone() {
     assert!(content(&echo).contains(answer), "{}", content(&echo));
     assert_eq!(echo.body["allowed_mentions"]["parse"], json!([]));
     let follow_up = h.bot_post(thread, 3).await;
-    assert!(content(&follow_up).starts_with("**Follow-up 1 of 1"));
+    // The coach's feedback opens the next prompt (a probe or the follow-up).
+    assert!(
+        content(&follow_up).starts_with("Feedback on your answer:"),
+        "{}",
+        content(&follow_up)
+    );
     h.fake.assert_no_violations();
 }
 
@@ -448,24 +450,22 @@ async fn list_help_history_and_forget_me() {
 async fn discord_errors_are_retried_or_explained() {
     let h = Harness::start().await;
     let thread = h.start_mock(User::alice(), "backend").await;
-    h.bot_post(thread, 1).await;
+    let q1 = h.bot_post(thread, 1).await;
 
     // A 500 and then a 429 on the next post: retried, delivered once.
     h.fake.fail_next(routes::CREATE_MESSAGE, 500, 1);
     h.fake.fail_next(routes::CREATE_MESSAGE, 429, 1);
     h.fake
-        .send(
-            &fixtures::message_create("An answer that survives Discord hiccups.").in_thread(thread),
-        )
+        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
         .await;
     let delivered = h.bot_post(thread, 4).await;
     assert_eq!(delivered.status, Some(200));
-    assert!(content(&delivered).starts_with("**Follow-up 1 of 1"));
+    assert!(content(&delivered).contains("**Follow-up 1 of 1"));
     let follow_ups = h
         .fake
         .messages(thread)
         .into_iter()
-        .filter(|m| m.from_bot && m.content.starts_with("**Follow-up"))
+        .filter(|m| m.from_bot && m.content.contains("**Follow-up"))
         .count();
     assert_eq!(follow_ups, 1);
 
@@ -533,5 +533,22 @@ async fn practice_button_and_question_autocomplete() {
     assert!(content(&reply).contains(&format!("<#{thread}>")));
     let q1 = h.bot_post(thread, 1).await;
     assert!(content(&q1).contains("safe to retry"), "{}", content(&q1));
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_is_askable() {
+    let h = Harness::start().await;
+    let lib = interview_coach::guide::GuideLibrary::load(h.guides_dir()).unwrap();
+    for role in lib.roles() {
+        let ask = fixtures::slash_command("ask").option(opt::string("role", &role.name));
+        let reply = h.interact(&ask, ask.interaction_id()).await;
+        assert_eq!(reply.body["type"], 4, "{}", role.id);
+        let footer = data(&reply)["embeds"][0]["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(footer.starts_with(&role.name), "{footer}");
+    }
     h.fake.assert_no_violations();
 }

@@ -315,6 +315,7 @@ fn an_interview_runs_from_first_question_to_summary() {
                 lib.role("tester").unwrap().questions[3].follow_ups[0].clone(),
             ],
             words_spoken: 4 + 4 + 5 + 4 + 4,
+            coaching: None,
         }
     );
     // Answers are kept trimmed, with the prompt they answered.

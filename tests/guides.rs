@@ -112,3 +112,20 @@ fn the_seed_guide_is_carried_over() {
     ));
     assert!(q.example.contains("42%"));
 }
+
+#[test]
+fn the_analyser_finds_a_quantified_result_and_every_step_in_each_example() {
+    use interview_coach::coach::feedback::{check_example, AnswerContext};
+    let lib = library();
+    let cues = lib.cues().expect("the shipped guides carry feedback cues");
+    let mut problems = Vec::new();
+    for role in lib.roles() {
+        for q in &role.questions {
+            let check = check_example(&q.example, &AnswerContext::for_question(role, q), cues);
+            for p in check.problems() {
+                problems.push(format!("{}/{}: {p}", role.id, q.id));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

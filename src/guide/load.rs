@@ -150,6 +150,9 @@ struct Raw {
     roles: Vec<RawRole>,
     frameworks: Vec<RawFramework>,
     templates: Vec<RawQuestion>,
+    /// Files whose top-level table is `[feedback]` (the answer-feedback cues);
+    /// compiled once the frameworks are known.
+    feedback: Vec<usize>,
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -246,6 +249,17 @@ fn read_file(index: usize, diags: &mut Diagnostics<'_>, raw: &mut Raw) {
     let mut top = Fields::new(doc.get_ref(), 0..0, "this file");
     let is_role = top.has("role");
     let is_shared = top.has("frameworks") || top.has("templates");
+    if top.has("feedback") {
+        if is_role || is_shared {
+            diags.at(
+                &(0..0),
+                "a [feedback] file holds only the feedback cues; move the other tables to their own file",
+            );
+        } else {
+            raw.feedback.push(index);
+        }
+        return;
+    }
     match (is_role, is_shared) {
         // When the kind is unclear, nothing in the file was read, so listing
         // its top-level tables as unknown fields would only add noise.
@@ -638,6 +652,22 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
         framework_at.insert(f.framework.id.clone(), (f.file, f.id_span.clone()));
         frameworks.push(Arc::new(f.framework));
     }
+    // The feedback cues name framework steps, so they are checked against
+    // the frameworks just built.
+    let mut cues = None;
+    for &file in &raw.feedback {
+        if cues.is_some() {
+            errors.push(GuideError::whole_file(
+                &files[file].path,
+                "a second [feedback] file; keep every cue in one file (guides/shared/feedback.toml)",
+            ));
+            continue;
+        }
+        match crate::coach::feedback::Cues::from_source(&files[file], &frameworks) {
+            Ok(c) => cues = Some(Arc::new(c)),
+            Err(e) => errors.extend(e),
+        }
+    }
     let framework_ids: Vec<&str> = frameworks.iter().map(|f| f.id.as_str()).collect();
     let check_framework = |errors: &mut Vec<GuideError>, file: usize, text: &Text| {
         if !framework_ids.contains(&text.value.as_str()) {
@@ -846,6 +876,7 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
         frameworks,
         templates: templates_count,
         files: files.len(),
+        cues,
     }
 }
 

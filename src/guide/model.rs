@@ -238,6 +238,8 @@ pub struct GuideLibrary {
     pub(super) frameworks: Vec<Arc<Framework>>,
     pub(super) templates: usize,
     pub(super) files: usize,
+    /// The compiled `[feedback]` cue file, when the guides have one.
+    pub(super) cues: Option<Arc<crate::coach::feedback::Cues>>,
 }
 
 /// Normalises what a person types for a role: case, surrounding space, and
@@ -249,6 +251,11 @@ pub(super) fn lookup_key(s: &str) -> String {
 impl GuideLibrary {
     pub fn dir(&self) -> &std::path::Path {
         &self.dir
+    }
+
+    /// The answer-feedback cues (`guides/shared/feedback.toml`), compiled.
+    pub fn cues(&self) -> Option<&Arc<crate::coach::feedback::Cues>> {
+        self.cues.as_ref()
     }
 
     pub fn roles(&self) -> &[Role] {

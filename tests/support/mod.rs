@@ -284,6 +284,20 @@ impl Harness {
         }
     }
 
+    /// A strong answer to the main question in `post`: the guide's own
+    /// example, which covers every framework step with numbers, so the coach
+    /// moves straight to the guide's follow-ups (no probe).
+    pub fn strong_answer(&self, post: &RecordedRequest) -> String {
+        let text = content(post);
+        let lib = interview_coach::guide::GuideLibrary::load(self.guides_dir()).unwrap();
+        lib.roles()
+            .iter()
+            .flat_map(|r| r.questions.iter())
+            .find(|q| text.contains(&q.text))
+            .map(|q| q.example.clone())
+            .unwrap_or_else(|| panic!("no guide question in {text}"))
+    }
+
     pub fn posts_in(&self, channel: u64) -> Vec<RecordedRequest> {
         self.fake
             .requests_to(routes::CREATE_MESSAGE)
