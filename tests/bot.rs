@@ -291,6 +291,17 @@ async fn mock_refuses_dms_threads_and_missing_permissions() {
         "{text}"
     );
 
+    // Without Create Private Threads the interview runs in a public thread.
+    let public = fixtures::slash_command("mock")
+        .option(opt::string("role", "backend"))
+        .app_permissions(perms::DEFAULT_BOT & !perms::CREATE_PRIVATE_THREADS)
+        .user(bob());
+    let token = public.interaction_token().to_string();
+    h.interact(&public, public.interaction_id()).await;
+    assert!(content(&h.followup(&token).await).contains("is ready in"));
+    let created = h.fake.requests_to(routes::CREATE_THREAD);
+    assert_eq!(created.last().unwrap().body["type"], 11);
+
     // Discord says 403 although app_permissions looked fine.
     h.fake.fail_next(routes::CREATE_THREAD, 403, 1);
     let denied = fixtures::slash_command("mock").option(opt::string("role", "backend"));
@@ -298,11 +309,14 @@ async fn mock_refuses_dms_threads_and_missing_permissions() {
     h.interact(&denied, denied.interaction_id()).await;
     let text = content(&h.followup(&token).await);
     assert!(text.contains("Create Private Threads"), "{text}");
-    assert!(h
-        .fake
-        .requests_to(routes::CREATE_THREAD)
-        .iter()
-        .all(|r| r.status == Some(403)));
+    assert_eq!(
+        h.fake
+            .requests_to(routes::CREATE_THREAD)
+            .last()
+            .unwrap()
+            .status,
+        Some(403)
+    );
     h.fake.assert_no_violations();
 }
 
