@@ -502,6 +502,31 @@ fn check_length(diags: &mut Diagnostics<'_>, text: &Text, max: usize, what: &str
     }
 }
 
+/// A field whose value must be one of a fixed set of ids.
+fn read_choice<T>(
+    q: &mut Fields<'_, '_>,
+    diags: &mut Diagnostics<'_>,
+    key: &'static str,
+    parse: fn(&str) -> Option<T>,
+    ids: &[&str],
+) -> Option<(T, Range<usize>)> {
+    let text = q.opt_text(diags, key)?;
+    match parse(&text.value) {
+        Some(value) => Some((value, text.span)),
+        None => {
+            diags.at(
+                &text.span,
+                format!(
+                    "unknown {key} `{}`; use one of: {}",
+                    text.value,
+                    ids.join(", ")
+                ),
+            );
+            None
+        }
+    }
+}
+
 fn read_question(
     index: usize,
     diags: &mut Diagnostics<'_>,
@@ -531,40 +556,20 @@ fn read_question(
         q.set_what(format!("question from template `{}`", t.value));
     }
     let text = q.opt_nonblank_text(diags, "text");
-    let category = q
-        .opt_text(diags, "category")
-        .and_then(|t| match Category::parse(&t.value) {
-            Some(c) => Some((c, t.span)),
-            None => {
-                let ids: Vec<&str> = Category::ALL.iter().map(|c| c.id()).collect();
-                diags.at(
-                    &t.span,
-                    format!(
-                        "unknown category `{}`; use one of: {}",
-                        t.value,
-                        ids.join(", ")
-                    ),
-                );
-                None
-            }
-        });
-    let stage = q
-        .opt_text(diags, "stage")
-        .and_then(|t| match Stage::parse(&t.value) {
-            Some(s) => Some((s, t.span)),
-            None => {
-                let ids: Vec<&str> = Stage::ALL.iter().map(|s| s.id()).collect();
-                diags.at(
-                    &t.span,
-                    format!(
-                        "unknown stage `{}`; use one of: {}",
-                        t.value,
-                        ids.join(", ")
-                    ),
-                );
-                None
-            }
-        });
+    let category = read_choice(
+        &mut q,
+        diags,
+        "category",
+        Category::parse,
+        &Category::ALL.map(Category::id),
+    );
+    let stage = read_choice(
+        &mut q,
+        diags,
+        "stage",
+        Stage::parse,
+        &Stage::ALL.map(Stage::id),
+    );
     let why = q.opt_nonblank_text(diags, "why");
     let framework = q.opt_nonblank_text(diags, "framework");
     let tips = q.opt_text_list(diags, "tips");
