@@ -31,17 +31,7 @@ async fn an_interview_continues_after_kill_9() {
     h.fake
         .send(&fixtures::message_create("Second answer: we agreed weekly demos.").in_thread(thread))
         .await;
-    let f2 = h
-        .fake
-        .wait_for(
-            move |r| {
-                r.route == routes::CREATE_MESSAGE
-                    && r.param_id("channel_id") == Some(thread)
-                    && content(r).contains("**Follow-up 2 of 2")
-            },
-            WAIT,
-        )
-        .await;
+    let f2 = h.post_containing(thread, "**Follow-up 2 of 2").await;
     h.bot_post(thread, h.posts_in(thread).len() - 1).await;
     assert!(content(&f2).contains("**Follow-up 2 of 2"));
     // What the thread shows: intro, question, follow-up 1, follow-up 2. If
@@ -103,19 +93,7 @@ async fn a_message_committed_but_not_posted_is_posted_once_after_restart() {
                 .in_thread(thread),
         )
         .await;
-    let reposted = h
-        .fake
-        .wait_for(
-            move |r| {
-                r.route == routes::CREATE_MESSAGE
-                    && r.param_id("channel_id") == Some(thread)
-                    && r.body["content"]
-                        .as_str()
-                        .is_some_and(|c| c.contains("**Follow-up 1 of 2"))
-            },
-            WAIT,
-        )
-        .await;
+    let reposted = h.post_containing(thread, "**Follow-up 1 of 2").await;
     assert_eq!(
         reposted.body["nonce"], held.body["nonce"],
         "the same outbox item"
@@ -172,17 +150,7 @@ async fn an_interview_left_idle_across_a_restart_is_closed_with_its_summary() {
     pool.close().await;
 
     h.spawn_bot().await;
-    let summary = h
-        .fake
-        .wait_for(
-            move |r| {
-                r.route == routes::CREATE_MESSAGE
-                    && r.param_id("channel_id") == Some(thread)
-                    && content(r).starts_with("No answer for")
-            },
-            WAIT,
-        )
-        .await;
+    let summary = h.post_containing(thread, "No answer for").await;
     let text = content(&summary);
     assert!(text.starts_with("No answer for 30 minutes"), "{text}");
     assert!(

@@ -284,6 +284,22 @@ impl Harness {
         }
     }
 
+    /// The first post in `channel` whose content contains `text` (already
+    /// sent or arriving later).
+    pub async fn post_containing(&self, channel: u64, text: &str) -> RecordedRequest {
+        let text = text.to_string();
+        self.fake
+            .wait_for(
+                move |r| {
+                    r.route == routes::CREATE_MESSAGE
+                        && r.param_id("channel_id") == Some(channel)
+                        && content(r).contains(&text)
+                },
+                WAIT,
+            )
+            .await
+    }
+
     /// A strong answer to the main question in `post`: the guide's own
     /// example, which covers every framework step with numbers, so the coach
     /// moves straight to the guide's follow-ups (no probe).
