@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
@@ -80,7 +80,8 @@ enum Outgoing {
     Dispatch {
         t: String,
         d: Value,
-        ack: Option<oneshot::Sender<u64>>,
+        /// Answered with the sequence number and the moment the frame was written.
+        ack: Option<oneshot::Sender<(u64, Instant)>>,
     },
     /// op 7: the client is expected to reconnect and RESUME.
     Reconnect {
@@ -234,7 +235,8 @@ impl Gateway {
             .ok_or(GatewayError::NotConnected)
     }
 
-    pub async fn dispatch(&self, t: &str, d: Value) -> Result<u64, GatewayError> {
+    /// Sends a dispatch; returns its sequence number and when its frame was written.
+    pub async fn dispatch(&self, t: &str, d: Value) -> Result<(u64, Instant), GatewayError> {
         let tx = self.current_tx()?;
         let (ack, done) = oneshot::channel();
         tx.send(Outgoing::Dispatch {
@@ -414,8 +416,11 @@ impl Connection {
                 if self.send_text(text).await.is_err() {
                     return Flow::Stop;
                 }
+                // Taken once the frame is handed to the socket: where a benchmark's clock
+                // for "the dispatch left the server" starts.
+                let sent_at = Instant::now();
                 if let Some(ack) = ack {
-                    let _ = ack.send(seq);
+                    let _ = ack.send((seq, sent_at));
                 }
                 Flow::Continue
             }
@@ -676,7 +681,7 @@ pub(crate) async fn dispatch_from_test(
     shared: &Arc<Shared>,
     t: &str,
     mut d: Value,
-) -> Result<u64, GatewayError> {
+) -> Result<(u64, Instant), GatewayError> {
     if !shared.gateway.is_ready() {
         return Err(GatewayError::NotConnected);
     }
