@@ -235,8 +235,13 @@ impl Gateway {
             .ok_or(GatewayError::NotConnected)
     }
 
-    /// Sends a dispatch; returns its sequence number and when its frame was written.
-    pub async fn dispatch(&self, t: &str, d: Value) -> Result<(u64, Instant), GatewayError> {
+    /// Hands a dispatch to the connection without waiting; the receiver gets its sequence
+    /// number and write time. Dispatches queued one after another are written in order.
+    pub fn queue(
+        &self,
+        t: &str,
+        d: Value,
+    ) -> Result<oneshot::Receiver<(u64, Instant)>, GatewayError> {
         let tx = self.current_tx()?;
         let (ack, done) = oneshot::channel();
         tx.send(Outgoing::Dispatch {
@@ -245,7 +250,7 @@ impl Gateway {
             ack: Some(ack),
         })
         .map_err(|_| GatewayError::ConnectionClosed)?;
-        done.await.map_err(|_| GatewayError::ConnectionClosed)
+        Ok(done)
     }
 
     /// Fire-and-forget dispatch used for echoes of the bot's own actions.
@@ -680,8 +685,19 @@ impl Connection {
 pub(crate) async fn dispatch_from_test(
     shared: &Arc<Shared>,
     t: &str,
-    mut d: Value,
+    d: Value,
 ) -> Result<(u64, Instant), GatewayError> {
+    queue_from_test(shared, t, d)?
+        .await
+        .map_err(|_| GatewayError::ConnectionClosed)
+}
+
+/// [`dispatch_from_test`] without waiting for the frame to be written.
+pub(crate) fn queue_from_test(
+    shared: &Arc<Shared>,
+    t: &str,
+    mut d: Value,
+) -> Result<oneshot::Receiver<(u64, Instant)>, GatewayError> {
     if !shared.gateway.is_ready() {
         return Err(GatewayError::NotConnected);
     }
@@ -689,7 +705,7 @@ pub(crate) async fn dispatch_from_test(
         blank_content_without_intent(shared, &mut d);
     }
     crate::rest::observe_dispatch(shared, t, &d);
-    shared.gateway.dispatch(t, d).await
+    shared.gateway.queue(t, d)
 }
 
 /// Discord leaves `content`, `embeds`, `attachments` and `components` empty in guild messages

@@ -37,7 +37,7 @@
 //! | checks | [`FakeDiscord::violations`], [`FakeDiscord::assert_no_violations`] |
 //! | faults | [`FakeDiscord::fail_next`], [`FakeDiscord::hold`], [`FakeDiscord::release`] |
 //! | model | [`FakeDiscord::channel`], [`FakeDiscord::threads`], [`FakeDiscord::messages`] (a channel's transcript), [`FakeDiscord::message`], [`FakeDiscord::commands`], [`FakeDiscord::guild_commands`] |
-//! | benchmarks | [`FakeDiscord::send_timed`], [`FakeDiscord::dispatch_timed`] (when the frame left), [`FakeDiscord::subscribe_requests`] (a stream of arrivals), [`FakeDiscordBuilder::validate_requests`], [`FakeDiscordBuilder::interaction_deadline`] |
+//! | benchmarks | [`FakeDiscord::send_timed`], [`FakeDiscord::dispatch_timed`] (when the frame left), [`FakeDiscord::queue_send`], [`FakeDiscord::queue_dispatch`] (bursts without waiting for each frame), [`FakeDiscord::subscribe_requests`] (a stream of arrivals), [`FakeDiscordBuilder::validate_requests`], [`FakeDiscordBuilder::interaction_deadline`] |
 //! | gateway | [`FakeDiscord::wait_ready`], [`FakeDiscord::send`] (a [`fixtures`] builder), [`FakeDiscord::dispatch`], [`FakeDiscord::identify`], [`FakeDiscord::gateway_frames`], [`FakeDiscord::wait_for_gateway_frame`], [`FakeDiscord::close_gateway`], [`FakeDiscord::send_reconnect`], [`FakeDiscord::set_identify_policy`] |
 //!
 //! Defaults: the bot is user and application [`fixtures::BOT_ID`]; guild [`fixtures::GUILD_ID`]
@@ -251,6 +251,21 @@ pub struct Dispatched {
     pub seq: u64,
     /// When the frame had been written to the socket.
     pub sent_at: Instant,
+}
+
+/// A dispatch handed to the connection by [`FakeDiscord::queue_dispatch`], not yet known
+/// to be written.
+#[derive(Debug)]
+pub struct QueuedDispatch(tokio::sync::oneshot::Receiver<(u64, Instant)>);
+
+impl QueuedDispatch {
+    /// Waits until the frame has been written.
+    pub async fn written(self) -> Result<Dispatched, GatewayError> {
+        self.0
+            .await
+            .map(|(seq, sent_at)| Dispatched { seq, sent_at })
+            .map_err(|_| GatewayError::ConnectionClosed)
+    }
 }
 
 /// Selects requests by route: build it from a string or with [`RouteMatcher::custom`].
@@ -929,6 +944,19 @@ impl FakeDiscord {
     ) -> Result<Dispatched, GatewayError> {
         let (seq, sent_at) = gateway::dispatch_from_test(&self.shared, event, data).await?;
         Ok(Dispatched { seq, sent_at })
+    }
+
+    /// Hands a dispatch to the connection and returns at once, without waiting for the frame
+    /// to be written; [`QueuedDispatch::written`] then gives its sequence number and write
+    /// time. Dispatches queued back to back go out back to back, in order: a load generator
+    /// queues a whole burst this way instead of waiting for each frame in turn.
+    pub fn queue_dispatch(&self, event: &str, data: Value) -> Result<QueuedDispatch, GatewayError> {
+        gateway::queue_from_test(&self.shared, event, data).map(QueuedDispatch)
+    }
+
+    /// Queues a fixture under its own event name; see [`Self::queue_dispatch`].
+    pub fn queue_send(&self, fixture: &impl Fixture) -> Result<QueuedDispatch, GatewayError> {
+        self.queue_dispatch(fixture.event_name(), fixture.build())
     }
 
     /// Dispatches a fixture under its own event name.

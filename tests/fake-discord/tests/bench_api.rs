@@ -77,6 +77,31 @@ async fn timed_dispatches_and_the_request_stream_measure_a_round_trip() {
     // The plain dispatch API is unchanged and keeps counting sequence numbers.
     let seq = fake.send(&fixtures::slash_command("ping")).await;
     assert_eq!(seq, sent.seq + 1);
+
+    // A queued burst goes out in order, and every command is answered.
+    let burst: Vec<_> = (0..20).map(|_| fixtures::slash_command("ping")).collect();
+    let queued: Vec<_> = burst
+        .iter()
+        .map(|c| fake.queue_send(c).expect("connected"))
+        .collect();
+    let mut written = Vec::new();
+    for q in queued {
+        written.push(q.written().await.expect("written"));
+    }
+    for pair in written.windows(2) {
+        assert_eq!(pair[1].seq, pair[0].seq + 1);
+        assert!(pair[1].sent_at >= pair[0].sent_at);
+    }
+    for cmd in &burst {
+        let id = cmd.interaction_id();
+        fake.wait_for(
+            move |r| {
+                r.route == routes::INTERACTION_CALLBACK && r.param_id("interaction_id") == Some(id)
+            },
+            WAIT,
+        )
+        .await;
+    }
     fake.assert_no_violations();
     bot.abort();
 }
