@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
@@ -80,7 +80,8 @@ enum Outgoing {
     Dispatch {
         t: String,
         d: Value,
-        ack: Option<oneshot::Sender<u64>>,
+        /// Answered with the sequence number and the moment the frame was written.
+        ack: Option<oneshot::Sender<(u64, Instant)>>,
     },
     /// op 7: the client is expected to reconnect and RESUME.
     Reconnect {
@@ -234,7 +235,13 @@ impl Gateway {
             .ok_or(GatewayError::NotConnected)
     }
 
-    pub async fn dispatch(&self, t: &str, d: Value) -> Result<u64, GatewayError> {
+    /// Hands a dispatch to the connection without waiting; the receiver gets its sequence
+    /// number and write time. Dispatches queued one after another are written in order.
+    pub fn queue(
+        &self,
+        t: &str,
+        d: Value,
+    ) -> Result<oneshot::Receiver<(u64, Instant)>, GatewayError> {
         let tx = self.current_tx()?;
         let (ack, done) = oneshot::channel();
         tx.send(Outgoing::Dispatch {
@@ -243,7 +250,7 @@ impl Gateway {
             ack: Some(ack),
         })
         .map_err(|_| GatewayError::ConnectionClosed)?;
-        done.await.map_err(|_| GatewayError::ConnectionClosed)
+        Ok(done)
     }
 
     /// Fire-and-forget dispatch used for echoes of the bot's own actions.
@@ -414,8 +421,11 @@ impl Connection {
                 if self.send_text(text).await.is_err() {
                     return Flow::Stop;
                 }
+                // Taken once the frame is handed to the socket: where a benchmark's clock
+                // for "the dispatch left the server" starts.
+                let sent_at = Instant::now();
                 if let Some(ack) = ack {
-                    let _ = ack.send(seq);
+                    let _ = ack.send((seq, sent_at));
                 }
                 Flow::Continue
             }
@@ -675,8 +685,19 @@ impl Connection {
 pub(crate) async fn dispatch_from_test(
     shared: &Arc<Shared>,
     t: &str,
+    d: Value,
+) -> Result<(u64, Instant), GatewayError> {
+    queue_from_test(shared, t, d)?
+        .await
+        .map_err(|_| GatewayError::ConnectionClosed)
+}
+
+/// [`dispatch_from_test`] without waiting for the frame to be written.
+pub(crate) fn queue_from_test(
+    shared: &Arc<Shared>,
+    t: &str,
     mut d: Value,
-) -> Result<u64, GatewayError> {
+) -> Result<oneshot::Receiver<(u64, Instant)>, GatewayError> {
     if !shared.gateway.is_ready() {
         return Err(GatewayError::NotConnected);
     }
@@ -684,7 +705,7 @@ pub(crate) async fn dispatch_from_test(
         blank_content_without_intent(shared, &mut d);
     }
     crate::rest::observe_dispatch(shared, t, &d);
-    shared.gateway.dispatch(t, d).await
+    shared.gateway.queue(t, d)
 }
 
 /// Discord leaves `content`, `embeds`, `attachments` and `components` empty in guild messages

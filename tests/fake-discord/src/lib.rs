@@ -37,6 +37,7 @@
 //! | checks | [`FakeDiscord::violations`], [`FakeDiscord::assert_no_violations`] |
 //! | faults | [`FakeDiscord::fail_next`], [`FakeDiscord::hold`], [`FakeDiscord::release`] |
 //! | model | [`FakeDiscord::channel`], [`FakeDiscord::threads`], [`FakeDiscord::messages`] (a channel's transcript), [`FakeDiscord::message`], [`FakeDiscord::commands`], [`FakeDiscord::guild_commands`] |
+//! | benchmarks | [`FakeDiscord::send_timed`], [`FakeDiscord::dispatch_timed`] (when the frame left), [`FakeDiscord::queue_send`], [`FakeDiscord::queue_dispatch`] (bursts without waiting for each frame), [`FakeDiscord::subscribe_requests`] (a stream of arrivals), [`FakeDiscordBuilder::validate_requests`], [`FakeDiscordBuilder::interaction_deadline`] |
 //! | gateway | [`FakeDiscord::wait_ready`], [`FakeDiscord::send`] (a [`fixtures`] builder), [`FakeDiscord::dispatch`], [`FakeDiscord::identify`], [`FakeDiscord::gateway_frames`], [`FakeDiscord::wait_for_gateway_frame`], [`FakeDiscord::close_gateway`], [`FakeDiscord::send_reconnect`], [`FakeDiscord::set_identify_policy`] |
 //!
 //! Defaults: the bot is user and application [`fixtures::BOT_ID`]; guild [`fixtures::GUILD_ID`]
@@ -133,7 +134,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 
 pub use fixtures::{Fixture, Guild, User};
@@ -201,6 +202,7 @@ pub struct RecordedRequest {
     /// The JSON body (`Null` when there was none; for multipart, its `payload_json`).
     pub body: Value,
     pub authorization: Option<String>,
+    /// When the request had fully arrived (headers and body read), before any handling.
     pub at: Instant,
     /// The status the fake answered with; `None` while the request is held or in progress.
     pub status: Option<u16>,
@@ -239,6 +241,30 @@ impl RecordedRequest {
             "#{} {} [{}] -> {} {}",
             self.index, self.route, self.path, status, body
         )
+    }
+}
+
+/// A dispatch that was written to the bot's gateway connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dispatched {
+    /// The sequence number (`s`) it carried.
+    pub seq: u64,
+    /// When the frame had been written to the socket.
+    pub sent_at: Instant,
+}
+
+/// A dispatch handed to the connection by [`FakeDiscord::queue_dispatch`], not yet known
+/// to be written.
+#[derive(Debug)]
+pub struct QueuedDispatch(tokio::sync::oneshot::Receiver<(u64, Instant)>);
+
+impl QueuedDispatch {
+    /// Waits until the frame has been written.
+    pub async fn written(self) -> Result<Dispatched, GatewayError> {
+        self.0
+            .await
+            .map(|(seq, sent_at)| Dispatched { seq, sent_at })
+            .map_err(|_| GatewayError::ConnectionClosed)
     }
 }
 
@@ -339,6 +365,7 @@ pub(crate) struct Config {
     pub interaction_deadline: Option<Duration>,
     pub echo_bot_events: bool,
     pub spec_path: Option<PathBuf>,
+    pub validate_requests: bool,
 }
 
 /// Token handed out by [`FakeDiscord::token`] when none is configured.
@@ -366,6 +393,7 @@ impl Default for FakeDiscordBuilder {
                 interaction_deadline: Some(Duration::from_secs(3)),
                 echo_bot_events: true,
                 spec_path: None,
+                validate_requests: true,
             },
         }
     }
@@ -448,6 +476,18 @@ impl FakeDiscordBuilder {
         self
     }
 
+    /// Whether every request body is checked against the OpenAPI schema, Discord's limits and
+    /// the no-pings policy (see [What it checks](crate#what-it-checks)). Default true.
+    ///
+    /// Turn it off for load runs: the checks cost the fake CPU per request (more for bigger
+    /// bodies), which on a small machine is taken from the bot being measured. Routing,
+    /// authentication and the protocol checks (unknown interactions, answered twice,
+    /// deadline) stay on.
+    pub fn validate_requests(mut self, yes: bool) -> Self {
+        self.cfg.validate_requests = yes;
+        self
+    }
+
     /// Where `openapi.json` is (default: `DISCORD_API_SPEC` or the project's shared folder).
     pub fn spec_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.cfg.spec_path = Some(path.into());
@@ -481,6 +521,7 @@ impl FakeDiscordBuilder {
             log_notify: Notify::new(),
             faults: Mutex::new(Vec::new()),
             holds: Mutex::new(Vec::new()),
+            subscribers: Mutex::new(Vec::new()),
             release,
             shutdown,
         });
@@ -527,6 +568,8 @@ pub(crate) struct Shared {
     pub model: Mutex<model::Model>,
     pub faults: Mutex<Vec<Fault>>,
     pub holds: Mutex<Vec<RouteMatcher>>,
+    /// Streams of arriving requests ([`FakeDiscord::subscribe_requests`]).
+    pub subscribers: Mutex<Vec<mpsc::UnboundedSender<RecordedRequest>>>,
     /// Bumped by `release()`; held requests wait for it to change.
     pub release: watch::Sender<u64>,
     pub shutdown: watch::Sender<bool>,
@@ -540,6 +583,14 @@ impl Shared {
 
     pub fn gateway_url(&self) -> String {
         format!("ws://{}/ws", self.addr)
+    }
+
+    /// Hands a just-recorded request to every live subscriber, forgetting closed ones.
+    pub fn publish(&self, rec: &RecordedRequest) {
+        let mut subs = self.subscribers.lock().unwrap();
+        if !subs.is_empty() {
+            subs.retain(|tx| tx.send(rec.clone()).is_ok());
+        }
     }
 
     pub fn violation(&self, text: String) {
@@ -638,6 +689,16 @@ impl FakeDiscord {
             .filter(|r| m.matches(r))
             .cloned()
             .collect()
+    }
+
+    /// Every request arriving from now on, in arrival order, as soon as it has been read
+    /// (its `status` is still `None`). Cheaper than [`Self::wait_for`] when a load generator
+    /// reacts to thousands of requests: one channel send per request instead of waking and
+    /// rescanning. Dropping the receiver unsubscribes.
+    pub fn subscribe_requests(&self) -> mpsc::UnboundedReceiver<RecordedRequest> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.shared.subscribers.lock().unwrap().push(tx);
+        rx
     }
 
     /// Returns the first request (already received or arriving later) that satisfies `pred`.
@@ -855,20 +916,58 @@ impl FakeDiscord {
     /// # Panics
     /// If no session is ready or the connection drops; use [`Self::try_dispatch`] to handle that.
     pub async fn dispatch(&self, event: &str, data: Value) -> u64 {
-        match self.try_dispatch(event, data).await {
-            Ok(seq) => seq,
-            Err(e) => panic!("fake-discord: cannot dispatch {event}: {e}"),
-        }
+        self.dispatch_timed(event, data).await.seq
     }
 
     /// Like [`Self::dispatch`] but returns an error instead of panicking.
     pub async fn try_dispatch(&self, event: &str, data: Value) -> Result<u64, GatewayError> {
-        gateway::dispatch_from_test(&self.shared, event, data).await
+        self.try_dispatch_timed(event, data).await.map(|d| d.seq)
+    }
+
+    /// Like [`Self::dispatch`], also returning when the frame was written to the socket: the
+    /// start of a latency measurement that ends at a [`RecordedRequest::at`].
+    ///
+    /// # Panics
+    /// If no session is ready or the connection drops.
+    pub async fn dispatch_timed(&self, event: &str, data: Value) -> Dispatched {
+        match self.try_dispatch_timed(event, data).await {
+            Ok(d) => d,
+            Err(e) => panic!("fake-discord: cannot dispatch {event}: {e}"),
+        }
+    }
+
+    /// Like [`Self::dispatch_timed`] but returns an error instead of panicking.
+    pub async fn try_dispatch_timed(
+        &self,
+        event: &str,
+        data: Value,
+    ) -> Result<Dispatched, GatewayError> {
+        let (seq, sent_at) = gateway::dispatch_from_test(&self.shared, event, data).await?;
+        Ok(Dispatched { seq, sent_at })
+    }
+
+    /// Hands a dispatch to the connection and returns at once, without waiting for the frame
+    /// to be written; [`QueuedDispatch::written`] then gives its sequence number and write
+    /// time. Dispatches queued back to back go out back to back, in order: a load generator
+    /// queues a whole burst this way instead of waiting for each frame in turn.
+    pub fn queue_dispatch(&self, event: &str, data: Value) -> Result<QueuedDispatch, GatewayError> {
+        gateway::queue_from_test(&self.shared, event, data).map(QueuedDispatch)
+    }
+
+    /// Queues a fixture under its own event name; see [`Self::queue_dispatch`].
+    pub fn queue_send(&self, fixture: &impl Fixture) -> Result<QueuedDispatch, GatewayError> {
+        self.queue_dispatch(fixture.event_name(), fixture.build())
     }
 
     /// Dispatches a fixture under its own event name.
     pub async fn send(&self, fixture: &impl Fixture) -> u64 {
         self.dispatch(fixture.event_name(), fixture.build()).await
+    }
+
+    /// Dispatches a fixture and returns when its frame was written; see [`Self::dispatch_timed`].
+    pub async fn send_timed(&self, fixture: &impl Fixture) -> Dispatched {
+        self.dispatch_timed(fixture.event_name(), fixture.build())
+            .await
     }
 
     /// The most recent IDENTIFY (or the one a RESUME continued).

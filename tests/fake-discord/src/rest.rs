@@ -169,6 +169,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     };
     shared.log_notify.notify_waiters();
     let rec = RecordedRequest { index, ..rec };
+    shared.publish(&rec);
 
     if !wait_if_held(&shared, &rec).await {
         // Shut down while held: the client is gone or going; answer something harmless.
@@ -301,7 +302,11 @@ fn process(
         return Reply::error(400, 50109, "The request body contains invalid JSON.");
     }
 
-    let rejection = validate(shared, rec, template, &method_lc, &at);
+    let rejection = if shared.cfg.validate_requests {
+        validate(shared, rec, template, &method_lc, &at)
+    } else {
+        None
+    };
 
     if let Some(reply) = injected_fault(shared, rec) {
         return reply;
