@@ -56,10 +56,17 @@ pub fn answer_rejected(err: &AnswerError) -> String {
     }
 }
 
+/// The feedback on one answer, as a short list.
+pub fn feedback_lines(lines: &[String]) -> Vec<String> {
+    let mut out = vec!["Feedback on your answer:".to_string()];
+    out.extend(lines.iter().map(|l| format!("- {l}")));
+    out
+}
+
 /// "Question 1 of 2" or "Follow-up 2 of 2 on question 1".
 pub fn prompt_heading(prompt: &Prompt) -> String {
     match (prompt.kind, prompt.follow_up) {
-        (PromptKind::FollowUp, Some(i)) => format!(
+        (PromptKind::FollowUp | PromptKind::Probe, Some(i)) => format!(
             "Follow-up {} of {} on question {}",
             i + 1,
             prompt.follow_ups_total,
@@ -83,18 +90,29 @@ pub fn summary_lines(summary: &Summary) -> Vec<String> {
     };
     lines.push(format!("{how}: {} practice.", summary.role_name));
     lines.push(format!(
-        "You answered {} of {} main questions and {} follow-up{}, about {} words in all (roughly {} spoken).",
+        "You answered {} of {} main questions and {} follow-up{}, about {} word{} in all (roughly {} spoken).",
         summary.questions_answered,
         summary.questions_planned,
         summary.follow_ups_answered,
         if summary.follow_ups_answered == 1 { "" } else { "s" },
         summary.words_spoken,
+        if summary.words_spoken == 1 { "" } else { "s" },
         speaking_time(summary.words_spoken),
     ));
     if !summary.questions.is_empty() {
         lines.push("Questions covered:".into());
         for q in &summary.questions {
             lines.push(format!("- {q}"));
+        }
+    }
+    if let Some(coaching) = &summary.coaching {
+        if !coaching.strengths.is_empty() {
+            lines.push("Consistently strong:".into());
+            lines.extend(coaching.strengths.iter().map(|s| format!("- {s}")));
+        }
+        if !coaching.gaps.is_empty() {
+            lines.push("Consistently missing:".into());
+            lines.extend(coaching.gaps.iter().map(|s| format!("- {s}")));
         }
     }
     if !summary.checks.is_empty() {

@@ -147,14 +147,11 @@ async fn a_full_mock_interview_in_a_private_thread() {
         )
         .await;
     h.fake
-        .send(
-            &fixtures::message_create("I own the payments API and cut latency 42%.")
-                .in_thread(thread),
-        )
+        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
         .await;
     let follow_up = h.bot_post(thread, 2).await;
     assert!(
-        content(&follow_up).starts_with("**Follow-up 1 of 1 on question 1**"),
+        content(&follow_up).contains("**Follow-up 1 of 1 on question 1**"),
         "{}",
         content(&follow_up)
     );
@@ -215,7 +212,12 @@ async fn the_answer_form_echoes_the_answer_without_pinging_anyone() {
     assert!(content(&echo).contains(answer), "{}", content(&echo));
     assert_eq!(echo.body["allowed_mentions"]["parse"], json!([]));
     let follow_up = h.bot_post(thread, 3).await;
-    assert!(content(&follow_up).starts_with("**Follow-up 1 of 1"));
+    // The coach's feedback opens the next prompt (a probe or the follow-up).
+    assert!(
+        content(&follow_up).starts_with("Feedback on your answer:"),
+        "{}",
+        content(&follow_up)
+    );
     h.fake.assert_no_violations();
 }
 
@@ -289,6 +291,17 @@ async fn mock_refuses_dms_threads_and_missing_permissions() {
         "{text}"
     );
 
+    // Without Create Private Threads the interview runs in a public thread.
+    let public = fixtures::slash_command("mock")
+        .option(opt::string("role", "backend"))
+        .app_permissions(perms::DEFAULT_BOT & !perms::CREATE_PRIVATE_THREADS)
+        .user(bob());
+    let token = public.interaction_token().to_string();
+    h.interact(&public, public.interaction_id()).await;
+    assert!(content(&h.followup(&token).await).contains("is ready in"));
+    let created = h.fake.requests_to(routes::CREATE_THREAD);
+    assert_eq!(created.last().unwrap().body["type"], 11);
+
     // Discord says 403 although app_permissions looked fine.
     h.fake.fail_next(routes::CREATE_THREAD, 403, 1);
     let denied = fixtures::slash_command("mock").option(opt::string("role", "backend"));
@@ -296,11 +309,14 @@ async fn mock_refuses_dms_threads_and_missing_permissions() {
     h.interact(&denied, denied.interaction_id()).await;
     let text = content(&h.followup(&token).await);
     assert!(text.contains("Create Private Threads"), "{text}");
-    assert!(h
-        .fake
-        .requests_to(routes::CREATE_THREAD)
-        .iter()
-        .all(|r| r.status == Some(403)));
+    assert_eq!(
+        h.fake
+            .requests_to(routes::CREATE_THREAD)
+            .last()
+            .unwrap()
+            .status,
+        Some(403)
+    );
     h.fake.assert_no_violations();
 }
 
@@ -441,5 +457,112 @@ async fn list_help_history_and_forget_me() {
     let history = fixtures::slash_command("history");
     let reply = h.interact(&history, history.interaction_id()).await;
     assert!(content_of(&reply).contains("no mock interviews yet"));
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discord_errors_are_retried_or_explained() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    let q1 = h.bot_post(thread, 1).await;
+
+    // A 500 and then a 429 on the next post: retried, delivered once.
+    h.fake.fail_next(routes::CREATE_MESSAGE, 500, 1);
+    h.fake.fail_next(routes::CREATE_MESSAGE, 429, 1);
+    h.fake
+        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
+        .await;
+    let delivered = h.bot_post(thread, 4).await;
+    assert_eq!(delivered.status, Some(200));
+    assert!(content(&delivered).contains("**Follow-up 1 of 1"));
+    let follow_ups = h
+        .fake
+        .messages(thread)
+        .into_iter()
+        .filter(|m| m.from_bot && m.content.contains("**Follow-up"))
+        .count();
+    assert_eq!(follow_ups, 1);
+
+    // A 500 on the /ask reply itself is logged; the bot keeps serving.
+    h.fake.fail_next(routes::INTERACTION_CALLBACK, 500, 1);
+    let ask = fixtures::slash_command("ask").option(opt::string("role", "qa"));
+    h.interact(&ask, ask.interaction_id()).await;
+    let ask = fixtures::slash_command("ask").option(opt::string("role", "qa"));
+    let reply = h.interact(&ask, ask.interaction_id()).await;
+    assert_eq!(reply.body["type"], 4, "the next /ask is answered");
+    assert!(!h.output().contains("panicked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_thread_frees_the_member_for_a_new_interview() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    h.fake
+        .send(
+            &fixtures::thread_delete(thread, fixtures::CHANNEL_ID)
+                .guild(fixtures::GUILD_ID)
+                .kind(12),
+        )
+        .await;
+    // The next /mock is not refused as "already open".
+    let thread2 = h.start_mock(User::alice(), "backend").await;
+    assert_ne!(thread, thread2);
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn practice_button_and_question_autocomplete() {
+    let h = Harness::start().await;
+    let auto =
+        fixtures::autocomplete("ask", "question", "idempot").option(opt::string("role", "backend"));
+    let reply = h.interact(&auto, auto.interaction_id()).await;
+    let values: Vec<&str> = reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert_eq!(values, vec!["idempotent-apis"]);
+
+    let auto = fixtures::autocomplete("ask", "category", "")
+        .option(opt::string("role", "product-manager"));
+    let reply = h.interact(&auto, auto.interaction_id()).await;
+    let categories: Vec<&str> = reply.body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert!(categories.contains(&"behavioral"));
+    assert!(!categories.contains(&"system-design"), "{categories:?}");
+
+    // "Practice this as a mock interview" starts one that opens with that question.
+    let click = fixtures::button("ic:mock:backend:idempotent-apis").user(bob());
+    let token = click.interaction_token().to_string();
+    let ack = h.interact(&click, click.interaction_id()).await;
+    assert_eq!(ack.body["type"], 5);
+    let reply = h.followup(&token).await;
+    let thread = h.fake.threads().last().unwrap().id;
+    assert!(content(&reply).contains(&format!("<#{thread}>")));
+    let q1 = h.bot_post(thread, 1).await;
+    assert!(content(&q1).contains("safe to retry"), "{}", content(&q1));
+    h.fake.assert_no_violations();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_is_askable() {
+    let h = Harness::start().await;
+    let lib = interview_coach::guide::GuideLibrary::load(h.guides_dir()).unwrap();
+    for role in lib.roles() {
+        let ask = fixtures::slash_command("ask").option(opt::string("role", &role.name));
+        let reply = h.interact(&ask, ask.interaction_id()).await;
+        assert_eq!(reply.body["type"], 4, "{}", role.id);
+        let footer = data(&reply)["embeds"][0]["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(footer.starts_with(&role.name), "{footer}");
+    }
     h.fake.assert_no_violations();
 }

@@ -102,3 +102,25 @@ async fn sigterm_after_ready_exits_cleanly() {
     assert!(output.contains("shutting down"), "{output}");
     assert!(!output.contains(h.fake.token()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_database_is_named_not_replaced() {
+    let mut h = Harness::prepare(Options::default()).await;
+    let db = h.dir.path().join("data/bot.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let garbage = vec![0x5a_u8; 8192];
+    std::fs::write(&db, &garbage).unwrap();
+    let token = h.fake.token().to_string();
+    h.spawn_raw(Some(&token));
+    let status = wait_exit(&mut h);
+    assert_eq!(status.code(), Some(1));
+    let output = h.output();
+    let errors = error_lines(&output);
+    assert_eq!(errors.len(), 1, "{output}");
+    assert!(errors[0].contains(&db.display().to_string()), "{output}");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        garbage,
+        "the file was left alone"
+    );
+}

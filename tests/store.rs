@@ -983,6 +983,16 @@ async fn a_damaged_database_is_an_error_naming_the_path() {
         }
         store.close().await;
     }
+    // sqlx closes SQLite connections on their worker threads, so the last
+    // one may still be checkpointing its WAL into the file after `close`
+    // returns. SQLite removes the WAL when it is done; wait for that, or the
+    // checkpoint would overwrite the damage this test makes.
+    let wal = dir.path().join("coach.db-wal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while wal.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!wal.exists(), "the store did not finish closing");
     // Overwrite the middle of the file (past the header) with garbage.
     let mut bytes = std::fs::read(&path).unwrap();
     assert!(bytes.len() > 3 * 4096, "{}", bytes.len());

@@ -59,6 +59,18 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Analyse one answer read from stdin, as the coach would after a mock question.
+    Feedback {
+        /// Role id, alias or name.
+        #[arg(long)]
+        role: String,
+        /// Question id (see `show ROLE`).
+        #[arg(long)]
+        question: String,
+        /// Print the full analysis as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the Discord bot (the token comes from DISCORD_TOKEN).
     Run {
         /// Configuration file (default: ./config.toml if present).
@@ -195,7 +207,54 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
             let mut out = std::io::stdout().lock();
-            practice::run(role, &options, &mut input, &mut out, &mut std::io::stderr())?;
+            practice::run(
+                role,
+                lib.cues().map(|c| c.as_ref()),
+                &options,
+                &mut input,
+                &mut out,
+                &mut std::io::stderr(),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Feedback {
+            role,
+            question,
+            json,
+        } => {
+            let lib = load_guides(&cli.guides)?;
+            let role = lib
+                .resolve_role(&role)
+                .map_err(|u| Failure(messages::unknown_role(&u)))?;
+            let q = role
+                .resolve_question(&question)
+                .map_err(|u| Failure(messages::unknown_question(&role.id, &u)))?;
+            let cues = lib.cues().ok_or_else(|| {
+                Failure("the guides have no feedback cue file (a [feedback] table, usually guides/shared/feedback.toml)".into())
+            })?;
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+            let answer = String::from_utf8(bytes).map_err(|e| {
+                Failure(format!(
+                    "the answer on standard input is not UTF-8 text (at byte {})",
+                    e.utf8_error().valid_up_to()
+                ))
+            })?;
+            if answer.trim().is_empty() {
+                return Err(Failure("the answer on standard input is empty".into()));
+            }
+            let ctx = crate::coach::feedback::AnswerContext::for_question(role, q);
+            let analysis = crate::coach::feedback::analyse(&answer, &ctx, cues);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&analysis)?);
+            } else {
+                println!("{}", crate::coach::feedback::headline(&analysis));
+                println!(
+                    "{}",
+                    messages::feedback_lines(&crate::coach::feedback::feedback_text(&analysis))
+                        .join("\n")
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { config } => {

@@ -6,7 +6,8 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::Failure;
-use crate::coach::engine::{Interview, Step};
+use crate::coach::engine::{Answered, Interview, Step};
+use crate::coach::feedback::Cues;
 use crate::coach::select;
 use crate::guide::Role;
 use crate::messages;
@@ -52,6 +53,7 @@ fn read_answer(
 
 pub fn run(
     role: &Role,
+    cues: Option<&Cues>,
     options: &Options,
     input: &mut impl BufRead,
     out: &mut impl Write,
@@ -85,7 +87,14 @@ pub fn run(
         let Some(answer) = read_answer(input, &mut warned, err)? else {
             break interview.end();
         };
-        match interview.answer(&answer) {
+        let answered = interview.answer_with(&answer, cues);
+        if let Ok(Answered {
+            feedback: Some(f), ..
+        }) = &answered
+        {
+            writeln!(out, "\n{}\n", messages::feedback_lines(&f.lines).join("\n"))?;
+        }
+        match answered.map(|a| a.step) {
             Ok(Step::Ask(next)) => prompt = next,
             Ok(Step::Finished(summary)) => break summary,
             Err(e) => {

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::feedback::{self, Analysis, AnswerContext, Cues, InterviewSummary};
 use crate::guide::{FollowUp, FrameworkStep, Question, Role};
 
 /// Bumped whenever the serialized shape changes incompatibly, so a stored
@@ -28,11 +29,17 @@ pub struct PlannedQuestion {
     pub steps: Vec<FrameworkStep>,
     pub follow_ups: Vec<FollowUp>,
     pub answer_words: (u32, u32),
+    /// What the feedback needs to judge an answer to this question (the
+    /// framework's steps and probes, the role's terms), copied so a stored
+    /// interview keeps its feedback after a guide reload.
+    #[serde(default)]
+    pub context: Option<AnswerContext>,
 }
 
 impl PlannedQuestion {
-    pub fn new(question: &Question, follow_ups: usize) -> Self {
+    pub fn new(role: &Role, question: &Question, follow_ups: usize) -> Self {
         PlannedQuestion {
+            context: Some(AnswerContext::for_question(role, question)),
             id: question.id.clone(),
             text: question.text.clone(),
             framework_id: question.framework.id.clone(),
@@ -56,6 +63,9 @@ pub enum PromptKind {
     Main,
     /// A follow-up from the guide.
     FollowUp,
+    /// A probe the coach added because the answer missed a step the
+    /// framework needs (no result, no numbers, only "we").
+    Probe,
 }
 
 /// Something the interviewer says that expects an answer.
@@ -66,8 +76,13 @@ pub struct Prompt {
     pub question: usize,
     pub questions_total: usize,
     /// 0-based index among this question's follow-ups, for follow-ups.
+    /// Position among the question's follow-ups as the candidate sees them
+    /// (a probe takes the first place).
     pub follow_up: Option<usize>,
     pub follow_ups_total: usize,
+    /// For a guide follow-up, its index in the plan's `follow_ups`.
+    #[serde(default)]
+    pub guide_follow_up: Option<usize>,
     pub text: String,
 }
 
@@ -78,10 +93,35 @@ pub struct Turn {
     pub answer: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The coach's feedback on one answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerFeedback {
+    /// At most three observations the candidate can act on.
+    pub lines: Vec<String>,
+    /// One line for `/history`.
+    pub headline: String,
+    pub analysis: Analysis,
+}
+
+/// The result of a taken answer: the coach's feedback (when feedback cues
+/// are available) and what comes next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered {
+    pub feedback: Option<AnswerFeedback>,
+    pub step: Step,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Cursor {
     question: usize,
     follow_up: Option<usize>,
+    /// A probe waiting to be asked before the guide's follow-ups.
+    #[serde(default)]
+    probe: Option<String>,
+    /// A probe was asked for this question: it took one follow-up's place,
+    /// so the interview stays as long as the caller asked for.
+    #[serde(default)]
+    probed: bool,
 }
 
 /// A mock interview in progress (or finished).
@@ -95,6 +135,10 @@ pub struct Interview {
     pub turns: Vec<Turn>,
     pub finished: bool,
     pub ended_early: bool,
+    /// The analysis of each answered main question and probe, for the
+    /// end-of-interview summary.
+    #[serde(default)]
+    pub analyses: Vec<Analysis>,
 }
 
 /// What the engine says after an answer.
@@ -131,6 +175,9 @@ pub struct Summary {
     /// For each follow-up that was answered: what it was checking.
     pub checks: Vec<FollowUp>,
     pub words_spoken: usize,
+    /// What was consistently strong or missing, when feedback was given.
+    #[serde(default)]
+    pub coaching: Option<InterviewSummary>,
 }
 
 impl Interview {
@@ -143,15 +190,18 @@ impl Interview {
             role_name: role.name.clone(),
             plan: questions
                 .iter()
-                .map(|q| PlannedQuestion::new(q, follow_ups))
+                .map(|q| PlannedQuestion::new(role, q, follow_ups))
                 .collect(),
             cursor: Cursor {
                 question: 0,
                 follow_up: None,
+                probe: None,
+                probed: false,
             },
             turns: Vec::new(),
             finished: questions.is_empty(),
             ended_early: false,
+            analyses: Vec::new(),
         };
         let first = interview.current().unwrap_or_else(|| Prompt {
             kind: PromptKind::Main,
@@ -159,6 +209,7 @@ impl Interview {
             questions_total: 0,
             follow_up: None,
             follow_ups_total: 0,
+            guide_follow_up: None,
             text: String::new(),
         });
         (interview, first)
@@ -170,19 +221,24 @@ impl Interview {
             return None;
         }
         let planned = self.plan.get(self.cursor.question)?;
-        let (kind, text) = match self.cursor.follow_up {
-            None => (PromptKind::Main, planned.text.clone()),
-            Some(i) => (
+        let shift = usize::from(self.cursor.probed);
+        let (kind, text, shown, guide) = match (&self.cursor.probe, self.cursor.follow_up) {
+            (Some(probe), _) => (PromptKind::Probe, probe.clone(), Some(0), None),
+            (None, None) => (PromptKind::Main, planned.text.clone(), None, None),
+            (None, Some(i)) => (
                 PromptKind::FollowUp,
                 planned.follow_ups.get(i)?.question.clone(),
+                Some(i + shift),
+                Some(i),
             ),
         };
         Some(Prompt {
             kind,
             question: self.cursor.question,
             questions_total: self.plan.len(),
-            follow_up: self.cursor.follow_up,
+            follow_up: shown,
             follow_ups_total: planned.follow_ups.len(),
+            guide_follow_up: guide,
             text,
         })
     }
@@ -192,8 +248,19 @@ impl Interview {
         self.plan.get(self.cursor.question)
     }
 
-    /// Takes an answer to the current prompt and moves on.
+    /// Takes an answer to the current prompt and moves on, without feedback.
     pub fn answer(&mut self, text: &str) -> Result<Step, AnswerError> {
+        self.answer_with(text, None).map(|a| a.step)
+    }
+
+    /// Takes an answer, analyses it when `cues` are given, and moves on. An
+    /// answer to a main question that misses what its framework needs may
+    /// earn one probing question before the guide's follow-ups.
+    pub fn answer_with(
+        &mut self,
+        text: &str,
+        cues: Option<&Cues>,
+    ) -> Result<Answered, AnswerError> {
         let answer = text.trim();
         if self.finished {
             return Err(AnswerError::Finished);
@@ -209,26 +276,75 @@ impl Interview {
             });
         }
         let prompt = self.current().ok_or(AnswerError::Finished)?;
+        let context = self.plan[self.cursor.question].context.as_ref();
+        let feedback = match (cues, context) {
+            (Some(cues), Some(ctx)) => {
+                let analysis = feedback::analyse(answer, ctx, cues);
+                Some(AnswerFeedback {
+                    lines: feedback::feedback_text(&analysis),
+                    headline: feedback::headline(&analysis),
+                    analysis,
+                })
+            }
+            _ => None,
+        };
+        // Follow-ups are judged on their own terms elsewhere; the framework's
+        // steps only apply to the answer to the main question (or its probe).
+        let has_slot = !self.plan[self.cursor.question].follow_ups.is_empty();
+        let probe = match (&feedback, context, prompt.kind) {
+            (Some(f), Some(ctx), PromptKind::Main) if has_slot => {
+                feedback::follow_up_probe(&f.analysis, &ctx.framework.steps).map(|p| p.question)
+            }
+            _ => None,
+        };
+        if let Some(f) = &feedback {
+            if prompt.kind != PromptKind::FollowUp {
+                self.analyses.push(f.analysis.clone());
+            }
+        }
         self.turns.push(Turn {
             prompt,
             answer: answer.to_string(),
         });
-        self.advance();
-        Ok(match self.current() {
+        match probe {
+            Some(question) => self.cursor.probe = Some(question),
+            None => self.advance(),
+        }
+        let step = match self.current() {
             Some(next) => Step::Ask(next),
             None => Step::Finished(self.summary()),
-        })
+        };
+        Ok(Answered { feedback, step })
     }
 
     fn advance(&mut self) {
-        let follow_ups = self.plan[self.cursor.question].follow_ups.len();
-        let next_follow_up = self.cursor.follow_up.map_or(0, |i| i + 1);
-        if next_follow_up < follow_ups {
-            self.cursor.follow_up = Some(next_follow_up);
-        } else if self.cursor.question + 1 < self.plan.len() {
+        let total = self.plan[self.cursor.question].follow_ups.len();
+        if self.cursor.probe.take().is_some() {
+            // The probe used the first follow-up place; the guide's own
+            // follow-ups fill the rest.
+            self.cursor.probed = true;
+            if total > 1 {
+                self.cursor.follow_up = Some(0);
+            } else {
+                self.next_question();
+            }
+            return;
+        }
+        let next = self.cursor.follow_up.map_or(0, |i| i + 1);
+        if next + usize::from(self.cursor.probed) < total {
+            self.cursor.follow_up = Some(next);
+        } else {
+            self.next_question();
+        }
+    }
+
+    fn next_question(&mut self) {
+        if self.cursor.question + 1 < self.plan.len() {
             self.cursor = Cursor {
                 question: self.cursor.question + 1,
                 follow_up: None,
+                probe: None,
+                probed: false,
             };
         } else {
             self.finished = true;
@@ -249,7 +365,8 @@ impl Interview {
         let mut checks = Vec::new();
         let mut follow_ups_answered = 0;
         for turn in &self.turns {
-            match (turn.prompt.kind, turn.prompt.follow_up) {
+            let guide_index = turn.prompt.guide_follow_up.or(turn.prompt.follow_up);
+            match (turn.prompt.kind, guide_index) {
                 (PromptKind::Main, _) => questions.push(turn.prompt.text.clone()),
                 (PromptKind::FollowUp, Some(i)) => {
                     follow_ups_answered += 1;
@@ -261,9 +378,36 @@ impl Interview {
                         checks.push(f.clone());
                     }
                 }
+                (PromptKind::Probe, _) => {
+                    follow_ups_answered += 1;
+                    // A probe checks the framework step the answer left out.
+                    let step = self
+                        .plan
+                        .get(turn.prompt.question)
+                        .and_then(|p| p.context.as_ref())
+                        .and_then(|c| {
+                            c.framework
+                                .steps
+                                .iter()
+                                .find(|s| s.probe.as_deref() == Some(turn.prompt.text.as_str()))
+                        });
+                    if let Some(step) = step {
+                        checks.push(FollowUp {
+                            question: turn.prompt.text.clone(),
+                            checks: format!(
+                                "Whether you can supply the {} step your first answer left out.",
+                                step.name
+                            ),
+                        });
+                    }
+                }
                 (PromptKind::FollowUp, None) => follow_ups_answered += 1,
             }
         }
+        let coaching = (!self.analyses.is_empty()).then(|| {
+            let notes: Vec<String> = checks.iter().map(|c| c.checks.clone()).collect();
+            feedback::summarise(&self.analyses, &notes)
+        });
         Summary {
             role_name: self.role_name.clone(),
             questions_planned: self.plan.len(),
@@ -277,6 +421,7 @@ impl Interview {
                 .iter()
                 .map(|t| t.answer.split_whitespace().count())
                 .sum(),
+            coaching,
         }
     }
 }

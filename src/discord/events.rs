@@ -14,7 +14,7 @@ use super::error::Error;
 use super::ids::ComponentId;
 use super::interview::{self, AnswerOutcome, IncomingAnswer, Place};
 use super::render::{example_embed, fit, limits, no_pings};
-use super::Data;
+use super::{display_name, Data};
 use crate::coach::engine::MAX_ANSWER_CHARS;
 use crate::coach::select::Filter;
 use crate::messages;
@@ -36,6 +36,12 @@ pub async fn handle(
         FullEvent::Message { new_message } => on_message(http, data, new_message).await,
         FullEvent::ThreadDelete { thread, .. } => {
             interview::thread_deleted(data, thread.id.get()).await
+        }
+        // Only arrives with the privileged Server Members intent, which the
+        // bot does not ask for; if an operator grants it, a leaving member's
+        // interview is closed at once instead of by the idle sweep.
+        FullEvent::GuildMemberRemoval { guild_id, user, .. } => {
+            interview::member_left(data, guild_id.get(), user.id.get()).await
         }
         _ => Ok(()),
     }
@@ -61,12 +67,7 @@ fn place_of_component(c: &ComponentInteraction) -> Result<Place, Error> {
     let guild_id = c
         .guild_id
         .ok_or_else(|| Error::user(messages::GUILD_ONLY))?;
-    let name = c
-        .member
-        .as_ref()
-        .and_then(|m| m.nick.clone())
-        .or_else(|| c.user.global_name.clone())
-        .unwrap_or_else(|| c.user.name.clone());
+    let name = display_name(c.member.as_ref().and_then(|m| m.nick.as_ref()), &c.user);
     Ok(Place {
         guild_id: guild_id.get(),
         channel_id: c.channel_id.get(),
@@ -245,12 +246,7 @@ async fn on_modal(http: &Http, data: &Data, m: &ModalInteraction) -> Result<(), 
         .join("\n");
     m.create_response(http, CreateInteractionResponse::Acknowledge)
         .await?;
-    let name = m
-        .member
-        .as_ref()
-        .and_then(|mem| mem.nick.clone())
-        .or_else(|| m.user.global_name.clone())
-        .unwrap_or_else(|| m.user.name.clone());
+    let name = display_name(m.member.as_ref().and_then(|mem| mem.nick.as_ref()), &m.user);
     let outcome = interview::answer(
         http,
         data,
@@ -302,12 +298,10 @@ async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<(), Error
         }
         return Ok(());
     }
-    let name = msg
-        .member
-        .as_ref()
-        .and_then(|m| m.nick.clone())
-        .or_else(|| msg.author.global_name.clone())
-        .unwrap_or_else(|| msg.author.name.clone());
+    let name = display_name(
+        msg.member.as_ref().and_then(|m| m.nick.as_ref()),
+        &msg.author,
+    );
     let outcome = interview::answer(
         http,
         data,

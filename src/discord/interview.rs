@@ -214,8 +214,10 @@ pub async fn answer(
         let Some(prompt) = interview.current() else {
             return Ok(AnswerOutcome::NotInterview);
         };
-        let step = match interview.answer(incoming.text) {
-            Ok(step) => step,
+        let guides = data.guides();
+        let answered = match interview.answer_with(incoming.text, guides.cues().map(|c| c.as_ref()))
+        {
+            Ok(answered) => answered,
             Err(e) => return Ok(AnswerOutcome::Rejected(messages::answer_rejected(&e))),
         };
         let thread = incoming.thread_id;
@@ -226,16 +228,25 @@ pub async fn answer(
                 incoming.text.trim(),
             )));
         }
-        let finished = match &step {
-            Step::Ask(next) => {
-                posts.push(render::prompt_post(next));
-                false
-            }
-            Step::Finished(summary) => {
-                posts.push(render::summary_post(summary));
-                true
-            }
+        let mut next = match &answered.step {
+            Step::Ask(next) => render::prompt_post(next),
+            Step::Finished(summary) => render::summary_post(summary),
         };
+        let finished = matches!(answered.step, Step::Finished(_));
+        // The feedback opens the next message, so each answer gets one reply.
+        if let Some(f) = &answered.feedback {
+            next.content = format!(
+                "{}\n\n{}",
+                messages::feedback_lines(&f.lines).join("\n"),
+                next.content
+            );
+        }
+        posts.push(next);
+        let feedback_json = answered
+            .feedback
+            .as_ref()
+            .and_then(|f| serde_json::to_string(&f.analysis).ok());
+        let feedback_headline = answered.feedback.as_ref().map(|f| f.headline.clone());
         let outgoing = posts
             .iter()
             .map(|p| encode(thread, p))
@@ -250,8 +261,8 @@ pub async fn answer(
                     message_id: incoming.source_id,
                     text: incoming.text.trim().to_string(),
                     prompt: prompt.text,
-                    feedback_json: None,
-                    feedback_headline: None,
+                    feedback_json,
+                    feedback_headline,
                 },
                 &NextState {
                     expected_revision: record.revision,
@@ -343,6 +354,25 @@ pub async fn thread_deleted(data: &Data, thread_id: u64) -> Result<(), Error> {
             now(),
         )
         .await?;
+    Ok(())
+}
+
+/// The member left the server: close their open interview there.
+pub async fn member_left(data: &Data, guild_id: u64, user_id: u64) -> Result<(), Error> {
+    if let Some(open) = data
+        .store
+        .open_interview_for_user(guild_id, user_id)
+        .await?
+    {
+        Data::lock(&data.open_threads).remove(&open.thread_id);
+        data.store
+            .close_interview(
+                open.id,
+                InterviewStatus::Closed(CloseReason::MemberLeft),
+                now(),
+            )
+            .await?;
+    }
     Ok(())
 }
 

@@ -233,6 +233,14 @@ async fn shutdown_signal() {
 /// How often idle interviews and old data are swept.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
+/// How the server calls a member: their nickname there, else their display
+/// name, else their username.
+pub(crate) fn display_name(nick: Option<&String>, user: &serenity::User) -> String {
+    nick.cloned()
+        .or_else(|| user.global_name.clone())
+        .unwrap_or_else(|| user.name.clone())
+}
+
 pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

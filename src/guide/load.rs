@@ -125,6 +125,9 @@ struct RawQuestion {
     example: Option<Text>,
     follow_ups: Option<Vec<RawFollowUp>>,
     answer_words: Option<(u32, u32)>,
+    /// The required fields written in the file, valid or not: a field that
+    /// is there but wrong has had its own error and is not also "missing".
+    written: Vec<&'static str>,
 }
 
 struct RawRole {
@@ -147,6 +150,9 @@ struct Raw {
     roles: Vec<RawRole>,
     frameworks: Vec<RawFramework>,
     templates: Vec<RawQuestion>,
+    /// Files whose top-level table is `[feedback]` (the answer-feedback cues);
+    /// compiled once the frameworks are known.
+    feedback: Vec<usize>,
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -243,18 +249,33 @@ fn read_file(index: usize, diags: &mut Diagnostics<'_>, raw: &mut Raw) {
     let mut top = Fields::new(doc.get_ref(), 0..0, "this file");
     let is_role = top.has("role");
     let is_shared = top.has("frameworks") || top.has("templates");
+    if top.has("feedback") {
+        if is_role || is_shared {
+            diags.at(
+                &(0..0),
+                "a [feedback] file holds only the feedback cues; move the other tables to their own file",
+            );
+        } else {
+            raw.feedback.push(index);
+        }
+        return;
+    }
     match (is_role, is_shared) {
+        // When the kind is unclear, nothing in the file was read, so listing
+        // its top-level tables as unknown fields would only add noise.
         (true, true) => {
             diags.at(
                 &(0..0),
                 "a file is either a role file ([role]) or a shared file ([[frameworks]], [[templates]]), not both; move the shared tables to their own file",
             );
+            return;
         }
         (false, false) => {
             diags.at(
                 &(0..0),
                 "this file is neither a role file (it has no [role] table) nor a shared file (no [[frameworks]] or [[templates]]); see guides/README.md",
             );
+            return;
         }
         (true, false) => read_role_file(index, diags, &mut top, raw),
         (false, true) => read_shared_file(index, diags, &mut top, raw),
@@ -302,6 +323,27 @@ fn read_role_file(
     let mut synonyms = Vec::new();
     if let Some(table) = role.opt_table(diags, "synonyms", "[role.synonyms]") {
         for (term, variants) in table.string_list_map(diags) {
+            // A synonym only helps the feedback if its term is one the role
+            // lists; anything else is a typo that would silently do nothing.
+            let terms = [&skills, &metrics, &stakeholders]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|t| t.value.as_str());
+            let known: Vec<&str> = terms.collect();
+            if !known.is_empty() && !known.iter().any(|k| k.eq_ignore_ascii_case(&term.value)) {
+                let hint = match suggest::closest(&term.value, known.iter().copied(), 1).first() {
+                    Some(best) => format!("; did you mean `{best}`?"),
+                    None => String::new(),
+                };
+                diags.at(
+                    &term.span,
+                    format!(
+                        "synonym `{}` is not one of the role's skills, metrics or stakeholders{hint}",
+                        term.value
+                    ),
+                );
+            }
             synonyms.push((term.value, variants.into_iter().map(|t| t.value).collect()));
         }
     }
@@ -322,35 +364,24 @@ fn read_role_file(
         }
     };
 
-    let values = |list: Option<Vec<Text>>| list.map(|l| l.into_iter().map(|t| t.value).collect());
-    if let (
-        Some(id),
-        Some(name),
-        Some(field),
-        Some(focus),
-        Some(skills),
-        Some(metrics),
-        Some(stakeholders),
-    ) = (
-        id,
-        name,
-        field,
-        values(focus),
-        values(skills),
-        values(metrics),
-        values(stakeholders),
-    ) {
+    // A role whose vocabulary is incomplete has had those errors reported,
+    // but its questions are still checked (with what vocabulary there is),
+    // so one run shows every problem in the file.
+    let values = |list: Option<Vec<Text>>| {
+        list.map_or_else(Vec::new, |l| l.into_iter().map(|t| t.value).collect())
+    };
+    if let (Some(id), Some(name)) = (id, name) {
         raw.roles.push(RawRole {
             file: index,
             id,
             name,
             aliases,
             vocabulary: Vocabulary {
-                field: field.value,
-                focus,
-                skills,
-                metrics,
-                stakeholders,
+                field: field.map_or_else(String::new, |f| f.value),
+                focus: values(focus),
+                skills: values(skills),
+                metrics: values(metrics),
+                stakeholders: values(stakeholders),
                 synonyms,
             },
             questions,
@@ -404,7 +435,7 @@ fn read_framework(
                 let key = key.filter(|k| check_id(diags, k, "step key"));
                 let name = step.text(diags, "name");
                 let guidance = step.text(diags, "guidance");
-                let probe = step.opt_text(diags, "probe");
+                let probe = step.opt_nonblank_text(diags, "probe");
                 for t in [&name, &guidance, &probe].into_iter().flatten() {
                     check_length(diags, t, limits::FIELD_MAX, "text");
                 }
@@ -471,17 +502,42 @@ fn check_length(diags: &mut Diagnostics<'_>, text: &Text, max: usize, what: &str
     }
 }
 
+/// A field whose value must be one of a fixed set of ids.
+fn read_choice<T>(
+    q: &mut Fields<'_, '_>,
+    diags: &mut Diagnostics<'_>,
+    key: &'static str,
+    parse: fn(&str) -> Option<T>,
+    ids: &[&str],
+) -> Option<(T, Range<usize>)> {
+    let text = q.opt_text(diags, key)?;
+    match parse(&text.value) {
+        Some(value) => Some((value, text.span)),
+        None => {
+            diags.at(
+                &text.span,
+                format!(
+                    "unknown {key} `{}`; use one of: {}",
+                    text.value,
+                    ids.join(", ")
+                ),
+            );
+            None
+        }
+    }
+}
+
 fn read_question(
     index: usize,
     diags: &mut Diagnostics<'_>,
     mut q: Fields<'_, '_>,
     is_template: bool,
 ) -> RawQuestion {
-    let id = q.opt_text(diags, "id");
+    let id = q.opt_nonblank_text(diags, "id");
     let template = if is_template {
         None
     } else {
-        q.opt_text(diags, "template")
+        q.opt_nonblank_text(diags, "template")
     };
     if let Some(id) = &id {
         let kind = if is_template {
@@ -499,52 +555,34 @@ fn read_question(
     } else if let Some(t) = &template {
         q.set_what(format!("question from template `{}`", t.value));
     }
-    let text = q.opt_text(diags, "text");
-    let category = q
-        .opt_text(diags, "category")
-        .and_then(|t| match Category::parse(&t.value) {
-            Some(c) => Some((c, t.span)),
-            None => {
-                let ids: Vec<&str> = Category::ALL.iter().map(|c| c.id()).collect();
-                diags.at(
-                    &t.span,
-                    format!(
-                        "unknown category `{}`; use one of: {}",
-                        t.value,
-                        ids.join(", ")
-                    ),
-                );
-                None
-            }
-        });
-    let stage = q
-        .opt_text(diags, "stage")
-        .and_then(|t| match Stage::parse(&t.value) {
-            Some(s) => Some((s, t.span)),
-            None => {
-                let ids: Vec<&str> = Stage::ALL.iter().map(|s| s.id()).collect();
-                diags.at(
-                    &t.span,
-                    format!(
-                        "unknown stage `{}`; use one of: {}",
-                        t.value,
-                        ids.join(", ")
-                    ),
-                );
-                None
-            }
-        });
-    let why = q.opt_text(diags, "why");
-    let framework = q.opt_text(diags, "framework");
+    let text = q.opt_nonblank_text(diags, "text");
+    let category = read_choice(
+        &mut q,
+        diags,
+        "category",
+        Category::parse,
+        &Category::ALL.map(Category::id),
+    );
+    let stage = read_choice(
+        &mut q,
+        diags,
+        "stage",
+        Stage::parse,
+        &Stage::ALL.map(Stage::id),
+    );
+    let why = q.opt_nonblank_text(diags, "why");
+    let framework = q.opt_nonblank_text(diags, "framework");
     let tips = q.opt_text_list(diags, "tips");
-    let example = q.opt_text(diags, "example");
+    let example = q.opt_nonblank_text(diags, "example");
     let answer_words = q.opt_int_pair(diags, "answer_words").map(|(pair, _)| pair);
+    // One broken follow-up makes the whole list unusable (its error is
+    // reported), rather than an empty list that would also be "empty".
     let follow_ups = q
         .opt_tables(diags, "follow_ups", "follow-up")
-        .map(|tables| {
+        .and_then(|tables| {
             tables
                 .into_iter()
-                .filter_map(|mut f| {
+                .map(|mut f| {
                     let question = f.text(diags, "question");
                     let checks = f.text(diags, "checks");
                     f.finish(diags);
@@ -554,6 +592,8 @@ fn read_question(
                     })
                 })
                 .collect::<Vec<_>>()
+                .into_iter()
+                .collect::<Option<Vec<_>>>()
         });
     for t in [&text, &why, &example]
         .into_iter()
@@ -567,6 +607,10 @@ fn read_question(
         check_placeholders(diags, &f.checks);
     }
     let span = q.span();
+    let written = QUESTION_FIELDS
+        .into_iter()
+        .filter(|field| q.has(field))
+        .collect();
     q.finish(diags);
     RawQuestion {
         file: index,
@@ -582,6 +626,7 @@ fn read_question(
         example,
         follow_ups,
         answer_words,
+        written,
     }
 }
 
@@ -611,6 +656,22 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
         }
         framework_at.insert(f.framework.id.clone(), (f.file, f.id_span.clone()));
         frameworks.push(Arc::new(f.framework));
+    }
+    // The feedback cues name framework steps, so they are checked against
+    // the frameworks just built.
+    let mut cues = None;
+    for &file in &raw.feedback {
+        if cues.is_some() {
+            errors.push(GuideError::whole_file(
+                &files[file].path,
+                "a second [feedback] file; keep every cue in one file (guides/shared/feedback.toml)",
+            ));
+            continue;
+        }
+        match crate::coach::feedback::Cues::from_source(&files[file], &frameworks) {
+            Ok(c) => cues = Some(Arc::new(c)),
+            Err(e) => errors.extend(e),
+        }
     }
     let framework_ids: Vec<&str> = frameworks.iter().map(|f| f.id.as_str()).collect();
     let check_framework = |errors: &mut Vec<GuideError>, file: usize, text: &Text| {
@@ -679,11 +740,15 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
         keys.push((&r.name, "role name"));
         let mut clash = false;
         let mut own_keys: Vec<String> = Vec::new();
+        // An id and a name that normalise alike ("tester", "Tester") are one
+        // key: report a clash on it once.
+        let mut tried: Vec<String> = Vec::new();
         for (text, kind) in keys {
             let key = lookup_key(&text.value);
-            if own_keys.contains(&key) {
+            if tried.contains(&key) {
                 continue;
             }
+            tried.push(key.clone());
             if let Some((owner, file, span)) = claimed.get(&key) {
                 let (line, _) = files[*file].position(span.start);
                 err(
@@ -773,11 +838,12 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
                     .map_or(id.span.clone(), |t| t.span.clone()),
             );
             let what = format!("question `{}` in {role_what}", id.value);
-            if !require_fields(errors, &files[q.file], q, tmpl, &what, true) {
-                continue;
-            }
+            // The framework is checked whether or not other fields are missing.
             if let Some(fw) = &q.framework {
                 check_framework(errors, q.file, fw);
+            }
+            if !require_fields(errors, &files[q.file], q, tmpl, &what, true) {
+                continue;
             }
             if let Some(question) =
                 assemble(errors, files, &r, q, tmpl, &frameworks, id.value.clone())
@@ -815,8 +881,21 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
         frameworks,
         templates: templates_count,
         files: files.len(),
+        cues,
     }
 }
+
+/// The fields a question needs, from itself or its template.
+const QUESTION_FIELDS: [&str; 8] = [
+    "text",
+    "category",
+    "stage",
+    "why",
+    "framework",
+    "tips",
+    "follow_ups",
+    "example",
+];
 
 /// Reports required fields that neither the question nor its template has.
 /// Returns whether all were present.
@@ -828,31 +907,11 @@ fn require_fields(
     what: &str,
     need_example: bool,
 ) -> bool {
-    let has = |own: bool, f: fn(&RawQuestion) -> bool| own || tmpl.is_some_and(f);
-    let present = [
-        ("text", has(q.text.is_some(), |t| t.text.is_some())),
-        (
-            "category",
-            has(q.category.is_some(), |t| t.category.is_some()),
-        ),
-        ("stage", has(q.stage.is_some(), |t| t.stage.is_some())),
-        ("why", has(q.why.is_some(), |t| t.why.is_some())),
-        (
-            "framework",
-            has(q.framework.is_some(), |t| t.framework.is_some()),
-        ),
-        ("tips", has(q.tips.is_some(), |t| t.tips.is_some())),
-        (
-            "follow_ups",
-            has(q.follow_ups.is_some(), |t| t.follow_ups.is_some()),
-        ),
-        (
-            "example",
-            !need_example || has(q.example.is_some(), |t| t.example.is_some()),
-        ),
-    ];
     let mut ok = true;
-    for (field, there) in present {
+    for field in QUESTION_FIELDS {
+        let there = (field == "example" && !need_example)
+            || q.written.contains(&field)
+            || tmpl.is_some_and(|t| t.written.contains(&field));
         if !there {
             let hint = if field == "example" && tmpl.is_some() {
                 " (the template has none, so the role must write one)"

@@ -213,10 +213,17 @@ pub struct Counts {
 
 impl fmt::Display for Counts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = |count: usize, what: &str| {
+            format!("{count} {what}{}", if count == 1 { "" } else { "s" })
+        };
         write!(
             f,
-            "{} roles, {} questions, {} frameworks, {} templates in {} files",
-            self.roles, self.questions, self.frameworks, self.templates, self.files
+            "{}, {}, {}, {} in {}",
+            n(self.roles, "role"),
+            n(self.questions, "question"),
+            n(self.frameworks, "framework"),
+            n(self.templates, "template"),
+            n(self.files, "file")
         )
     }
 }
@@ -231,6 +238,8 @@ pub struct GuideLibrary {
     pub(super) frameworks: Vec<Arc<Framework>>,
     pub(super) templates: usize,
     pub(super) files: usize,
+    /// The compiled `[feedback]` cue file, when the guides have one.
+    pub(super) cues: Option<Arc<crate::coach::feedback::Cues>>,
 }
 
 /// Normalises what a person types for a role: case, surrounding space, and
@@ -242,6 +251,11 @@ pub(super) fn lookup_key(s: &str) -> String {
 impl GuideLibrary {
     pub fn dir(&self) -> &std::path::Path {
         &self.dir
+    }
+
+    /// The answer-feedback cues (`guides/shared/feedback.toml`), compiled.
+    pub fn cues(&self) -> Option<&Arc<crate::coach::feedback::Cues>> {
+        self.cues.as_ref()
     }
 
     pub fn roles(&self) -> &[Role] {

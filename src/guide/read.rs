@@ -223,6 +223,23 @@ impl<'t, 'i> Fields<'t, 'i> {
         }
     }
 
+    /// An optional string that, when written, must not be blank.
+    pub fn opt_nonblank_text(
+        &mut self,
+        diags: &mut Diagnostics<'_>,
+        key: &'static str,
+    ) -> Option<Text> {
+        let text = self.opt_text(diags, key)?;
+        if text.value.trim().is_empty() {
+            diags.at(
+                &text.span,
+                format!("`{key}` in {} must not be empty", self.what),
+            );
+            return None;
+        }
+        Some(text)
+    }
+
     /// A required, non-blank string.
     pub fn text(&mut self, diags: &mut Diagnostics<'_>, key: &'static str) -> Option<Text> {
         let present = self.has(key);

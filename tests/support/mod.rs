@@ -168,7 +168,27 @@ impl Harness {
         let ready_lines = self.output().matches("bot ready").count();
         let token = self.fake.token().to_string();
         self.spawn_raw(Some(&token));
-        self.fake.wait_ready(WAIT).await;
+        // Fail with the bot's own words if it exits instead of connecting.
+        let deadline = std::time::Instant::now() + WAIT;
+        while !self.fake.is_ready() {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                std::thread::sleep(Duration::from_millis(50));
+                panic!(
+                    "the bot exited ({status}) before connecting:\n{}",
+                    self.output()
+                );
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the bot did not connect:\n{}",
+                self.output()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         self.fake
             .wait_for(
                 move |r| r.route == routes::PUT_GUILD_COMMANDS && r.index >= before,
@@ -262,6 +282,36 @@ impl Harness {
                 );
             }
         }
+    }
+
+    /// The first post in `channel` whose content contains `text` (already
+    /// sent or arriving later).
+    pub async fn post_containing(&self, channel: u64, text: &str) -> RecordedRequest {
+        let text = text.to_string();
+        self.fake
+            .wait_for(
+                move |r| {
+                    r.route == routes::CREATE_MESSAGE
+                        && r.param_id("channel_id") == Some(channel)
+                        && content(r).contains(&text)
+                },
+                WAIT,
+            )
+            .await
+    }
+
+    /// A strong answer to the main question in `post`: the guide's own
+    /// example, which covers every framework step with numbers, so the coach
+    /// moves straight to the guide's follow-ups (no probe).
+    pub fn strong_answer(&self, post: &RecordedRequest) -> String {
+        let text = content(post);
+        let lib = interview_coach::guide::GuideLibrary::load(self.guides_dir()).unwrap();
+        lib.roles()
+            .iter()
+            .flat_map(|r| r.questions.iter())
+            .find(|q| text.contains(&q.text))
+            .map(|q| q.example.clone())
+            .unwrap_or_else(|| panic!("no guide question in {text}"))
     }
 
     pub fn posts_in(&self, channel: u64) -> Vec<RecordedRequest> {

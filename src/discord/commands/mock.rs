@@ -4,7 +4,7 @@ use serenity::all::CommandInteraction;
 
 use super::complete_role;
 use crate::discord::interview::{self, Place};
-use crate::discord::{AppContext, Error};
+use crate::discord::{display_name, AppContext, Error};
 use crate::messages;
 
 /// Where a command was used, or a clear refusal outside a server.
@@ -13,12 +13,10 @@ pub fn place_of(interaction: &CommandInteraction) -> Result<Place, Error> {
         .guild_id
         .ok_or_else(|| Error::user(messages::GUILD_ONLY))?;
     let user = &interaction.user;
-    let name = interaction
-        .member
-        .as_ref()
-        .and_then(|m| m.nick.clone())
-        .or_else(|| user.global_name.clone())
-        .unwrap_or_else(|| user.name.clone());
+    let name = display_name(
+        interaction.member.as_ref().and_then(|m| m.nick.as_ref()),
+        user,
+    );
     Ok(Place {
         guild_id: guild_id.get(),
         channel_id: interaction.channel_id.get(),

@@ -978,6 +978,22 @@ impl Handler<'_> {
         let guild_id = self.model.channels[&channel_id].guild_id;
         let bot = self.bot_user();
         let body = self.body().clone();
+        // Like Discord: with `enforce_nonce`, a repeat of a recent message's
+        // nonce in the same channel returns that message instead of posting
+        // a second one (how a bot makes a retried post idempotent).
+        if body.get("enforce_nonce").and_then(Value::as_bool) == Some(true) {
+            if let Some(nonce) = body.get("nonce").filter(|n| !n.is_null()) {
+                let existing = self.model.transcript.get(&channel_id).and_then(|ids| {
+                    ids.iter()
+                        .filter_map(|id| self.model.messages.get(id))
+                        .find(|m| m.json.get("nonce") == Some(nonce))
+                        .map(|m| m.json.clone())
+                });
+                if let Some(existing) = existing {
+                    return Reply::ok(model::for_rest(&existing));
+                }
+            }
+        }
         let msg = NewMessage {
             channel_id,
             guild_id,

@@ -933,3 +933,38 @@ async fn burst_of_concurrent_posts_is_handled() {
     assert_eq!(fake.requests().len(), 400);
     fake.assert_no_violations();
 }
+
+#[tokio::test]
+async fn an_enforced_nonce_returns_the_first_message_instead_of_posting_again() {
+    use serenity::all::Nonce;
+    let fake = FakeDiscord::builder().echo_bot_events(false).start().await;
+    let http = http_for(&fake, fake.token());
+    let post = |text: &str, nonce: &str, enforce: bool| {
+        CreateMessage::new()
+            .content(text)
+            .nonce(Nonce::String(nonce.into()))
+            .enforce_nonce(enforce)
+            .allowed_mentions(quiet())
+    };
+    let channel = ChannelId::new(fixtures::CHANNEL_ID);
+    let first = channel
+        .send_message(&http, post("once", "n1", true))
+        .await
+        .unwrap();
+    let again = channel
+        .send_message(&http, post("once", "n1", true))
+        .await
+        .unwrap();
+    assert_eq!(first.id, again.id);
+    // Without enforce_nonce, Discord posts a second message.
+    channel
+        .send_message(&http, post("twice", "n2", false))
+        .await
+        .unwrap();
+    channel
+        .send_message(&http, post("twice", "n2", false))
+        .await
+        .unwrap();
+    assert_eq!(fake.messages(fixtures::CHANNEL_ID).len(), 3);
+    fake.assert_no_violations();
+}

@@ -1,0 +1,574 @@
+//! One pass over an answer: tokenize, look every token up once in the cue
+//! index, collect phrase matches, then derive each kind of finding from them.
+
+use super::cues::{flag, Cues, Elem, Entry, FastMap, Target, GAP_MAX};
+use super::text::{tokenize, Kind, Tokens};
+use super::{
+    Analysis, AnswerContext, Evidence, Length, LengthBand, MissedTerm, Ownership, PhraseCount,
+    RoleTermReport, StepFinding, Term, TermKind, TermUse,
+};
+
+/// How far back (in tokens, within the clause) a negation reaches: "we didn't
+/// cut p95 latency by 40%" is negated, a "not" at the start of a long run-on
+/// sentence is not.
+const NEG_WINDOW: usize = 6;
+
+/// Longest excerpt shown as evidence, in bytes.
+const EXCERPT_MAX: usize = 120;
+
+/// How many top content words to report.
+const TOP_WORDS: usize = 5;
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Match {
+    pub phrase: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Per-token bits set from phrase matches.
+pub(crate) mod cover {
+    pub const NOT_FILLER: u8 = 1;
+    pub const NEG_EXEMPT: u8 = 1 << 1;
+    /// A `not_result_before` phrase ends on this token.
+    pub const NOT_RESULT_BEFORE_END: u8 = 1 << 2;
+    /// Inside a unit phrase ("ms", "per cent").
+    pub const UNIT: u8 = 1 << 3;
+    /// First word of a step cue ("fell", "reduced"): a verb, never what a
+    /// number measures.
+    pub const CUE_HEAD: u8 = 1 << 4;
+}
+
+pub(crate) struct Scan<'a> {
+    pub t: Tokens<'a>,
+    pub cues: &'a Cues,
+    pub entries: Vec<Option<&'a Entry>>,
+    pub flags: Vec<u16>,
+    pub cover: Vec<u8>,
+    /// Sorted by start token.
+    pub matches: Vec<Match>,
+}
+
+fn is_i(w: &str) -> bool {
+    matches!(w, "i" | "i'm" | "i've" | "i'd" | "i'll")
+}
+
+/// Match `elems` at token `i`, returning the end. `inner` is false for a
+/// phrase's first element; later literal words may step over one soft word
+/// ("I just started" matches "i started").
+fn match_at(t: &Tokens, flags: &[u16], elems: &[Elem], i: usize, inner: bool) -> Option<usize> {
+    let Some((first, rest)) = elems.split_first() else {
+        return Some(i);
+    };
+    if let Elem::Gap = first {
+        for j in i..=(i + GAP_MAX).min(t.len()) {
+            if j > i && t.kind(j - 1) == Some(Kind::Sentence) {
+                break;
+            }
+            if let Some(e) = match_at(t, flags, rest, j, true) {
+                return Some(e);
+            }
+        }
+        return None;
+    }
+    let tok = t.toks.get(i)?;
+    if let Elem::Lit(s) = first {
+        let soft = flags.get(i).is_some_and(|f| f & flag::SOFT != 0);
+        if inner && soft && t.norm(i) != &**s && t.norm(i + 1) == &**s {
+            return match_at(t, flags, rest, i + 2, true);
+        }
+    }
+    let ok = match first {
+        Elem::Lit(s) => t.norm(i) == &**s,
+        Elem::Name => {
+            tok.kind == Kind::Word && tok.capitalised && !tok.sentence_start && !is_i(t.norm(i))
+        }
+        Elem::Number => tok.kind == Kind::Number,
+        Elem::Gap => false,
+    };
+    if ok {
+        match_at(t, flags, rest, i + 1, true)
+    } else {
+        None
+    }
+}
+
+impl<'a> Scan<'a> {
+    fn new(answer: &'a str, ctx: &AnswerContext, cues: &'a Cues) -> Scan<'a> {
+        let t = tokenize(answer);
+        let n = t.len();
+        let fw = cues.framework(&ctx.framework.id).map(|(i, _)| i);
+        let mut entries = Vec::with_capacity(n);
+        let mut flags = Vec::with_capacity(n);
+        for i in 0..n {
+            // Punctuation is looked up too: "like ," is a phrase.
+            let e = cues.index.get(t.norm(i));
+            let mut f = e.map_or(0, |e| e.flags);
+            let w = t.norm(i);
+            if t.kind(i) == Some(Kind::Word) && w.len() > 3 && w.ends_with("n't") {
+                f |= flag::NEGATION;
+            }
+            // "US" the country is not "us" the team.
+            if t.orig(i) == "US" {
+                f &= !flag::PLURAL;
+            }
+            entries.push(e);
+            flags.push(f);
+        }
+        let mut matches = Vec::new();
+        let mut cover = vec![0u8; n];
+        let none: &[u32] = &[];
+        for i in 0..n {
+            let (listed, after, after_soft) = match entries[i] {
+                Some(e) if !e.next.is_empty() => {
+                    let by_id = |j: usize| {
+                        entries
+                            .get(j)
+                            .copied()
+                            .flatten()
+                            .and_then(|n| e.next.get(&n.id))
+                            .map_or(none, Vec::as_slice)
+                    };
+                    let after = by_id(i + 1);
+                    // "I just started": also try the word after a soft one.
+                    let soft = flags.get(i + 1).is_some_and(|f| f & flag::SOFT != 0);
+                    let after_soft = if soft { by_id(i + 2) } else { none };
+                    (e.phrases.as_slice(), after, after_soft)
+                }
+                Some(e) => (e.phrases.as_slice(), none, none),
+                None => (none, none, none),
+            };
+            let wild = match t.toks[i] {
+                tk if tk.kind == Kind::Number => cues.wild_number.as_slice(),
+                tk if tk.capitalised => cues.wild_name.as_slice(),
+                _ => none,
+            };
+            let candidates = listed.iter().chain(after).chain(after_soft).chain(wild);
+            for &pid in candidates {
+                let Some(p) = cues.phrases.get(pid as usize) else {
+                    continue;
+                };
+                if let Target::Step { fw: f, .. } = p.target {
+                    if Some(usize::from(f)) != fw {
+                        continue;
+                    }
+                }
+                if p.anchored && !t.toks[i].sentence_start {
+                    continue;
+                }
+                let Some(end) = match_at(&t, &flags, &p.elems, i, false) else {
+                    continue;
+                };
+                let bit = match p.target {
+                    Target::NotFiller => cover::NOT_FILLER,
+                    Target::NegationException => cover::NEG_EXEMPT,
+                    Target::Unit(_) => cover::UNIT,
+                    _ => 0,
+                };
+                for c in &mut cover[i..end] {
+                    *c |= bit;
+                }
+                if let Target::Step { .. } = p.target {
+                    cover[i] |= cover::CUE_HEAD;
+                }
+                if p.target == Target::NotResultBefore {
+                    cover[end - 1] |= cover::NOT_RESULT_BEFORE_END;
+                }
+                matches.push(Match {
+                    phrase: pid,
+                    start: i,
+                    end,
+                });
+            }
+        }
+        Scan {
+            t,
+            cues,
+            entries,
+            flags,
+            cover,
+            matches,
+        }
+    }
+
+    pub fn target(&self, m: &Match) -> Option<Target> {
+        self.cues.phrases.get(m.phrase as usize).map(|p| p.target)
+    }
+
+    pub fn matches_at(&self, i: usize) -> &[Match] {
+        let a = self.matches.partition_point(|m| m.start < i);
+        let b = self.matches.partition_point(|m| m.start <= i);
+        &self.matches[a..b]
+    }
+
+    pub fn is_negation(&self, i: usize) -> bool {
+        self.flags.get(i).is_some_and(|f| f & flag::NEGATION != 0)
+            && self
+                .cover
+                .get(i)
+                .is_some_and(|c| c & cover::NEG_EXEMPT == 0)
+    }
+
+    /// A negation up to [`NEG_WINDOW`] tokens before token `i` (exclusive) in
+    /// the same clause.
+    pub fn negation_before(&self, i: usize) -> Option<usize> {
+        let clause = self.t.toks.get(i)?.clause;
+        (i.saturating_sub(NEG_WINDOW)..i)
+            .rev()
+            .take_while(|&j| self.t.toks[j].clause == clause)
+            .find(|&j| self.is_negation(j))
+    }
+
+    /// Whether a cue match is negated: a negation inside it, shortly before it
+    /// in its clause, or — for the step that reports results, when the cue is
+    /// a clause of its own like "As a result," — early in the clause it
+    /// introduces. Only there: "At Quill, customers didn't like the editor"
+    /// still sets the scene.
+    fn cue_negated(&self, m: &Match, result_step: bool) -> bool {
+        if (m.start..m.end).any(|j| self.is_negation(j)) || self.negation_before(m.start).is_some()
+        {
+            return true;
+        }
+        if !result_step {
+            return false;
+        }
+        let toks = &self.t.toks;
+        let clause = toks[m.start].clause;
+        let starts_clause = m.start == 0 || toks[m.start - 1].clause != clause;
+        let comma_after = toks.get(m.end).is_some_and(|t| t.kind == Kind::Clause);
+        if starts_clause && comma_after {
+            let next = m.end + 1;
+            if let Some(nc) = toks.get(next).map(|t| t.clause) {
+                return (next..(next + NEG_WINDOW).min(toks.len()))
+                    .take_while(|&j| toks[j].clause == nc)
+                    .any(|j| self.is_negation(j));
+            }
+        }
+        false
+    }
+
+    fn evidence(&self, m: &Match) -> Evidence {
+        Evidence {
+            phrase: self.t.orig_span(m.start, m.end).to_string(),
+            excerpt: self.t.excerpt(m.start, m.end, EXCERPT_MAX),
+        }
+    }
+}
+
+/// Analyse one answer to one question. Total: any text gives an [`Analysis`]
+/// (an empty answer gives an empty one with every step missing).
+pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
+    let scan = Scan::new(answer, ctx, cues);
+    let mut negated: Vec<Evidence> = Vec::new();
+
+    let steps = steps(&scan, ctx, &mut negated);
+    let (quantified_results, negated_numbers) = scan.quantities();
+    negated.extend(negated_numbers);
+
+    let mut fillers = vec![0u32; cues.fillers.len()];
+    let mut hedges = vec![0u32; cues.hedges.len()];
+    for m in &scan.matches {
+        let slot = match scan.target(m) {
+            Some(Target::Filler(i)) => fillers.get_mut(usize::from(i)),
+            Some(Target::Hedge(i)) => hedges.get_mut(usize::from(i)),
+            _ => None,
+        };
+        let excepted = scan.cover[m.start..m.end]
+            .iter()
+            .any(|c| c & cover::NOT_FILLER != 0);
+        if let (Some(slot), false) = (slot, excepted) {
+            *slot += 1;
+        }
+    }
+
+    let (mut singular, mut plural) = (0u32, 0u32);
+    for (i, f) in scan.flags.iter().enumerate() {
+        if scan.t.kind(i) == Some(Kind::Word) {
+            singular += u32::from(f & flag::SINGULAR != 0);
+            plural += u32::from(f & flag::PLURAL != 0);
+        }
+    }
+
+    Analysis {
+        framework: ctx.framework.id.clone(),
+        steps,
+        quantified_results,
+        role_terms: role_terms(&scan, ctx),
+        ownership: Ownership::new(singular, plural),
+        length: length(scan.t.words, ctx, cues),
+        fillers: counted(&cues.fillers, &fillers),
+        hedges: counted(&cues.hedges, &hedges),
+        top_words: top_words(&scan),
+        negated,
+    }
+}
+
+fn steps(scan: &Scan, ctx: &AnswerContext, negated: &mut Vec<Evidence>) -> Vec<StepFinding> {
+    let cues = scan.cues;
+    let fw = cues.framework(&ctx.framework.id).map(|(_, f)| f);
+    let mut out = Vec::with_capacity(ctx.framework.steps.len());
+    let mut negated_at: Vec<(usize, usize)> = Vec::new();
+    for step in &ctx.framework.steps {
+        let idx = fw.and_then(|f| f.steps.iter().position(|s| s.key == step.key));
+        let result_step = fw.is_some_and(|f| f.numbers_step.is_some() && f.numbers_step == idx);
+        let mut cue: Option<&Match> = None;
+        let mut marker: Option<&Match> = None;
+        let mut markers = 0u32;
+        for m in &scan.matches {
+            let Some(Target::Step {
+                step: s,
+                marker: is_marker,
+                ..
+            }) = scan.target(m)
+            else {
+                continue;
+            };
+            if Some(usize::from(s)) != idx {
+                continue;
+            }
+            if scan.cue_negated(m, result_step) {
+                if !negated_at.contains(&(m.start, m.end)) {
+                    negated_at.push((m.start, m.end));
+                    negated.push(scan.evidence(m));
+                }
+                continue;
+            }
+            if is_marker {
+                markers += 1;
+                marker.get_or_insert(m);
+            } else {
+                cue.get_or_insert(m);
+            }
+        }
+        let evidence = match (cue, marker) {
+            (Some(m), _) => Some(scan.evidence(m)),
+            (None, Some(m)) if markers >= cues.markers_needed => Some(scan.evidence(m)),
+            _ => None,
+        };
+        out.push(StepFinding {
+            key: step.key.clone(),
+            name: step.name.clone(),
+            covered: evidence.is_some(),
+            evidence,
+            guidance: step.guidance.clone(),
+            wants_numbers: fw.is_some_and(|f| f.numbers_step.is_some() && f.numbers_step == idx),
+            wants_ownership: fw
+                .is_some_and(|f| f.ownership_step.is_some() && f.ownership_step == idx),
+        });
+    }
+    out
+}
+
+fn counted(names: &[String], counts: &[u32]) -> Vec<PhraseCount> {
+    let mut out: Vec<PhraseCount> = names
+        .iter()
+        .zip(counts)
+        .filter(|(_, &c)| c > 0)
+        .map(|(p, &c)| PhraseCount {
+            phrase: p.clone(),
+            count: c,
+        })
+        .collect();
+    // Stable: equal counts keep the cue file's order.
+    out.sort_by_key(|p| std::cmp::Reverse(p.count));
+    out
+}
+
+fn length(words: u32, ctx: &AnswerContext, cues: &Cues) -> Length {
+    let wpm = cues.words_per_minute.max(1);
+    let seconds = (u64::from(words) * 60 + u64::from(wpm) / 2) / u64::from(wpm);
+    let (lo, hi) = ctx.target_words;
+    let band = if words < lo {
+        LengthBand::Short
+    } else if words > hi {
+        LengthBand::Long
+    } else {
+        LengthBand::Within
+    };
+    Length {
+        words,
+        seconds: u32::try_from(seconds).unwrap_or(u32::MAX),
+        target_words: ctx.target_words,
+        band,
+    }
+}
+
+fn top_words(scan: &Scan) -> Vec<PhraseCount> {
+    let skip = flag::STOP | flag::SINGULAR | flag::PLURAL | flag::NEGATION;
+    let mut counts: FastMap<&str, (u32, usize)> =
+        FastMap::with_capacity_and_hasher(scan.t.len() / 2, Default::default());
+    for i in 0..scan.t.len() {
+        if scan.t.kind(i) != Some(Kind::Word) || scan.flags[i] & skip != 0 {
+            continue;
+        }
+        if scan.entries[i].is_some_and(|e| e.number.is_some()) {
+            continue;
+        }
+        let w = scan.t.norm(i);
+        let w = w.strip_suffix("'s").unwrap_or(w);
+        if w.len() < 3 {
+            continue;
+        }
+        counts.entry(w).or_insert((0, i)).0 += 1;
+    }
+    let mut ranked: Vec<(&str, u32, usize)> = counts
+        .into_iter()
+        .filter(|(_, (c, _))| *c >= 2)
+        .map(|(w, (c, first))| (w, c, first))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    ranked
+        .into_iter()
+        .take(TOP_WORDS)
+        .map(|(w, c, _)| PhraseCount {
+            phrase: w.to_string(),
+            count: c,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Role terms
+
+/// Whether answer word `a` is term word `t` or a simple variant of it:
+/// plural, possessive, or the singular of a plural term. `last` limits the
+/// variants to the term's last word ("product managers", not "products manager").
+fn term_word_eq(a: &str, t: &str, last: bool, case_sensitive: bool) -> bool {
+    let eq = |x: &str, y: &str| {
+        if case_sensitive {
+            x == y
+        } else {
+            x.eq_ignore_ascii_case(y)
+        }
+    };
+    if eq(a, t) {
+        return true;
+    }
+    if !last {
+        return false;
+    }
+    let a = a
+        .strip_suffix("'s")
+        .or_else(|| a.strip_suffix('\''))
+        .unwrap_or(a);
+    if eq(a, t) {
+        return true;
+    }
+    let tail_eq = |suffix: &str, base: &str| {
+        a.len() > suffix.len() && a.is_char_boundary(a.len() - suffix.len()) && {
+            let (head, tail) = a.split_at(a.len() - suffix.len());
+            tail.eq_ignore_ascii_case(suffix) && eq(head, base)
+        }
+    };
+    if tail_eq("s", t) || tail_eq("es", t) {
+        return true;
+    }
+    if let Some(stem) = t.strip_suffix('y').filter(|s| !s.is_empty()) {
+        if tail_eq("ies", stem) {
+            return true;
+        }
+    }
+    if let Some(single) = t.strip_suffix('s').filter(|s| s.len() > 2) {
+        if eq(a, single) {
+            return true;
+        }
+    }
+    false
+}
+
+fn role_terms(scan: &Scan, ctx: &AnswerContext) -> RoleTermReport {
+    let t = &scan.t;
+    // Word tokens bucketed by first byte (a counting sort): a term is then
+    // compared with the few answer words sharing its first letter.
+    let first_byte = |i: usize| usize::from(t.norm(i).as_bytes().first().copied().unwrap_or(0));
+    let mut starts = [0usize; 257];
+    for i in (0..t.len()).filter(|&i| t.is_wordlike(i)) {
+        starts[first_byte(i) + 1] += 1;
+    }
+    for b in 1..257 {
+        starts[b] += starts[b - 1];
+    }
+    let mut fill = starts;
+    let mut idx = vec![0usize; starts[256]];
+    for i in (0..t.len()).filter(|&i| t.is_wordlike(i)) {
+        let b = first_byte(i);
+        idx[fill[b]] = i;
+        fill[b] += 1;
+    }
+    let mut used = Vec::new();
+    let mut missed = Vec::new();
+    let lists: [(TermKind, &Vec<Term>); 3] = [
+        (TermKind::Skill, &ctx.terms.skills),
+        (TermKind::Metric, &ctx.terms.metrics),
+        (TermKind::Stakeholder, &ctx.terms.stakeholders),
+    ];
+    for (kind, list) in lists {
+        for term in list {
+            let mut count = 0u32;
+            let mut written: Option<&str> = None;
+            for variant in std::iter::once(&term.canonical).chain(&term.variants) {
+                let v = variant.trim();
+                let vt = tokenize(v);
+                if vt.len() == 0 {
+                    continue;
+                }
+                // Short capitalised terms ("Go", "QA") are everyday words in
+                // lower case ("go", "qa"), so they match only as written.
+                let case_sensitive = v.chars().count() <= 3 && v.chars().any(char::is_uppercase);
+                // A one-word variant that is also a stop word ("Next" for
+                // Next.js) matches only as written and never as the first
+                // word of a sentence, where everything is capitalised.
+                let everyday = vt.len() == 1
+                    && scan
+                        .cues
+                        .index
+                        .get(vt.norm(0))
+                        .is_some_and(|e| e.flags & flag::STOP != 0);
+                let case_sensitive = case_sensitive || everyday;
+                let first = vt.norm(0);
+                let base = first
+                    .strip_suffix('s')
+                    .or_else(|| first.strip_suffix('y'))
+                    .filter(|b| !b.is_empty())
+                    .unwrap_or(first);
+                let b = usize::from(base.as_bytes().first().copied().unwrap_or(0));
+                for &i in idx[starts[b]..starts[b + 1]]
+                    .iter()
+                    .filter(|&&i| t.norm(i).starts_with(base))
+                {
+                    let ok = (0..vt.len()).all(|k| {
+                        let j = i + k;
+                        let last = k + 1 == vt.len();
+                        t.is_wordlike(j)
+                            && (k == 0 || t.toks[j].sentence == t.toks[i].sentence)
+                            && if case_sensitive {
+                                term_word_eq(t.orig(j), vt.orig(k), last, true)
+                            } else {
+                                term_word_eq(t.norm(j), vt.norm(k), last, false)
+                            }
+                    });
+                    if ok && everyday && t.toks[i].sentence_start {
+                        continue;
+                    }
+                    if ok {
+                        count += 1;
+                        written.get_or_insert(t.orig_span(i, i + vt.len()));
+                    }
+                }
+            }
+            match written {
+                Some(w) => used.push(TermUse {
+                    term: term.canonical.clone(),
+                    kind,
+                    written: w.to_string(),
+                    count,
+                }),
+                None => missed.push(MissedTerm {
+                    term: term.canonical.clone(),
+                    kind,
+                }),
+            }
+        }
+    }
+    RoleTermReport { used, missed }
+}

@@ -1,0 +1,305 @@
+//! Explainable, deterministic feedback on one interview answer.
+//!
+//! No model and no network: every observation comes from phrases kept in
+//! `guides/shared/feedback.toml` (see [`Cues`]) and from the role's vocabulary,
+//! and every finding carries the text that triggered it, so a candidate (or a
+//! guide author) can see why the coach said what it said.
+//!
+//! Flow: build [`Cues`] once at load time, build an [`AnswerContext`] per
+//! question, call [`analyse`] per answer, then [`feedback_text`],
+//! [`headline`], [`follow_up_probe`] and, at the end of an interview,
+//! [`summarise`].
+
+mod analyse;
+mod cues;
+mod guide;
+mod numbers;
+mod report;
+mod text;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use analyse::analyse;
+pub use cues::{line_col, parse_cue_file, CueError, CueFile, Cues, FeedbackTable};
+pub use report::{
+    check_example, feedback_text, follow_up_probe, headline, summarise, ExampleCheck,
+    InterviewSummary, Probe, ProbeReason,
+};
+
+// ---------------------------------------------------------------------------
+// Input: what the analyser needs to know about the question. Owned and
+// serde-able so the engine can keep it in session state, and independent of
+// the guide loader's types.
+
+/// One framework as a question uses it. Deserializes straight from a
+/// `[[frameworks]]` entry of `frameworks.toml` (other keys are ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameworkRef {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub steps: Vec<StepRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRef {
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub guidance: Option<String>,
+    /// The question to ask when an answer misses this step.
+    #[serde(default)]
+    pub probe: Option<String>,
+}
+
+impl FrameworkRef {
+    /// Read the `[[frameworks]]` of a frameworks file. A stop-gap for tests,
+    /// benches and tools until the guide loader hands frameworks over.
+    pub fn list_from_toml(src: &str) -> Result<Vec<FrameworkRef>, CueError> {
+        #[derive(Deserialize)]
+        struct File {
+            frameworks: Vec<FrameworkRef>,
+        }
+        toml::from_str::<File>(src)
+            .map(|f| f.frameworks)
+            .map_err(|e| CueError {
+                span: e.span(),
+                message: e.message().trim_end().to_string(),
+            })
+    }
+}
+
+/// A role term and the other spellings an answer may use for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Term {
+    pub canonical: String,
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+/// The role vocabulary an answer is checked against.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleTerms {
+    pub skills: Vec<Term>,
+    pub metrics: Vec<Term>,
+    pub stakeholders: Vec<Term>,
+}
+
+impl RoleTerms {
+    /// Build from a role's lists and its `[role.synonyms]` table (canonical
+    /// term → variants). Synonyms for terms in no list are ignored.
+    pub fn from_lists(
+        skills: &[String],
+        metrics: &[String],
+        stakeholders: &[String],
+        synonyms: &BTreeMap<String, Vec<String>>,
+    ) -> RoleTerms {
+        let terms = |list: &[String]| {
+            list.iter()
+                .map(|c| Term {
+                    canonical: c.clone(),
+                    variants: synonyms.get(c).cloned().unwrap_or_default(),
+                })
+                .collect()
+        };
+        RoleTerms {
+            skills: terms(skills),
+            metrics: terms(metrics),
+            stakeholders: terms(stakeholders),
+        }
+    }
+}
+
+/// Everything about the question that the analyser uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerContext {
+    pub framework: FrameworkRef,
+    pub terms: RoleTerms,
+    /// Target length band in words, `(min, max)`.
+    pub target_words: (u32, u32),
+}
+
+impl AnswerContext {
+    /// `answer_words` is the question's own band, if it has one; otherwise the
+    /// cue file's default applies.
+    pub fn new(
+        framework: FrameworkRef,
+        terms: RoleTerms,
+        answer_words: Option<(u32, u32)>,
+        cues: &Cues,
+    ) -> AnswerContext {
+        AnswerContext {
+            framework,
+            terms,
+            target_words: answer_words.unwrap_or(cues.default_answer_words()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Output: one field per kind of detection, each with its evidence.
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// The framework id the answer was checked against.
+    pub framework: String,
+    /// Framework coverage, in the framework's step order.
+    pub steps: Vec<StepFinding>,
+    /// Numbers with what they measure; years, dates, versions, times of day
+    /// and negated numbers are left out.
+    pub quantified_results: Vec<Quantity>,
+    pub role_terms: RoleTermReport,
+    pub ownership: Ownership,
+    pub length: Length,
+    pub fillers: Vec<PhraseCount>,
+    pub hedges: Vec<PhraseCount>,
+    /// The most used content words (stop words left out), most frequent first.
+    pub top_words: Vec<PhraseCount>,
+    /// Cues and numbers that were found but negated ("didn't measure"), and so
+    /// did not count.
+    pub negated: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepFinding {
+    pub key: String,
+    pub name: String,
+    pub covered: bool,
+    pub evidence: Option<Evidence>,
+    /// The framework's guidance for the step, for feedback on a missing step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<String>,
+    /// This step is where the framework wants numbers (its probe asks for them).
+    #[serde(default)]
+    pub wants_numbers: bool,
+    /// This step is where the framework wants "I" (its probe asks what you did).
+    #[serde(default)]
+    pub wants_ownership: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The words that matched, as the candidate wrote them.
+    pub phrase: String,
+    /// The sentence around them, shortened to one line.
+    pub excerpt: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QuantityKind {
+    Percent,
+    Multiplier,
+    Duration,
+    Money,
+    Count,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quantity {
+    /// The number with its unit or counted noun, as written: "200 ms", "12 incidents".
+    pub text: String,
+    /// The number token alone, as written: "200", "$1.2M", "42%".
+    pub number: String,
+    pub kind: QuantityKind,
+    /// The value with scale words applied ("$1.2M" → 1200000).
+    pub value: f64,
+    /// What it measures, when the sentence says: "latency", "incidents".
+    pub measure: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TermKind {
+    Skill,
+    Metric,
+    Stakeholder,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleTermReport {
+    pub used: Vec<TermUse>,
+    pub missed: Vec<MissedTerm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermUse {
+    pub term: String,
+    pub kind: TermKind,
+    /// The first spelling found in the answer ("Postgres").
+    pub written: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedTerm {
+    pub term: String,
+    pub kind: TermKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OwnershipVerdict {
+    /// "I" at least twice as often as "we".
+    MostlyI,
+    Mixed,
+    /// "we" at least twice as often as "I".
+    MostlyWe,
+    OnlyWe,
+    NoFirstPerson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ownership {
+    /// I, me, my, mine, myself, I'm, I've, I'd, I'll (per the cue file).
+    pub singular: u32,
+    /// we, us, our, ours, ourselves, we're... (per the cue file).
+    pub plural: u32,
+    pub verdict: OwnershipVerdict,
+}
+
+impl Ownership {
+    pub(crate) fn new(singular: u32, plural: u32) -> Ownership {
+        let verdict = if singular + plural == 0 {
+            OwnershipVerdict::NoFirstPerson
+        } else if singular == 0 {
+            OwnershipVerdict::OnlyWe
+        } else if singular >= 2 * plural {
+            OwnershipVerdict::MostlyI
+        } else if plural >= 2 * singular {
+            OwnershipVerdict::MostlyWe
+        } else {
+            OwnershipVerdict::Mixed
+        };
+        Ownership {
+            singular,
+            plural,
+            verdict,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LengthBand {
+    Short,
+    Within,
+    Long,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Length {
+    pub words: u32,
+    /// Estimated speaking time at the cue file's words per minute.
+    pub seconds: u32,
+    pub target_words: (u32, u32),
+    pub band: LengthBand,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhraseCount {
+    pub phrase: String,
+    pub count: u32,
+}

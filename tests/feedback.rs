@@ -1,0 +1,759 @@
+//! Feedback analyser: the shipped cue file loads, and the labelled answers
+//! under tests/feedback_labelled/ agree with the analyser.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use interview_coach::coach::feedback::{self, AnswerContext, Cues, FrameworkRef, RoleTerms};
+use serde::Deserialize;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(p: &Path) -> String {
+    match std::fs::read_to_string(p) {
+        Ok(s) => s,
+        Err(e) => panic!("{}: {e}", p.display()),
+    }
+}
+
+fn frameworks() -> Vec<FrameworkRef> {
+    let path = root().join("guides/shared/frameworks.toml");
+    match FrameworkRef::list_from_toml(&read(&path)) {
+        Ok(f) => f,
+        Err(e) => panic!("{}", e.render(&path.display().to_string(), &read(&path))),
+    }
+}
+
+fn cues(frameworks: &[FrameworkRef]) -> Cues {
+    let path = root().join("guides/shared/feedback.toml");
+    let src = read(&path);
+    match Cues::from_toml(&src, frameworks) {
+        Ok(c) => c,
+        Err(errs) => {
+            let shown: Vec<String> = errs
+                .iter()
+                .map(|e| e.render("guides/shared/feedback.toml", &src))
+                .collect();
+            panic!("cue file errors:\n{}", shown.join("\n"))
+        }
+    }
+}
+
+#[test]
+fn shipped_cue_file_loads() {
+    let f = frameworks();
+    let _ = cues(&f);
+}
+
+/// The shipped guides, loaded by the guide loader. The loader does not know
+/// `[feedback]` files yet, so the guides are copied without the cue file.
+fn library() -> interview_coach::guide::GuideLibrary {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    copy_guides(&root().join("guides"), dir.path());
+    let lib = match interview_coach::guide::GuideLibrary::load(dir.path()) {
+        Ok(l) => l,
+        Err(e) => panic!(
+            "guides: {:?}",
+            e.0.iter().map(|e| e.to_string()).collect::<Vec<_>>()
+        ),
+    };
+    // The library keeps what it needs in memory; the copy can go.
+    drop(dir);
+    lib
+}
+
+fn copy_guides(from: &Path, to: &Path) {
+    let entries = match std::fs::read_dir(from) {
+        Ok(e) => e,
+        Err(e) => panic!("{}: {e}", from.display()),
+    };
+    for entry in entries.flatten() {
+        let p = entry.path();
+        let target = to.join(entry.file_name());
+        if p.is_dir() {
+            let _ = std::fs::create_dir_all(&target);
+            copy_guides(&p, &target);
+        } else if p.file_name().is_some_and(|n| n != "feedback.toml") {
+            let _ = std::fs::copy(&p, &target);
+        }
+    }
+}
+
+/// Informational for now: which shipped example answers lack a quantified
+/// result or a framework step. `check_example` is the helper the guide tests
+/// will assert on.
+#[test]
+fn shipped_examples_report() {
+    let lib = library();
+    let f = frameworks();
+    let c = cues(&f);
+    let mut total = 0;
+    let mut flagged = 0;
+    for role in lib.roles() {
+        for q in &role.questions {
+            total += 1;
+            let ctx = AnswerContext::for_question(role, q);
+            let check = feedback::check_example(&q.example, &ctx, &c);
+            let problems = check.problems();
+            if !problems.is_empty() {
+                flagged += 1;
+                println!("{}/{}: {}", role.id, q.id, problems.join("; "));
+            }
+        }
+    }
+    println!("{flagged} of {total} shipped examples flagged");
+}
+
+// ---------------------------------------------------------------------------
+// The labelled set
+
+#[derive(Deserialize)]
+struct RolesFile {
+    roles: BTreeMap<String, RoleVocab>,
+}
+
+#[derive(Deserialize)]
+struct RoleVocab {
+    skills: Vec<String>,
+    metrics: Vec<String>,
+    stakeholders: Vec<String>,
+    #[serde(default)]
+    synonyms: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct AnswersFile {
+    answers: Vec<Labelled>,
+}
+
+#[derive(Deserialize)]
+struct Labelled {
+    id: String,
+    role: String,
+    framework: String,
+    answer_words: Option<(u32, u32)>,
+    text: String,
+    expect: Expect,
+}
+
+#[derive(Deserialize)]
+struct Expect {
+    steps: Vec<String>,
+    numbers: Vec<String>,
+    terms: Vec<String>,
+    i: u32,
+    we: u32,
+    ownership: String,
+    length: String,
+    fillers: u32,
+    hedges: u32,
+}
+
+/// Disagreements that are understood and accepted, with the reason. The test
+/// fails on any disagreement not listed here, and on a listed one that no
+/// longer happens, so this list always says exactly where the analyser and a
+/// human reader part ways.
+const KNOWN: &[(&str, &str, &str)] = &[
+    (
+        "strong-em-star-attrition",
+        "numbers",
+        "\"we had no regretted attrition over the next 12 months\" is a zero result to a reader, but \"no\" \
+         negates the clause for the analyser; reading \"no\" as negation is the safer side, since it also keeps \
+         \"we had no metrics for 6 months\" from counting as a result",
+    ),
+    (
+        "tricky-em-no-first-person",
+        "steps",
+        "a third-person, passive story (\"The team had missed three deadlines\") sets the scene with no time, \
+         place or \"when\" cue; situation cues are the signal phrases the guides teach",
+    ),
+    (
+        "weak-frontend-star-fillers",
+        "steps",
+        "\"it was maybe faster after that, I guess?\" states a hedged outcome with no result phrase or number; \
+         adding \"after that\" as a result cue would misread ordinary sequencing (\"After that, I wrote tests\")",
+    ),
+];
+
+fn enum_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[test]
+fn labelled_answers_agree() {
+    let dir = root().join("tests/feedback_labelled");
+    let roles: RolesFile = match toml::from_str(&read(&dir.join("roles.toml"))) {
+        Ok(r) => r,
+        Err(e) => panic!("roles.toml: {e}"),
+    };
+    let fws = frameworks();
+    let c = cues(&fws);
+
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(d) => d.flatten().map(|e| e.path()).collect(),
+        Err(e) => panic!("{}: {e}", dir.display()),
+    };
+    files.retain(|p| p.extension().is_some_and(|e| e == "toml") && !p.ends_with("roles.toml"));
+    files.sort();
+
+    // kind -> (agreements, decisions)
+    let mut tally: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    let mut unexpected: Vec<String> = Vec::new();
+    let mut seen_known: Vec<(&str, &str)> = Vec::new();
+    let mut answers = 0;
+    for path in &files {
+        let file: AnswersFile = match toml::from_str(&read(path)) {
+            Ok(f) => f,
+            Err(e) => panic!("{}: {e}", path.display()),
+        };
+        for l in file.answers {
+            answers += 1;
+            let Some(vocab) = roles.roles.get(&l.role) else {
+                panic!("{}: unknown role {}", l.id, l.role)
+            };
+            let Some(fw) = fws.iter().find(|f| f.id == l.framework) else {
+                panic!("{}: unknown framework {}", l.id, l.framework)
+            };
+            for s in &l.expect.steps {
+                assert!(
+                    fw.steps.iter().any(|x| &x.key == s),
+                    "{}: {} is no step of {}",
+                    l.id,
+                    s,
+                    fw.id
+                );
+            }
+            let terms = RoleTerms::from_lists(
+                &vocab.skills,
+                &vocab.metrics,
+                &vocab.stakeholders,
+                &vocab.synonyms,
+            );
+            let ctx = AnswerContext::new(fw.clone(), terms, l.answer_words, &c);
+            let a = feedback::analyse(&l.text, &ctx, &c);
+
+            let mut check = |kind: &'static str, ok: bool, detail: String| {
+                let t = tally.entry(kind).or_insert((0, 0));
+                t.1 += 1;
+                if ok {
+                    t.0 += 1;
+                    return;
+                }
+                match KNOWN.iter().find(|(id, k, _)| *id == l.id && *k == kind) {
+                    Some((id, k, reason)) => {
+                        println!("known   {id} [{k}]: {detail} — {reason}");
+                        seen_known.push((id, k));
+                    }
+                    None => unexpected.push(format!("{} [{kind}]: {detail}", l.id)),
+                }
+            };
+            for s in &a.steps {
+                let want = l.expect.steps.contains(&s.key);
+                let got = s.covered;
+                let shown = s
+                    .evidence
+                    .as_ref()
+                    .map(|e| e.phrase.clone())
+                    .unwrap_or_default();
+                let kind = "steps";
+                check(
+                    kind,
+                    want == got,
+                    format!("step {} expected {want}, found {got} {shown:?}", s.key),
+                );
+            }
+            let got_numbers = sorted(
+                a.quantified_results
+                    .iter()
+                    .map(|q| q.number.clone())
+                    .collect(),
+            );
+            let want_numbers = sorted(l.expect.numbers.clone());
+            check(
+                "numbers",
+                got_numbers == want_numbers,
+                format!(
+                    "expected {want_numbers:?}, found {:?}",
+                    a.quantified_results
+                        .iter()
+                        .map(|q| q.text.as_str())
+                        .collect::<Vec<_>>()
+                ),
+            );
+            let got_terms = sorted(a.role_terms.used.iter().map(|t| t.term.clone()).collect());
+            let want_terms = sorted(l.expect.terms.clone());
+            check(
+                "terms",
+                got_terms == want_terms,
+                format!("expected {want_terms:?}, found {got_terms:?}"),
+            );
+            check(
+                "i/we counts",
+                (a.ownership.singular, a.ownership.plural) == (l.expect.i, l.expect.we),
+                format!(
+                    "expected I {} we {}, found I {} we {}",
+                    l.expect.i, l.expect.we, a.ownership.singular, a.ownership.plural
+                ),
+            );
+            let verdict = enum_name(&a.ownership.verdict);
+            check(
+                "ownership",
+                verdict == l.expect.ownership,
+                format!("expected {}, found {verdict}", l.expect.ownership),
+            );
+            let fillers: u32 = a.fillers.iter().map(|p| p.count).sum();
+            check(
+                "fillers",
+                fillers == l.expect.fillers,
+                format!(
+                    "expected {}, found {fillers} {:?}",
+                    l.expect.fillers, a.fillers
+                ),
+            );
+            let hedges: u32 = a.hedges.iter().map(|p| p.count).sum();
+            check(
+                "hedges",
+                hedges == l.expect.hedges,
+                format!(
+                    "expected {}, found {hedges} {:?}",
+                    l.expect.hedges, a.hedges
+                ),
+            );
+            let band = enum_name(&a.length.band);
+            check(
+                "length band",
+                band == l.expect.length,
+                format!(
+                    "expected {}, found {band} ({} words)",
+                    l.expect.length, a.length.words
+                ),
+            );
+        }
+    }
+
+    println!("{answers} labelled answers");
+    let mut below = Vec::new();
+    for (kind, (ok, total)) in &tally {
+        let pct = f64::from(*ok) * 100.0 / f64::from((*total).max(1));
+        println!("agreement {kind:<12} {ok:>3}/{total:<3} {pct:5.1}%");
+        if pct < 95.0 {
+            below.push(format!("{kind} {pct:.1}%"));
+        }
+    }
+    for u in &unexpected {
+        println!("UNEXPECTED {u}");
+    }
+    let stale: Vec<String> = KNOWN
+        .iter()
+        .filter(|(id, k, _)| !seen_known.contains(&(*id, *k)))
+        .map(|(id, k, _)| format!("{id} [{k}]"))
+        .collect();
+    assert!(
+        answers >= 40,
+        "the labelled set needs at least 40 answers, has {answers}"
+    );
+    assert!(below.is_empty(), "agreement below 95%: {below:?}");
+    assert!(
+        unexpected.is_empty(),
+        "{} disagreement(s) neither fixed nor listed in KNOWN",
+        unexpected.len()
+    );
+    assert!(
+        stale.is_empty(),
+        "listed in KNOWN but now agreeing; remove them: {stale:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The cue file's validation
+
+fn tiny_frameworks() -> Vec<FrameworkRef> {
+    let src = r#"
+[[frameworks]]
+id = "pao"
+name = "PAO"
+[[frameworks.steps]]
+key = "problem"
+name = "Problem"
+[[frameworks.steps]]
+key = "outcome"
+name = "Outcome"
+probe = "What changed, in numbers?"
+"#;
+    match FrameworkRef::list_from_toml(src) {
+        Ok(f) => f,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+const TINY_CUES: &str = r#"[feedback]
+fillers = ["um", "like ,"]
+hedges = ["kind of", "maybe"]
+negations = ["no", "not", "never"]
+singular = ["i", "my"]
+plural = ["we", "our"]
+stop_words = ["the", "a", "of", "to", "by", "in"]
+
+[feedback.numbers]
+percent = ["percent"]
+multiplier = ["x", "times"]
+duration = ["ms", "weeks"]
+money = ["dollars"]
+scale = { k = 1000 }
+number_words = { two = 2 }
+months = ["march"]
+year_before = ["in"]
+not_result_before = ["version"]
+not_result_after = ["ago"]
+not_result_counts = ["engineers"]
+
+[feedback.frameworks.pao]
+numbers_step = "outcome"
+
+[feedback.frameworks.pao.steps.problem]
+cues = ["the problem was"]
+
+[feedback.frameworks.pao.steps.outcome]
+cues = ["as a result", "cut ... by"]
+"#;
+
+fn errors_of(src: &str) -> Vec<String> {
+    match Cues::from_toml(src, &tiny_frameworks()) {
+        Ok(_) => Vec::new(),
+        Err(errs) => errs
+            .iter()
+            .map(|e| e.render("feedback.toml", src))
+            .collect(),
+    }
+}
+
+#[test]
+fn tiny_cue_file_is_valid() {
+    assert_eq!(errors_of(TINY_CUES), Vec::<String>::new());
+}
+
+#[test]
+fn cue_errors_point_at_the_problem() {
+    let cases: &[(&str, &str, &str)] = &[
+        // (replace, with, expected error text)
+        ("[feedback.frameworks.pao.steps.problem]", "[feedback.frameworks.pao.steps.problm]", "feedback.toml:25:26: framework `pao`: step `problem` has no cues"),
+        ("[feedback.frameworks.pao.steps.problem]", "[feedback.frameworks.pao.steps.problm]", "feedback.toml:25:32: framework `pao` has no step `problm`; its steps are: problem, outcome"),
+        ("numbers_step = \"outcome\"\n", "numbers_step = \"outcome\"\n\n[feedback.frameworks.star.steps.x]\ncues = [\"x\"]\n", "feedback.toml:25:22: unknown framework `star`; frameworks.toml defines: pao"),
+        ("hedges = [\"kind of\", \"maybe\"]", "hedges = []", "feedback.toml:3:10: `hedges` is empty"),
+        ("cues = [\"as a result\", \"cut ... by\"]", "cues = [\"as a result\", \"As a  result\"]", "feedback.toml:29:24: duplicate phrase \"As a  result\""),
+        ("cues = [\"the problem was\"]", "cues = [\"the <Problem>\"]", "unknown placeholder `<Problem>`"),
+        ("cues = [\"the problem was\"]", "cues = [\"... the problem\"]", "`...` must come between words"),
+        ("numbers_step = \"outcome\"", "numbers_step = \"result\"", "numbers_step `result` is not a step of `pao`"),
+        ("negations = [\"no\", \"not\", \"never\"]", "negations = [\"no\", \"not at all\"]", "`negations` takes single words"),
+        ("money = [\"dollars\"]", "money = [\"dollars\"]\ncurrency = [\"$\"]", "unknown field `currency`"),
+    ];
+    for (from, to, want) in cases {
+        assert!(TINY_CUES.contains(from), "test case does not apply: {from}");
+        let src = TINY_CUES.replacen(from, to, 1);
+        let errs = errors_of(&src);
+        assert!(
+            errs.iter().any(|e| e.contains(want)),
+            "expected an error containing {want:?}, got {errs:#?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Observations, probes, summaries
+
+fn shipped() -> (Vec<FrameworkRef>, Cues) {
+    let f = frameworks();
+    let c = cues(&f);
+    (f, c)
+}
+
+fn backend_terms() -> RoleTerms {
+    let list = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut synonyms = BTreeMap::new();
+    synonyms.insert("PostgreSQL".to_string(), list(&["Postgres"]));
+    RoleTerms::from_lists(
+        &list(&["PostgreSQL", "Redis", "queues"]),
+        &list(&["latency", "error rate", "uptime"]),
+        &list(&["product managers", "SRE"]),
+        &synonyms,
+    )
+}
+
+fn ctx_for(fws: &[FrameworkRef], c: &Cues, framework: &str) -> AnswerContext {
+    let Some(fw) = fws.iter().find(|f| f.id == framework) else {
+        panic!("no framework {framework}")
+    };
+    AnswerContext::new(fw.clone(), backend_terms(), None, c)
+}
+
+const ONLY_WE: &str = "At Corvid, our tracking service kept falling over. We moved updates onto a queue and we \
+    rewrote the consumer. We added alerts and our product managers were relieved. In the end, we were all happy.";
+
+#[test]
+fn observations_are_few_actionable_and_about_the_answer() {
+    let (fws, c) = shipped();
+    let a = feedback::analyse(ONLY_WE, &ctx_for(&fws, &c, "star"), &c);
+    let text = feedback::feedback_text(&a);
+    assert!(!text.is_empty() && text.len() <= 3, "{text:#?}");
+    // Most useful first: the missing steps, then no numbers, then "we".
+    assert!(text[0].contains("Task and Action"), "{text:#?}");
+    assert!(
+        text[1].starts_with("Your answer names no result in numbers"),
+        "{text:#?}"
+    );
+    assert!(text[1].contains("latency or error rate"), "{text:#?}");
+    assert!(
+        text[2].contains("\"we\" 6 times and \"I\" not at all"),
+        "{text:#?}"
+    );
+    for line in &text {
+        for judgement in ["you are", "you're", "bad", "poor", "weak"] {
+            assert!(
+                !line.to_lowercase().contains(judgement),
+                "judges the person: {line}"
+            );
+        }
+    }
+    let h = feedback::headline(&a);
+    assert!(h.starts_with("star 2/4 steps · 0 numbers"), "{h}");
+    assert!(!h.contains('\n'));
+}
+
+#[test]
+fn a_complete_answer_gets_one_line_to_keep() {
+    let (fws, c) = shipped();
+    let words = "Last year at Vector Payments our checkout API was slow and merchants complained. I was \
+        responsible for the checkout service. I profiled it, I built a Redis cache and I wrote the invalidation \
+        hooks. As a result, p95 latency fell from 900 ms to 180 ms.";
+    // A long enough answer: repeat the middle so the length band is met.
+    let answer = format!(
+        "{words} {}",
+        "I also checked each dashboard with the team every week to stay sure. ".repeat(12)
+    );
+    let a = feedback::analyse(&answer, &ctx_for(&fws, &c, "star"), &c);
+    assert_eq!(
+        a.length.band,
+        feedback::LengthBand::Within,
+        "{:?}",
+        a.length
+    );
+    let text = feedback::feedback_text(&a);
+    assert_eq!(text.len(), 1, "{text:#?}");
+    assert!(text[0].starts_with("All 4 steps are there"), "{text:#?}");
+}
+
+#[test]
+fn probe_asks_for_numbers_first_then_ownership() {
+    let (fws, c) = shipped();
+    let ctx = ctx_for(&fws, &c, "star");
+    let a = feedback::analyse(ONLY_WE, &ctx, &c);
+    let p = feedback::follow_up_probe(&a, &ctx.framework.steps);
+    let Some(p) = p else { panic!("no probe") };
+    assert_eq!(p.reason, feedback::ProbeReason::NoNumbers);
+    assert_eq!(p.question, "What changed, in numbers, after you did that?");
+
+    let with_numbers = ONLY_WE.replace("In the end, we were all happy.", "Errors fell by 40%.");
+    let a = feedback::analyse(&with_numbers, &ctx, &c);
+    let Some(p) = feedback::follow_up_probe(&a, &ctx.framework.steps) else {
+        panic!("no probe")
+    };
+    assert_eq!(p.reason, feedback::ProbeReason::OnlyWe);
+    assert_eq!(p.step, "action");
+
+    // Design walk-through: numbers belong to the requirements step.
+    let dctx = ctx_for(&fws, &c, "design-walkthrough");
+    let a = feedback::analyse(
+        "At a high level, the design has a queue and workers.",
+        &dctx,
+        &c,
+    );
+    let Some(p) = feedback::follow_up_probe(&a, &dctx.framework.steps) else {
+        panic!("no probe")
+    };
+    assert_eq!(
+        (p.step.as_str(), p.reason),
+        ("requirements", feedback::ProbeReason::NoNumbers)
+    );
+}
+
+#[test]
+fn summary_names_what_was_consistent() {
+    let (fws, c) = shipped();
+    let ctx = ctx_for(&fws, &c, "star");
+    let a = feedback::analyse(ONLY_WE, &ctx, &c);
+    let checks = vec![
+        "Whether you argue from data.".to_string(),
+        "Whether you argue from data.".to_string(),
+        "Maturity.".to_string(),
+    ];
+    let s = feedback::summarise(&[a.clone(), a.clone(), a], &checks);
+    assert_eq!(s.answers, 3);
+    assert!(
+        s.gaps
+            .iter()
+            .any(|g| g.contains("rarely came with numbers")),
+        "{s:#?}"
+    );
+    assert!(
+        s.gaps
+            .iter()
+            .any(|g| g.contains("The Task step was missing in 3 of 3")),
+        "{s:#?}"
+    );
+    assert!(
+        s.strengths.iter().any(|g| g.contains("metrics"))
+            || s.gaps.iter().any(|g| g.contains("metrics"))
+    );
+    assert_eq!(
+        s.checks,
+        vec![
+            "Whether you argue from data.".to_string(),
+            "Maturity.".to_string()
+        ]
+    );
+    let empty = feedback::summarise(&[], &[]);
+    assert!(empty.strengths.is_empty() && empty.gaps.is_empty());
+}
+
+#[test]
+fn analysis_round_trips_as_json_with_one_field_per_detection() {
+    let (fws, c) = shipped();
+    let a = feedback::analyse(ONLY_WE, &ctx_for(&fws, &c, "star"), &c);
+    let json = match serde_json::to_value(&a) {
+        Ok(j) => j,
+        Err(e) => panic!("{e}"),
+    };
+    for field in [
+        "framework",
+        "steps",
+        "quantified_results",
+        "role_terms",
+        "ownership",
+        "length",
+        "fillers",
+        "hedges",
+        "top_words",
+        "negated",
+    ] {
+        assert!(json.get(field).is_some(), "missing {field}");
+    }
+    let back: feedback::Analysis = match serde_json::from_value(json) {
+        Ok(b) => b,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(back, a);
+}
+
+#[test]
+fn negated_claims_are_shown_not_counted() {
+    let (fws, c) = shipped();
+    let ctx = ctx_for(&fws, &c, "problem-approach-outcome");
+    let a = feedback::analyse(
+        "The problem was lag. My approach was more partitions. As a result, we never got it below 10 minutes.",
+        &ctx,
+        &c,
+    );
+    assert!(
+        a.quantified_results.is_empty(),
+        "{:?}",
+        a.quantified_results
+    );
+    let outcome = a
+        .steps
+        .iter()
+        .find(|s| s.key == "outcome")
+        .map(|s| s.covered);
+    assert_eq!(outcome, Some(false));
+    assert!(
+        a.negated.iter().any(|e| e.phrase == "10 minutes"),
+        "{:?}",
+        a.negated
+    );
+    assert!(
+        a.negated.iter().any(|e| e.phrase == "As a result"),
+        "{:?}",
+        a.negated
+    );
+    let text = feedback::feedback_text(&a);
+    assert!(
+        text.iter()
+            .any(|t| t.contains("(\"10 minutes\" is under a negation there)")),
+        "{text:#?}"
+    );
+}
+
+#[test]
+fn empty_and_odd_input_does_not_panic() {
+    let (fws, c) = shipped();
+    let ctx = ctx_for(&fws, &c, "star");
+    for answer in [
+        "",
+        "   ",
+        "...",
+        "$",
+        "$$$ 1,2,3 ... 3.3.3 %%% 'quoted' — – -",
+        "😀 café naïve ümlaut",
+        "I",
+    ] {
+        let a = feedback::analyse(answer, &ctx, &c);
+        let _ = feedback::feedback_text(&a);
+        let _ = feedback::headline(&a);
+        let _ = feedback::follow_up_probe(&a, &ctx.framework.steps);
+    }
+    let long = "word ".repeat(20_000);
+    let a = feedback::analyse(&long, &ctx, &c);
+    assert_eq!(a.length.words, 20_000);
+    assert_eq!(a.length.band, feedback::LengthBand::Long);
+}
+
+/// Best-of timing that survives a busy machine (criterion's mean does not on
+/// two shared cores): `cargo test --release --test feedback timing -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn timing() {
+    let (fws, c) = shipped();
+    let ctx = ctx_for(&fws, &c, "star");
+    let answer = read(&root().join("tests/feedback_labelled/strong.toml"));
+    let texts: Vec<String> = match toml::from_str::<AnswersFile>(&answer) {
+        Ok(f) => f.answers.into_iter().map(|a| a.text).collect(),
+        Err(e) => panic!("{e}"),
+    };
+    // About 300 words: two labelled answers back to back.
+    let text = format!("{} {}", texts[0], texts[2]);
+    let words = text.split_whitespace().count();
+    let mut best = std::time::Duration::MAX;
+    for _ in 0..50 {
+        let t = std::time::Instant::now();
+        for _ in 0..100 {
+            std::hint::black_box(feedback::analyse(std::hint::black_box(&text), &ctx, &c));
+        }
+        best = best.min(t.elapsed() / 100);
+    }
+    println!("analyse, {words} words: best {best:?} per answer");
+    let bare = AnswerContext {
+        terms: RoleTerms::default(),
+        ..ctx.clone()
+    };
+    let mut best = std::time::Duration::MAX;
+    for _ in 0..50 {
+        let t = std::time::Instant::now();
+        for _ in 0..100 {
+            std::hint::black_box(feedback::analyse(std::hint::black_box(&text), &bare, &c));
+        }
+        best = best.min(t.elapsed() / 100);
+    }
+    println!("analyse without role terms: best {best:?} per answer");
+}
