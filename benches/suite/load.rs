@@ -52,9 +52,10 @@ impl Check {
                         .as_str()
                         .is_some_and(|t| !t.is_empty())
             }
+            // The next prompt, after the feedback on the answer when there is some.
             Check::BotPrompt => body["content"]
                 .as_str()
-                .is_some_and(|c| c.starts_with("**Question") || c.starts_with("**Follow-up")),
+                .is_some_and(|c| c.contains("**Question") || c.contains("**Follow-up")),
             Check::Reload => body["content"]
                 .as_str()
                 .is_some_and(|c| c.starts_with("Reloaded the guides in")),
