@@ -20,8 +20,8 @@ use crate::coach::engine::{self, Interview, Step};
 use crate::guide::{Question, Role};
 use crate::messages;
 use crate::store::{
-    Applied, CloseReason, Created, InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId,
-    OutgoingMessage,
+    Applied, CloseReason, Created, InterviewId, InterviewStatus, NewAnswer, NewInterview,
+    NextState, OutboxId, OutboxItem, OutgoingMessage,
 };
 
 /// Where a `/mock` (or "Practice this") was asked for.
@@ -150,10 +150,11 @@ pub async fn start(
         state_json,
         format_version: engine::FORMAT_VERSION,
     };
-    match data.store.create_interview(&new, &outgoing, now()).await? {
-        Created::New { outbox, .. } => {
+    let at = now();
+    match data.store.create_interview(&new, &outgoing, at).await? {
+        Created::New { interview, outbox } => {
             Data::lock(&data.open_threads).insert(thread.id.get());
-            flush(http, data, &outbox).await;
+            flush(http, data, &committed(interview.id, &outbox, &outgoing, at)).await;
             Ok(messages::mock_ready(thread.id.get()))
         }
         // Another /mock from the same member won the race; this thread stays
@@ -253,6 +254,7 @@ pub async fn answer(
             .collect::<Result<Vec<_>, _>>()?;
         let state_json = serde_json::to_string(&interview)
             .map_err(|e| Error::Internal(format!("cannot encode interview state: {e}")))?;
+        let at = now();
         let applied = data
             .store
             .apply_answer(
@@ -271,7 +273,7 @@ pub async fn answer(
                     finished,
                 },
                 &outgoing,
-                now(),
+                at,
             )
             .await?;
         match applied {
@@ -281,7 +283,7 @@ pub async fn answer(
                 if finished {
                     Data::lock(&data.open_threads).remove(&thread);
                 }
-                flush(http, data, &outbox).await;
+                flush(http, data, &committed(record.id, &outbox, &outgoing, at)).await;
                 return Ok(AnswerOutcome::Recorded);
             }
             Applied::Duplicate => return Ok(AnswerOutcome::Duplicate),
@@ -336,11 +338,10 @@ pub async fn end(
         return Ok(false);
     }
     Data::lock(&data.open_threads).remove(&thread_id);
-    let ids = data
-        .store
-        .enqueue(record.id, &[encode(thread_id, &post)?], now())
-        .await?;
-    flush(http, data, &ids).await;
+    let outgoing = [encode(thread_id, &post)?];
+    let at = now();
+    let ids = data.store.enqueue(record.id, &outgoing, at).await?;
+    flush(http, data, &committed(record.id, &ids, &outgoing, at)).await;
     Ok(true)
 }
 
@@ -376,29 +377,40 @@ pub async fn member_left(data: &Data, guild_id: u64, user_id: u64) -> Result<(),
     Ok(())
 }
 
-/// Posts the given outbox items (in order), marking each done. Items still
-/// failing after a few tries for passing reasons stay pending for the next
-/// start; items that can never be posted (thread gone, no permission) are
-/// dropped with a warning.
-pub async fn flush(http: &Http, data: &Data, ids: &[OutboxId]) {
-    if ids.is_empty() {
-        return;
-    }
-    let pending = match data.store.pending_outbox().await {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read the outbox");
-            return;
-        }
-    };
-    for id in ids {
-        if let Some(item) = pending.iter().find(|i| i.id == *id) {
-            post_item(http, data, item).await;
-        }
+/// The outbox items a store call has just committed, as the store holds them: the
+/// messages were written in that order and got those ids. Built from what is in
+/// hand rather than read back, so posting costs no query (reading the whole
+/// pending outbox on every answer cost time in proportion to the answers in
+/// flight; see BENCHMARKS.md).
+fn committed(
+    interview: InterviewId,
+    ids: &[OutboxId],
+    outgoing: &[OutgoingMessage],
+    created_at: i64,
+) -> Vec<OutboxItem> {
+    ids.iter()
+        .zip(outgoing)
+        .map(|(id, message)| OutboxItem {
+            id: *id,
+            interview_id: interview,
+            channel_id: message.channel_id,
+            payload_json: message.payload_json.clone(),
+            created_at,
+        })
+        .collect()
+}
+
+/// Posts just-committed outbox items (in order), marking each done. Items
+/// still failing after a few tries for passing reasons stay pending for the
+/// next start; items that can never be posted (thread gone, no permission)
+/// are dropped with a warning.
+pub async fn flush(http: &Http, data: &Data, items: &[OutboxItem]) {
+    for item in items {
+        post_item(http, data, item).await;
     }
 }
 
-async fn post_item(http: &Http, data: &Data, item: &crate::store::OutboxItem) {
+async fn post_item(http: &Http, data: &Data, item: &OutboxItem) {
     if !Data::lock(&data.posting).insert(item.id.0) {
         return;
     }
@@ -409,11 +421,7 @@ async fn post_item(http: &Http, data: &Data, item: &crate::store::OutboxItem) {
     }
 }
 
-async fn post_item_inner(
-    http: &Http,
-    data: &Data,
-    item: &crate::store::OutboxItem,
-) -> Result<(), Error> {
+async fn post_item_inner(http: &Http, data: &Data, item: &OutboxItem) -> Result<(), Error> {
     let post: Post = serde_json::from_str(&item.payload_json)
         .map_err(|e| Error::Internal(format!("unreadable queued message: {e}")))?;
     let channel = ChannelId::new(item.channel_id);
