@@ -52,14 +52,10 @@ impl Check {
                         .as_str()
                         .is_some_and(|t| !t.is_empty())
             }
-            // After an answer the bot's next message opens with its feedback,
-            // then the next prompt.
-            Check::BotPrompt => body["content"].as_str().is_some_and(|c| {
-                c.starts_with("**Question")
-                    || c.starts_with("**Follow-up")
-                    || (c.starts_with("Feedback on your answer:")
-                        && (c.contains("**Follow-up") || c.contains("**Question")))
-            }),
+            // The next prompt, after the feedback on the answer when there is some.
+            Check::BotPrompt => body["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("**Question") || c.contains("**Follow-up")),
             Check::Reload => body["content"]
                 .as_str()
                 .is_some_and(|c| c.starts_with("Reloaded the guides in")),

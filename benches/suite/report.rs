@@ -177,15 +177,16 @@ fn ratio_row(out: &mut String, bot: &Summary, floor: &Summary) {
     );
 }
 
-/// Estimates of the feedback bench that the < 50 µs target is about: the ones that name a
-/// 300-word answer, or all of them if none does.
+/// Estimates of the feedback bench that the < 50 µs target is about: the analysis itself
+/// (`analyse …`), else the ones naming a 300-word answer, else all of them.
 fn feedback_target_estimates(all: &[Estimate]) -> Vec<&Estimate> {
-    let named: Vec<&Estimate> = all.iter().filter(|e| e.id.contains("300")).collect();
-    if named.is_empty() {
-        all.iter().collect()
-    } else {
-        named
+    for key in ["analys", "300"] {
+        let named: Vec<&Estimate> = all.iter().filter(|e| e.id.contains(key)).collect();
+        if !named.is_empty() {
+            return named;
+        }
     }
+    all.iter().collect()
 }
 
 /// Builds the targets table.

@@ -377,24 +377,16 @@ pub async fn member_left(data: &Data, guild_id: u64, user_id: u64) -> Result<(),
     Ok(())
 }
 
-/// Posts the given outbox items (in order), marking each done. Items still
-/// failing after a few tries for passing reasons stay pending for the next
-/// start; items that can never be posted (thread gone, no permission) are
-/// dropped with a warning.
-pub async fn flush(http: &Http, data: &Data, items: &[OutboxItem]) {
-    for item in items {
-        post_item(http, data, item).await;
-    }
-}
-
-/// The outbox items just committed, rebuilt from what was written rather
-/// than read back: re-reading the whole pending outbox for every answer would
-/// cost more the more interviews are open.
+/// The outbox items a store call has just committed, as the store holds them: the
+/// messages were written in that order and got those ids. Built from what is in
+/// hand rather than read back, so posting costs no query (reading the whole
+/// pending outbox on every answer cost time in proportion to the answers in
+/// flight; see BENCHMARKS.md).
 fn committed(
     interview: InterviewId,
     ids: &[OutboxId],
     outgoing: &[OutgoingMessage],
-    at: i64,
+    created_at: i64,
 ) -> Vec<OutboxItem> {
     ids.iter()
         .zip(outgoing)
@@ -403,9 +395,19 @@ fn committed(
             interview_id: interview,
             channel_id: message.channel_id,
             payload_json: message.payload_json.clone(),
-            created_at: at,
+            created_at,
         })
         .collect()
+}
+
+/// Posts just-committed outbox items (in order), marking each done. Items
+/// still failing after a few tries for passing reasons stay pending for the
+/// next start; items that can never be posted (thread gone, no permission)
+/// are dropped with a warning.
+pub async fn flush(http: &Http, data: &Data, items: &[OutboxItem]) {
+    for item in items {
+        post_item(http, data, item).await;
+    }
 }
 
 async fn post_item(http: &Http, data: &Data, item: &OutboxItem) {
@@ -419,11 +421,7 @@ async fn post_item(http: &Http, data: &Data, item: &OutboxItem) {
     }
 }
 
-async fn post_item_inner(
-    http: &Http,
-    data: &Data,
-    item: &crate::store::OutboxItem,
-) -> Result<(), Error> {
+async fn post_item_inner(http: &Http, data: &Data, item: &OutboxItem) -> Result<(), Error> {
     let post: Post = serde_json::from_str(&item.payload_json)
         .map_err(|e| Error::Internal(format!("unreadable queued message: {e}")))?;
     let channel = ChannelId::new(item.channel_id);

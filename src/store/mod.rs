@@ -67,17 +67,22 @@
 //! # Locks and sharing
 //!
 //! * [`Store`] is `Clone` and holds an [`Arc`] to the backend: every command handler, the
-//!   outbox poster and the idle/retention timers share one pool, and cloning is a reference
-//!   count bump. (`sqlx`'s pool is itself a shared handle; the `Arc` makes that true for any
-//!   future backend without requiring it to be `Clone`, and keeps the backend enum private.)
-//! * There is no `Mutex` in the store. Holding a lock across `.await` would serialize reads
-//!   behind writes and invite deadlocks; instead the pool hands each query a connection
-//!   (waiting asynchronously when all are busy), and SQLite itself serializes writers.
+//!   outbox poster and the idle/retention timers share one pool of read connections and one
+//!   writer connection, and cloning is a reference count bump. (The `Arc` makes sharing
+//!   true for any future backend without requiring it to be `Clone`, and keeps the backend
+//!   enum private.)
+//! * Reads take a connection from the pool (waiting asynchronously when all are busy) and
+//!   never wait for writes: WAL lets them read beside the writer.
+//! * Writes go through the one writer connection, behind an async mutex: SQLite admits one
+//!   writer at a time anyway, and queueing for the mutex is in order and costs no thread,
+//!   whereas SQLite's busy handler polls by sleeping 1, 2, 5, 10… ms, leaving the lock
+//!   idle while writers sleep. The mutex is held only while statements run, never across
+//!   anything but the database's own work. Writers in other processes are still kept out
+//!   by SQLite's lock and waited for in its busy handler (5 s timeout), on the
+//!   connection's own worker thread, never on a tokio worker.
 //! * Writes that read first (dedupe, one-open-per-member, revision check) run in
 //!   `BEGIN IMMEDIATE` transactions, which take SQLite's write lock at the start, so the
 //!   check and the write cannot interleave with another writer, even from another process.
-//!   A waiting writer sleeps in SQLite's busy handler (5 s timeout) on the connection's own
-//!   worker thread, never on a tokio worker.
 //! * The unique indexes are the last line of defence behind those checks.
 //!
 //! # Why an enum of backends

@@ -25,8 +25,9 @@ use super::model::{
 /// Writes here are a handful of rows, so waiting this long means something is wrong.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Connections in the pool. WAL lets readers run beside the one writer; the bot's load is
-/// a few statements per Discord message, so a small pool is plenty.
+/// Connections in the read pool (writes have a connection of their own). WAL lets readers
+/// run beside the one writer; the bot's load is a few statements per Discord message, so a
+/// small pool is plenty.
 const MAX_CONNECTIONS: u32 = 4;
 
 /// `PRAGMA application_id` of our databases ("ICoa"), written into the SQLite header of a
@@ -48,8 +49,8 @@ fn from_db(value: i64) -> u64 {
 }
 
 /// Write transaction that holds SQLite's write lock from its first statement.
-async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, StoreError> {
-    pool.begin_with("BEGIN IMMEDIATE")
+async fn begin_write(conn: &mut SqliteConnection) -> Result<Transaction<'_, Sqlite>, StoreError> {
+    conn.begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(StoreError::query("begin a write transaction"))
 }
@@ -165,9 +166,26 @@ async fn delete_interviews(
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
     path: PathBuf,
+    /// The one connection this process writes through (`None` once closed). SQLite lets one
+    /// writer in at a time anyway; queueing writers here (in order, asynchronously) rather
+    /// than in SQLite's busy handler, which polls by sleeping 1, 2, 5, 10… ms, keeps the
+    /// lock from sitting idle while writers sleep, and a write never waits for a pool
+    /// connection that readers hold. Reads use the pool and never take it. Writers in other
+    /// processes are still kept out by SQLite's lock and waited for with the busy timeout.
+    writer: tokio::sync::Mutex<Option<SqliteConnection>>,
 }
 
+/// This process's turn to write, with the writer connection; see [`SqliteStore::writer`].
+type Writer<'a> = tokio::sync::MappedMutexGuard<'a, SqliteConnection>;
+
 impl SqliteStore {
+    /// Waits for this process's turn to write. Start transactions on the connection with
+    /// [`begin_write`]; the turn lasts as long as the guard.
+    async fn writer(&self) -> Result<Writer<'_>, StoreError> {
+        tokio::sync::MutexGuard::try_map(self.writer.lock().await, Option::as_mut)
+            .map_err(|_| StoreError::query("write")(sqlx::Error::PoolClosed))
+    }
+
     pub(crate) async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let path = path.to_path_buf();
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
@@ -206,7 +224,11 @@ impl SqliteStore {
 
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
+            // By default every checkout first pings the connection's worker thread: a round
+            // trip that guards against dropped network connections, which an embedded
+            // database does not have. (Each check-in still pings; sqlx always does that.)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
             .await
             .map_err(|source| StoreError::Open {
                 path: path.clone(),
@@ -217,7 +239,17 @@ impl SqliteStore {
             migrations_applied = applied,
             "opened the interview store"
         );
-        Ok(SqliteStore { pool, path })
+        let writer = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(SqliteStore {
+            pool,
+            path,
+            writer: tokio::sync::Mutex::new(Some(writer)),
+        })
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -226,6 +258,12 @@ impl SqliteStore {
 
     pub(crate) async fn close(&self) {
         self.pool.close().await;
+        // The last connection to close checkpoints the WAL.
+        if let Some(writer) = self.writer.lock().await.take() {
+            if let Err(error) = writer.close().await {
+                tracing::warn!(path = %self.path.display(), %error, "closing the writer connection failed");
+            }
+        }
     }
 
     pub(crate) async fn create_interview(
@@ -234,7 +272,8 @@ impl SqliteStore {
         outgoing: &[OutgoingMessage],
         now: i64,
     ) -> Result<Created, StoreError> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = begin_write(&mut writer).await?;
         let existing = sqlx::query(select_interview!(
             "WHERE guild_id = ? AND user_id = ? AND status = 'open'"
         ))
@@ -365,7 +404,8 @@ impl SqliteStore {
         now: i64,
     ) -> Result<Applied, StoreError> {
         let id = answer.interview_id;
-        let mut tx = begin_write(&self.pool).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = begin_write(&mut writer).await?;
 
         let seen: Option<i64> = sqlx::query_scalar("SELECT id FROM answers WHERE message_id = ?")
             .bind(to_db(answer.message_id))
@@ -497,13 +537,14 @@ impl SqliteStore {
         if status.is_open() {
             return Err(StoreError::CloseAsOpen);
         }
+        let mut writer = self.writer().await?;
         let closed = sqlx::query(
             "UPDATE interviews SET status = ?, finished_at = ? WHERE id = ? AND status = 'open'",
         )
         .bind(status.as_str())
         .bind(now)
         .bind(id.0)
-        .execute(&self.pool)
+        .execute(&mut *writer)
         .await
         .map_err(StoreError::query("close an interview"))?
         .rows_affected()
@@ -532,8 +573,9 @@ impl SqliteStore {
         for param in params {
             query = query.bind(*param);
         }
+        let mut writer = self.writer().await?;
         let closed = query
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *writer)
             .await
             .map_err(StoreError::query("close an interview"))?
             .map(InterviewId);
@@ -575,7 +617,8 @@ impl SqliteStore {
         messages: &[OutgoingMessage],
         now: i64,
     ) -> Result<Vec<OutboxId>, StoreError> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = begin_write(&mut writer).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM interviews WHERE id = ?")
             .bind(interview.0)
             .fetch_optional(&mut *tx)
@@ -623,6 +666,7 @@ impl SqliteStore {
         message_id: u64,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let mut writer = self.writer().await?;
         let marked = sqlx::query(
             "UPDATE outbox SET posted_at = ?, posted_message_id = ? \
              WHERE id = ? AND posted_at IS NULL",
@@ -630,7 +674,7 @@ impl SqliteStore {
         .bind(now)
         .bind(to_db(message_id))
         .bind(item.0)
-        .execute(&self.pool)
+        .execute(&mut *writer)
         .await
         .map_err(StoreError::query("mark a message as posted"))?
         .rows_affected()
@@ -640,9 +684,10 @@ impl SqliteStore {
     }
 
     pub(crate) async fn discard_outbox(&self, item: OutboxId) -> Result<bool, StoreError> {
+        let mut writer = self.writer().await?;
         let discarded = sqlx::query("DELETE FROM outbox WHERE id = ? AND posted_at IS NULL")
             .bind(item.0)
-            .execute(&self.pool)
+            .execute(&mut *writer)
             .await
             .map_err(StoreError::query("discard a queued message"))?
             .rows_affected()
@@ -693,7 +738,8 @@ impl SqliteStore {
     }
 
     pub(crate) async fn forget_user(&self, user_id: u64) -> Result<Deleted, StoreError> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = begin_write(&mut writer).await?;
         let deleted = delete_interviews(&mut tx, "user_id = ?", to_db(user_id)).await?;
         tx.commit()
             .await
@@ -714,7 +760,8 @@ impl SqliteStore {
         retention_days: u32,
     ) -> Result<Deleted, StoreError> {
         let cutoff = now.saturating_sub(i64::from(retention_days) * 86_400);
-        let mut tx = begin_write(&self.pool).await?;
+        let mut writer = self.writer().await?;
+        let mut tx = begin_write(&mut writer).await?;
         let deleted =
             delete_interviews(&mut tx, "status <> 'open' AND finished_at < ?", cutoff).await?;
         tx.commit()
