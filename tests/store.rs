@@ -212,6 +212,7 @@ async fn an_interview_continues_after_the_store_is_reopened() {
     let store = Store::open(&path).await.unwrap();
     let open = store.open_interviews().await.unwrap();
     assert_eq!(open.len(), 1);
+    assert_eq!(store.open_threads().await.unwrap(), [thread]);
     let loaded = store.interview_by_thread(thread).await.unwrap().unwrap();
     assert_eq!(loaded.id, id);
     assert_eq!(loaded, open[0]);
@@ -244,6 +245,10 @@ async fn an_interview_continues_after_the_store_is_reopened() {
     assert_eq!(done.finished_at, Some(T0 + 120));
     assert_eq!(done.state_json, r#"{"step":2}"#);
     assert!(store.open_interviews().await.unwrap().is_empty());
+    assert!(
+        store.open_threads().await.unwrap().is_empty(),
+        "a finished interview's thread is not open"
+    );
     let answers = store.answers(id).await.unwrap();
     assert_eq!(
         answers.iter().map(|a| a.message_id).collect::<Vec<_>>(),
@@ -380,6 +385,9 @@ async fn one_open_interview_per_member_per_guild() {
     create(&store, &new_interview(GUILD, BOB, 12), T0).await;
     create(&store, &new_interview(OTHER_GUILD, ALICE, 13), T0).await;
     assert_eq!(store.open_interviews().await.unwrap().len(), 3);
+    let mut threads = store.open_threads().await.unwrap();
+    threads.sort_unstable();
+    assert_eq!(threads, [10, 12, 13]);
     assert_eq!(
         store
             .open_interview_for_user(GUILD, ALICE)

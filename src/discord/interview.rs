@@ -469,11 +469,8 @@ async fn post_item_inner(http: &Http, data: &Data, item: &OutboxItem) -> Result<
 /// After a (re)start: learn which threads hold open interviews, post what
 /// was committed but not yet posted, and start the idle/retention sweeper.
 pub async fn resume(ctx: &serenity::Context, data: &Data) {
-    match data.store.open_interviews().await {
-        Ok(open) => {
-            let mut threads = Data::lock(&data.open_threads);
-            threads.extend(open.iter().map(|i| i.thread_id));
-        }
+    match data.store.open_threads().await {
+        Ok(open) => Data::lock(&data.open_threads).extend(open),
         Err(e) => tracing::error!(error = %e, "cannot load open interviews"),
     }
     let mut reposted = 0;

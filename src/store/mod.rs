@@ -212,6 +212,15 @@ impl Store {
         }
     }
 
+    /// The threads of every open interview: all the bot keeps in memory about them at
+    /// start-up: a few bytes per interview, where loading whole records (with their
+    /// state) left about 16 KB each resident (BENCHMARKS.md).
+    pub async fn open_threads(&self) -> Result<Vec<u64>, StoreError> {
+        match &*self.inner {
+            Backend::Sqlite(store) => store.open_threads().await,
+        }
+    }
+
     /// Open interviews whose last activity is more than `idle_secs` before `now`, least
     /// recently active first. Works from stored times, so it is right after a restart too.
     pub async fn idle_interviews(

@@ -380,6 +380,17 @@ impl SqliteStore {
         interviews_from_rows(&rows)
     }
 
+    pub(crate) async fn open_threads(&self) -> Result<Vec<u64>, StoreError> {
+        // Only the ids cross into Rust; SQLite's page cache (bounded per connection) is
+        // all the rows cost while they are read.
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT thread_id FROM interviews WHERE status = 'open'")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(StoreError::query("list the threads of open interviews"))?;
+        Ok(ids.into_iter().map(from_db).collect())
+    }
+
     pub(crate) async fn idle_interviews(
         &self,
         now: i64,
