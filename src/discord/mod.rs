@@ -91,8 +91,11 @@ impl Data {
             .clone()
     }
 
-    pub fn swap_guides(&self, library: GuideLibrary) {
-        *self.guides.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(library);
+    /// Puts `library` in service and hands back the one it replaces, so the caller
+    /// chooses where that (large) library is freed.
+    pub fn swap_guides(&self, library: GuideLibrary) -> Arc<GuideLibrary> {
+        let mut guard = self.guides.write().unwrap_or_else(|e| e.into_inner());
+        std::mem::replace(&mut *guard, Arc::new(library))
     }
 
     fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
