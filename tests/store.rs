@@ -85,6 +85,11 @@ async fn raw(path: &Path) -> SqliteConnection {
         .unwrap()
 }
 
+async fn pending_ids(store: &Store) -> Vec<OutboxId> {
+    let pending = store.pending_outbox().await.unwrap();
+    pending.iter().map(|i| i.id).collect()
+}
+
 async fn count(path: &Path, sql: &str) -> i64 {
     let mut conn = raw(path).await;
     let n = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
@@ -646,14 +651,54 @@ async fn pending_outbox_is_oldest_first_and_discard_drops_an_item() {
         !store.discard_outbox(expected[1]).await.unwrap(),
         "posted items stay"
     );
-    let left: Vec<OutboxId> = store
-        .pending_outbox()
+    assert_eq!(pending_ids(&store).await, expected[2..]);
+}
+
+#[tokio::test]
+async fn posted_marks_are_batched_and_the_first_mark_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_in(&dir);
+    let store = Store::open(&path).await.unwrap();
+    let a = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
+    let items = store
+        .enqueue(
+            a.id,
+            &[message(10, "one"), message(10, "two"), message(10, "three")],
+            T0,
+        )
         .await
-        .unwrap()
-        .iter()
-        .map(|i| i.id)
-        .collect();
-    assert_eq!(left, expected[2..]);
+        .unwrap();
+    assert!(store.mark_posted(items[0], 70, T0 + 1).await.unwrap());
+
+    // A second mark for an already-marked item changes nothing; snowflakes above
+    // i64::MAX survive the trip through JSON.
+    store.mark_posted_soon(items[0], 71, T0 + 2);
+    store.mark_posted_soon(items[1], u64::MAX - 5, T0 + 3);
+    // The background task may write them first; either way they are written once.
+    store.flush_posted_marks().await.unwrap();
+    assert_eq!(pending_ids(&store).await, [items[2]]);
+    let column = |name: &'static str, item: OutboxId| {
+        let path = path.clone();
+        async move {
+            count(
+                &path,
+                &format!("SELECT {name} FROM outbox WHERE id = {}", item.0),
+            )
+            .await
+        }
+    };
+    assert_eq!(column("posted_message_id", items[0]).await, 70);
+    assert_eq!(column("posted_at", items[1]).await, T0 + 3);
+    assert_eq!(
+        column("posted_message_id", items[1]).await,
+        (u64::MAX - 5) as i64
+    );
+
+    // Closing writes what is still queued.
+    store.mark_posted_soon(items[2], 72, T0 + 4);
+    store.close().await;
+    let store = Store::open(&path).await.unwrap();
+    assert!(store.pending_outbox().await.unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -456,7 +456,7 @@ async fn post_item_inner(http: &Http, data: &Data, item: &OutboxItem) -> Result<
             }
         }
     }
-    data.store.mark_posted(item.id, last_id, now()).await?;
+    data.store.mark_posted_soon(item.id, last_id, now());
     if post.archive {
         // Archived, not locked: the member can still scroll and reopen it.
         channel

@@ -166,6 +166,8 @@ pub async fn run(
     let http = http.build();
     let intents = intents(&config);
     let guild_id = config.discord.guild_id;
+    // Kept to close the store on the way out, which writes the last "posted" marks.
+    let closing = store.clone();
     let data = Data::new(config, guides, store);
 
     let framework = poise::Framework::builder()
@@ -199,7 +201,9 @@ pub async fn run(
         shards.shutdown_all().await;
     });
 
-    match client.start().await {
+    let ended = client.start().await;
+    closing.close().await;
+    match ended {
         Ok(()) => Ok(()),
         Err(serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication)) => {
             Err(RunError::RejectedToken)

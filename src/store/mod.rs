@@ -140,9 +140,25 @@ impl Store {
     /// as a [`StoreError`] naming `path`; it is never replaced by a fresh database.
     pub async fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let store = sqlite::SqliteStore::open(path.as_ref()).await?;
-        Ok(Store {
-            inner: Arc::new(Backend::Sqlite(store)),
-        })
+        let queued = store.marks_queued.clone();
+        let inner = Arc::new(Backend::Sqlite(store));
+        // Writes the marks of `mark_posted_soon`. It holds only a weak handle, so it
+        // ends once the last `Store` is dropped.
+        let weak = Arc::downgrade(&inner);
+        tokio::spawn(async move {
+            loop {
+                queued.notified().await;
+                let Some(inner) = weak.upgrade() else { return };
+                match &*inner {
+                    Backend::Sqlite(store) => {
+                        if let Err(error) = store.flush_marks().await {
+                            tracing::warn!(%error, "could not record posted messages; will retry");
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Store { inner })
     }
 
     /// The database file, for logs and error messages.
@@ -325,6 +341,23 @@ impl Store {
     pub async fn pending_outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
         match &*self.inner {
             Backend::Sqlite(store) => store.pending_outbox().await,
+        }
+    }
+
+    /// Like [`Store::mark_posted`], but written shortly after by a background task,
+    /// batched with other marks (one statement for all of them). [`Store::close`] writes
+    /// what is still queued. The bot uses this after each post.
+    pub fn mark_posted_soon(&self, item: OutboxId, message_id: u64, now: i64) {
+        match &*self.inner {
+            Backend::Sqlite(store) => store.mark_posted_soon(item, message_id, now),
+        }
+    }
+
+    /// Writes the marks queued by [`Store::mark_posted_soon`] now; returns how many
+    /// outbox items were marked.
+    pub async fn flush_posted_marks(&self) -> Result<u64, StoreError> {
+        match &*self.inner {
+            Backend::Sqlite(store) => store.flush_marks().await,
         }
     }
 

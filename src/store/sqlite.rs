@@ -7,6 +7,7 @@
 //! mode a failed upgrade is an immediate `SQLITE_BUSY` that the busy timeout does not cover.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -99,6 +100,24 @@ fn interviews_from_rows(rows: &[SqliteRow]) -> Result<Vec<Interview>, StoreError
     rows.iter().map(interview_from_row).collect()
 }
 
+/// The statements that record an answer: the answer row, the interview's new state,
+/// then one outbox insert per message (returning its id), in that order.
+fn answer_sql(messages: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO answers (interview_id, message_id, answer_text, prompt, feedback_json, \
+         feedback_headline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?); \
+         UPDATE interviews SET state_json = ?, format_version = ?, revision = revision + 1, \
+         last_activity_at = ?, status = ?, finished_at = ? WHERE id = ?;",
+    );
+    for _ in 0..messages {
+        sql.push_str(
+            " INSERT INTO outbox (interview_id, channel_id, payload_json, created_at) \
+             VALUES (?, ?, ?, ?) RETURNING id;",
+        );
+    }
+    sql
+}
+
 /// Queues `messages` for `interview`, in order, inside `tx`.
 async fn insert_outbox(
     tx: &mut SqliteConnection,
@@ -173,6 +192,19 @@ pub(crate) struct SqliteStore {
     /// connection that readers hold. Reads use the pool and never take it. Writers in other
     /// processes are still kept out by SQLite's lock and waited for with the busy timeout.
     writer: tokio::sync::Mutex<Option<SqliteConnection>>,
+    /// "Posted" marks waiting to be written, see [`SqliteStore::mark_posted_soon`]. A std
+    /// lock: held only to push or take the list, never across an `.await`.
+    marks: std::sync::Mutex<Vec<PostedMark>>,
+    /// Wakes the task that writes the marks ([`SqliteStore::flush_marks`]).
+    pub(crate) marks_queued: Arc<tokio::sync::Notify>,
+}
+
+/// An outbox item posted as a Discord message, at a time.
+#[derive(Debug, Clone, Copy)]
+struct PostedMark {
+    item: OutboxId,
+    message_id: u64,
+    at: i64,
 }
 
 /// This process's turn to write, with the writer connection; see [`SqliteStore::writer`].
@@ -249,6 +281,8 @@ impl SqliteStore {
             pool,
             path,
             writer: tokio::sync::Mutex::new(Some(writer)),
+            marks: std::sync::Mutex::new(Vec::new()),
+            marks_queued: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -257,6 +291,9 @@ impl SqliteStore {
     }
 
     pub(crate) async fn close(&self) {
+        if let Err(error) = self.flush_marks().await {
+            tracing::warn!(path = %self.path.display(), %error, "could not record the last posted messages; they will be posted again (with the same nonce) at the next start");
+        }
         self.pool.close().await;
         // The last connection to close checkpoints the WAL.
         if let Some(writer) = self.writer.lock().await.take() {
@@ -418,22 +455,26 @@ impl SqliteStore {
         let mut writer = self.writer().await?;
         let mut tx = begin_write(&mut writer).await?;
 
-        let seen: Option<i64> = sqlx::query_scalar("SELECT id FROM answers WHERE message_id = ?")
-            .bind(to_db(answer.message_id))
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(StoreError::query("check for a duplicate answer"))?;
-        if seen.is_some() {
+        // One statement for every check: each statement is a round trip to the
+        // connection's worker thread, and the write lock is held across all of them.
+        let current = sqlx::query(
+            "SELECT status, revision, \
+             EXISTS (SELECT 1 FROM answers WHERE message_id = ?) AS seen \
+             FROM interviews WHERE id = ?",
+        )
+        .bind(to_db(answer.message_id))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(StoreError::query("load an interview"))?
+        .ok_or(StoreError::NotFound(id))?;
+        let seen: bool = current
+            .try_get("seen")
+            .map_err(StoreError::query("read a row"))?;
+        if seen {
             tracing::debug!(interview = %id, message_id = answer.message_id, "duplicate answer ignored");
             return Ok(Applied::Duplicate);
         }
-
-        let current = sqlx::query("SELECT status, revision FROM interviews WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(StoreError::query("load an interview"))?
-            .ok_or(StoreError::NotFound(id))?;
         let status: String = current
             .try_get("status")
             .map_err(StoreError::query("read a row"))?;
@@ -457,41 +498,53 @@ impl SqliteStore {
             });
         }
 
-        sqlx::query(
-            "INSERT INTO answers (interview_id, message_id, answer_text, prompt, feedback_json, \
-             feedback_headline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id.0)
-        .bind(to_db(answer.message_id))
-        .bind(&answer.text)
-        .bind(&answer.prompt)
-        .bind(answer.feedback_json.as_deref())
-        .bind(answer.feedback_headline.as_deref())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query("record an answer"))?;
-
         let status = if next.finished {
             InterviewStatus::Finished
         } else {
             InterviewStatus::Open
         };
-        sqlx::query(
-            "UPDATE interviews SET state_json = ?, format_version = ?, revision = revision + 1, \
-             last_activity_at = ?, status = ?, finished_at = ? WHERE id = ?",
-        )
-        .bind(&next.state_json)
-        .bind(i64::from(next.format_version))
-        .bind(now)
-        .bind(status.as_str())
-        .bind(next.finished.then_some(now))
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::query("save the interview state"))?;
-
-        let outbox = insert_outbox(&mut tx, id, outgoing, now).await?;
+        // The answer, the new state and the queued messages in one multi-statement
+        // query (sqlx binds the parameters across the statements in order): one round
+        // trip where there were 3–4, which was most of a thread reply's wall time
+        // under load (BENCHMARKS.md). Only the outbox inserts return rows.
+        let sql = answer_sql(outgoing.len());
+        let mut query = sqlx::query(&sql)
+            .bind(id.0)
+            .bind(to_db(answer.message_id))
+            .bind(&answer.text)
+            .bind(&answer.prompt)
+            .bind(answer.feedback_json.as_deref())
+            .bind(answer.feedback_headline.as_deref())
+            .bind(now)
+            .bind(&next.state_json)
+            .bind(i64::from(next.format_version))
+            .bind(now)
+            .bind(status.as_str())
+            .bind(next.finished.then_some(now))
+            .bind(id.0);
+        for message in outgoing {
+            query = query
+                .bind(id.0)
+                .bind(to_db(message.channel_id))
+                .bind(&message.payload_json)
+                .bind(now);
+        }
+        let rows = query
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::query("record an answer"))?;
+        let outbox = rows
+            .iter()
+            .map(|row| row.try_get::<i64, _>(0).map(OutboxId))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::query("read a row"))?;
+        if outbox.len() != outgoing.len() {
+            return Err(StoreError::InvalidRow(format!(
+                "queued {} messages but SQLite returned {} ids",
+                outgoing.len(),
+                outbox.len()
+            )));
+        }
         tx.commit()
             .await
             .map_err(StoreError::query("commit an answer"))?;
@@ -692,6 +745,79 @@ impl SqliteStore {
             == 1;
         tracing::debug!(outbox = %item, message_id, marked, "mark posted");
         Ok(marked)
+    }
+
+    /// Queues a "posted" mark for the background writer instead of writing it now. Under
+    /// load the marks of many replies go to disk in one statement, where each used to cost
+    /// a write transaction of its own — half of a thread reply's commits. A mark lost to a
+    /// crash only means the item is posted again at the next start with the same nonce,
+    /// which Discord (like a mark written at once but lost to a crash just before it)
+    /// answers with the message already posted.
+    pub(crate) fn mark_posted_soon(&self, item: OutboxId, message_id: u64, at: i64) {
+        self.marks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(PostedMark {
+                item,
+                message_id,
+                at,
+            });
+        self.marks_queued.notify_one();
+    }
+
+    /// Writes every queued mark in one statement; returns how many items it marked. The
+    /// list is taken only once the writer is ours, so marks queued while waiting for it
+    /// join this batch, and a batch another caller is writing is on disk when this
+    /// returns. On failure the marks are queued again.
+    pub(crate) async fn flush_marks(&self) -> Result<u64, StoreError> {
+        let mut writer = match self.writer().await {
+            Ok(writer) => writer,
+            // Closed: fine if nothing is waiting (a late wake-up of the background task).
+            Err(_)
+                if self
+                    .marks
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_empty() =>
+            {
+                return Ok(0)
+            }
+            Err(e) => return Err(e),
+        };
+        let marks = std::mem::take(&mut *self.marks.lock().unwrap_or_else(|e| e.into_inner()));
+        if marks.is_empty() {
+            return Ok(0);
+        }
+        let list = marks
+            .iter()
+            .map(|m| format!("[{},{},{}]", m.item.0, to_db(m.message_id), m.at))
+            .collect::<Vec<_>>()
+            .join(",");
+        let result = sqlx::query(
+            "UPDATE outbox SET posted_at = m.at, posted_message_id = m.message_id \
+             FROM (SELECT value ->> 0 AS id, value ->> 1 AS message_id, value ->> 2 AS at \
+                   FROM json_each(?)) AS m \
+             WHERE outbox.id = m.id AND outbox.posted_at IS NULL",
+        )
+        .bind(format!("[{list}]"))
+        .execute(&mut *writer)
+        .await;
+        match result {
+            Ok(done) => {
+                tracing::debug!(
+                    queued = marks.len(),
+                    marked = done.rows_affected(),
+                    "posted marks written"
+                );
+                Ok(done.rows_affected())
+            }
+            Err(e) => {
+                let mut queue = self.marks.lock().unwrap_or_else(|e| e.into_inner());
+                let newer = std::mem::replace(&mut *queue, marks);
+                queue.extend(newer);
+                Err(StoreError::query("mark messages as posted")(e))
+            }
+        }
     }
 
     pub(crate) async fn discard_outbox(&self, item: OutboxId) -> Result<bool, StoreError> {
