@@ -346,6 +346,18 @@ async fn floor_vs_bot(
             runs.push(run);
         }
     }
+    if parts.threads {
+        // Opening the interviews (a burst of /mock) warms the bot's HTTP connection pool
+        // for a burst of posts; without the same for the floor, its first measured burst
+        // paid for ~hundreds of new connections (a p99 of 200-400 ms in run 1 only).
+        say("warming up the floor's thread replies");
+        let warm = load::floor_conversations(s.interviews, 800_000);
+        let run =
+            load::converse(floor, &warm, s.replies, Check::Floor, s.stall, usize::MAX).await?;
+        if run.failed > 0 {
+            return Err(format!("floor warm-up failed: {:?}", run.problems));
+        }
+    }
     for round in (0..s.rounds).filter(|_| parts.threads) {
         let first_user = 1_000_000 + (round * s.interviews) as u64;
         say(&format!(

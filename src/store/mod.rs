@@ -107,6 +107,10 @@ pub use model::{
     InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId, OutboxItem, OutgoingMessage,
 };
 
+/// How often the write-ahead log is copied into the database file, off the write path
+/// (the writer connection does not checkpoint; see `sqlite.rs`).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The bot's durable memory. Cheap to clone; share one per process.
 #[derive(Clone)]
 pub struct Store {
@@ -153,6 +157,22 @@ impl Store {
                     Backend::Sqlite(store) => {
                         if let Err(error) = store.flush_marks().await {
                             tracing::warn!(%error, "could not record posted messages; will retry");
+                        }
+                    }
+                }
+            }
+        });
+        let weak = Arc::downgrade(&inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                match &*inner {
+                    Backend::Sqlite(store) => {
+                        if let Err(error) = store.checkpoint().await {
+                            tracing::debug!(%error, "checkpoint skipped");
                         }
                     }
                 }
