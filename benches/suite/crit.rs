@@ -66,7 +66,24 @@ pub fn run_bench(name: &str, manifest_dir: &Path) -> Outcome {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let started = SystemTime::now();
     eprintln!("== criterion: cargo bench --bench {name}");
-    let status = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    // Cargo ran this process with the package's own variables set (CARGO_PKG_NAME, OUT_DIR,
+    // …). Build scripts such as ring's ask to be rerun when those change in cargo's
+    // environment, so passing them on made the nested cargo rebuild half the dependency
+    // tree, and the next `cargo bench --bench bot` rebuild it back.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_MANIFEST_")
+            || matches!(
+                &*key,
+                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE" | "OUT_DIR"
+            )
+        {
+            command.env_remove(&*key);
+        }
+    }
+    let status = command
         .current_dir(manifest_dir)
         .args(["bench", "--bench", name, "--target-dir"])
         .arg(&target)
