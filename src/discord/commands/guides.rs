@@ -98,7 +98,7 @@ pub async fn reload(ctx: AppContext<'_>) -> Result<(), Error> {
 
 /// Loads and validates the guides on a thread of its own and, if they are sound,
 /// swaps them in there. Loading 10,000 questions is a few hundred milliseconds of
-/// CPU: off the async workers so no command waits behind it, at a lower priority so
+/// CPU: off the async workers so no command waits behind it, at the lowest priority so
 /// that on a small machine members' commands get the cores first (a reload once a
 /// second during an `/ask` stream moved its p99 from 0.6 to 20–35 ms before this,
 /// BENCHMARKS.md), and the old library is freed there too rather than on a worker.
@@ -126,14 +126,17 @@ fn reload_in_background(
     rx
 }
 
-/// Nice 10 for the calling thread (Linux keeps a nice value per thread). Failing is
-/// harmless: the reload then competes at normal priority.
+/// The lowest priority, nice 19, for the calling thread and the reader threads it
+/// starts (Linux keeps a nice value per thread, and new threads inherit it). At nice 10
+/// a reload still took enough of a busy 2-core machine to lift an `/ask` stream's p99
+/// by ~0.4 ms; a reload can wait, a member should not. Failing is harmless: the reload
+/// then competes at normal priority.
 fn lower_this_threads_priority() {
     #[cfg(target_os = "linux")]
     {
         // SAFETY: plain integer arguments; `gettid` cannot fail and `setpriority`
         // only reads them.
-        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10) };
+        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) };
         if rc != 0 {
             tracing::debug!(error = %std::io::Error::last_os_error(), "cannot lower the reload thread's priority");
         }
