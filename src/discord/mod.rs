@@ -94,8 +94,9 @@ impl Data {
     /// Puts `library` in service and hands back the one it replaces, so the caller
     /// chooses where that (large) library is freed.
     pub fn swap_guides(&self, library: GuideLibrary) -> Arc<GuideLibrary> {
+        let library = Arc::new(library);
         let mut guard = self.guides.write().unwrap_or_else(|e| e.into_inner());
-        std::mem::replace(&mut *guard, Arc::new(library))
+        std::mem::replace(&mut *guard, library)
     }
 
     fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
