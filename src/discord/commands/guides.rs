@@ -99,7 +99,7 @@ pub async fn reload(ctx: AppContext<'_>) -> Result<(), Error> {
 
 /// Loads and validates the guides on a thread of its own and, if they are sound,
 /// swaps them in there. Loading 10,000 questions is a few hundred milliseconds of
-/// CPU: off the async workers so no command waits behind it, at the lowest priority so
+/// CPU: off the async workers so no command waits behind it, in the idle scheduling class so
 /// that on a small machine members' commands get the cores first (a reload once a
 /// second during an `/ask` stream moved its p99 from 0.6 to 20–35 ms before this,
 /// BENCHMARKS.md), and the old library is freed there too rather than on a worker.
@@ -146,19 +146,26 @@ fn free_here(old: Arc<GuideLibrary>) {
     drop(old);
 }
 
-/// The lowest priority, nice 19, for the calling thread and the reader threads it
-/// starts (Linux keeps a nice value per thread, and new threads inherit it). At nice 10
-/// a reload still took enough of a busy 2-core machine to lift an `/ask` stream's p99
-/// by ~0.4 ms; a reload can wait, a member should not. Failing is harmless: the reload
-/// then competes at normal priority.
+/// The idle scheduling class for the calling thread and the reader threads it starts
+/// (Linux schedules threads one by one, and new threads inherit the class): it runs
+/// only on a core nobody else wants, and any other thread that wakes up takes the core
+/// at once. At nice 19 a waking worker could still wait out the reload's time slice,
+/// which lifted an `/ask` stream's p99 by 0.2–2 ms in the benchmark. A reload can wait;
+/// a member should not. Should the class be refused, nice 19; should that fail too,
+/// the reload competes at normal priority, which is only slower for others.
 fn lower_this_threads_priority() {
     #[cfg(target_os = "linux")]
     {
-        // SAFETY: plain integer arguments; `gettid` cannot fail and `setpriority`
-        // only reads them.
-        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) };
-        if rc != 0 {
-            tracing::debug!(error = %std::io::Error::last_os_error(), "cannot lower the reload thread's priority");
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: `gettid` cannot fail; `sched_setscheduler` only reads `param`, which
+        // lives across the call, and `setpriority` takes plain integers.
+        let idle = unsafe { libc::sched_setscheduler(libc::gettid(), libc::SCHED_IDLE, &param) };
+        if idle != 0 {
+            let niced =
+                unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) };
+            if niced != 0 {
+                tracing::debug!(error = %std::io::Error::last_os_error(), "cannot lower the reload thread's priority");
+            }
         }
     }
 }
