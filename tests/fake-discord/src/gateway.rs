@@ -418,12 +418,14 @@ impl Connection {
                     return Flow::Continue;
                 };
                 let (seq, text) = self.shared.gateway.frame(&session, &t, &d);
+                // Where a benchmark's clock for "the dispatch left the server" starts:
+                // just before the frame is written. Stamped after the write, a bot's
+                // answer could arrive (and be stamped by the REST side) first once the
+                // socket stopped delaying small frames (TCP_NODELAY).
+                let sent_at = Instant::now();
                 if self.send_text(text).await.is_err() {
                     return Flow::Stop;
                 }
-                // Taken once the frame is handed to the socket: where a benchmark's clock
-                // for "the dispatch left the server" starts.
-                let sent_at = Instant::now();
                 if let Some(ack) = ack {
                     let _ = ack.send((seq, sent_at));
                 }
