@@ -99,7 +99,7 @@ mod sqlite;
 
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 pub use error::StoreError;
 pub use model::{
@@ -110,6 +110,31 @@ pub use model::{
 /// How often the write-ahead log is copied into the database file, off the write path
 /// (the writer connection does not checkpoint; see `sqlite.rs`).
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The store's background work, off every caller's path: writing the "posted" marks
+/// queued by [`Store::mark_posted_soon`] when woken, and checkpointing the WAL every
+/// [`CHECKPOINT_EVERY`]. It holds only a weak handle, so it ends once the last `Store`
+/// is dropped. A failed batch of marks stays queued for the next wake-up (the next post)
+/// or for [`Store::close`].
+async fn maintain(store: Weak<Backend>, marks_queued: Arc<tokio::sync::Notify>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let checkpoint = tokio::select! {
+            () = marks_queued.notified() => false,
+            _ = tick.tick() => true,
+        };
+        let Some(inner) = store.upgrade() else { return };
+        let Backend::Sqlite(store) = &*inner;
+        if checkpoint {
+            if let Err(error) = store.checkpoint().await {
+                tracing::debug!(%error, "checkpoint skipped");
+            }
+        } else if let Err(error) = store.flush_marks().await {
+            tracing::warn!(%error, "could not record posted messages; they stay queued");
+        }
+    }
+}
 
 /// The bot's durable memory. Cheap to clone; share one per process.
 #[derive(Clone)]
@@ -146,38 +171,7 @@ impl Store {
         let store = sqlite::SqliteStore::open(path.as_ref()).await?;
         let queued = store.marks_queued.clone();
         let inner = Arc::new(Backend::Sqlite(store));
-        // Writes the marks of `mark_posted_soon`. It holds only a weak handle, so it
-        // ends once the last `Store` is dropped.
-        let weak = Arc::downgrade(&inner);
-        tokio::spawn(async move {
-            loop {
-                queued.notified().await;
-                let Some(inner) = weak.upgrade() else { return };
-                match &*inner {
-                    Backend::Sqlite(store) => {
-                        if let Err(error) = store.flush_marks().await {
-                            tracing::warn!(%error, "could not record posted messages; will retry");
-                        }
-                    }
-                }
-            }
-        });
-        let weak = Arc::downgrade(&inner);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let Some(inner) = weak.upgrade() else { return };
-                match &*inner {
-                    Backend::Sqlite(store) => {
-                        if let Err(error) = store.checkpoint().await {
-                            tracing::debug!(%error, "checkpoint skipped");
-                        }
-                    }
-                }
-            }
-        });
+        tokio::spawn(maintain(Arc::downgrade(&inner), queued));
         Ok(Store { inner })
     }
 
