@@ -511,8 +511,10 @@ impl SqliteStore {
         };
         // The answer, the new state and the queued messages in one multi-statement
         // query (sqlx binds the parameters across the statements in order): one round
-        // trip where there were 3–4, which was most of a thread reply's wall time
-        // under load (BENCHMARKS.md). Only the outbox inserts return rows.
+        // trip to the connection's worker thread where there were 3–4. The benchmark
+        // counted ~30 context switches per thread reply before; this cut alone did not
+        // move its throughput measurably (BENCHMARKS.md). Only the outbox inserts
+        // return rows.
         let sql = answer_sql(outgoing.len());
         let mut query = sqlx::query(&sql)
             .bind(id.0)
@@ -763,21 +765,23 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The queue of "posted" marks; a poisoned lock still holds a valid list.
+    fn queued_marks(&self) -> std::sync::MutexGuard<'_, Vec<PostedMark>> {
+        self.marks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Queues a "posted" mark for the background writer instead of writing it now. Under
     /// load the marks of many replies go to disk in one statement, where each used to cost
     /// a write transaction of its own — half of a thread reply's commits. A mark lost to a
     /// crash only means the item is posted again at the next start with the same nonce,
-    /// which Discord (like a mark written at once but lost to a crash just before it)
-    /// answers with the message already posted.
+    /// which Discord, within its nonce window of a few minutes, answers with the message
+    /// already posted — as for a mark written at once but lost to a crash before it.
     pub(crate) fn mark_posted_soon(&self, item: OutboxId, message_id: u64, at: i64) {
-        self.marks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(PostedMark {
-                item,
-                message_id,
-                at,
-            });
+        self.queued_marks().push(PostedMark {
+            item,
+            message_id,
+            at,
+        });
         self.marks_queued.notify_one();
     }
 
@@ -789,18 +793,10 @@ impl SqliteStore {
         let mut writer = match self.writer().await {
             Ok(writer) => writer,
             // Closed: fine if nothing is waiting (a late wake-up of the background task).
-            Err(_)
-                if self
-                    .marks
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .is_empty() =>
-            {
-                return Ok(0)
-            }
+            Err(_) if self.queued_marks().is_empty() => return Ok(0),
             Err(e) => return Err(e),
         };
-        let marks = std::mem::take(&mut *self.marks.lock().unwrap_or_else(|e| e.into_inner()));
+        let marks = std::mem::take(&mut *self.queued_marks());
         if marks.is_empty() {
             return Ok(0);
         }
@@ -828,7 +824,7 @@ impl SqliteStore {
                 Ok(done.rows_affected())
             }
             Err(e) => {
-                let mut queue = self.marks.lock().unwrap_or_else(|e| e.into_inner());
+                let mut queue = self.queued_marks();
                 let newer = std::mem::replace(&mut *queue, marks);
                 queue.extend(newer);
                 Err(StoreError::query("mark messages as posted")(e))
