@@ -140,14 +140,10 @@ async fn an_interview_left_idle_across_a_restart_is_closed_with_its_summary() {
 
     // Two hours pass while the bot is down (the idle limit is 30 minutes).
     let db = h.dir.path().join("data/bot.db");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-        .await
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("UPDATE interviews SET last_activity_at = last_activity_at - 7200, created_at = created_at - 7300")
         .unwrap();
-    sqlx::query("UPDATE interviews SET last_activity_at = last_activity_at - 7200, created_at = created_at - 7300")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
 
     h.spawn_bot().await;
     let summary = h.post_containing(thread, "No answer for").await;

@@ -8,8 +8,7 @@ use interview_coach::store::{
     Applied, CloseReason, Created, Deleted, Interview, InterviewId, InterviewStatus, NewAnswer,
     NewInterview, NextState, OutboxId, OutgoingMessage, Store, StoreError,
 };
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection, SqliteConnection};
+use rusqlite::Connection;
 
 const GUILD: u64 = 900_000_000_000_000_001;
 const OTHER_GUILD: u64 = 900_000_000_000_000_002;
@@ -77,12 +76,8 @@ async fn record(store: &Store, a: &NewAnswer, n: &NextState, now: i64) -> Vec<Ou
 }
 
 /// A raw connection to inspect the file without going through the store.
-async fn raw(path: &Path) -> SqliteConnection {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .connect()
-        .await
-        .unwrap()
+fn raw(path: &Path) -> Connection {
+    Connection::open(path).unwrap()
 }
 
 async fn pending_ids(store: &Store) -> Vec<OutboxId> {
@@ -90,11 +85,8 @@ async fn pending_ids(store: &Store) -> Vec<OutboxId> {
     pending.iter().map(|i| i.id).collect()
 }
 
-async fn count(path: &Path, sql: &str) -> i64 {
-    let mut conn = raw(path).await;
-    let n = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
-    n
+fn count(path: &Path, sql: &str) -> i64 {
+    raw(path).query_row(sql, [], |row| row.get(0)).unwrap()
 }
 
 #[tokio::test]
@@ -109,39 +101,98 @@ async fn open_creates_folder_and_file_and_migrates_from_empty() {
     assert!(store.open_interviews().await.unwrap().is_empty());
     assert!(store.pending_outbox().await.unwrap().is_empty());
 
-    let mut conn = raw(&path).await;
-    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&mut conn)
-        .await
+    let conn = raw(&path);
+    let journal: String = conn
+        .pragma_query_value(None, "journal_mode", |row| row.get(0))
         .unwrap();
     assert_eq!(journal, "wal");
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         ORDER BY name",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
-    assert_eq!(
-        tables,
-        ["_sqlx_migrations", "answers", "interviews", "outbox"]
-    );
-    let versions: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-    assert_eq!(versions, [1]);
-    conn.close().await.unwrap();
+    let tables: String = conn
+        .query_row(
+            "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema \
+             WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, "answers interviews outbox");
+    drop(conn);
+    assert_eq!(count(&path, "PRAGMA user_version"), 1);
     store.close().await;
 
     // Opening again applies nothing twice and keeps the file.
     let store = Store::open(&path).await.unwrap();
+    assert_eq!(count(&path, "PRAGMA user_version"), 1);
     assert_eq!(
-        count(&path, "SELECT COUNT(*) FROM _sqlx_migrations").await,
-        1
+        count(
+            &path,
+            "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"
+        ),
+        3
     );
     store.close().await;
+}
+
+/// Releases up to this one applied migrations with sqlx, which records them in a table of
+/// its own and leaves `user_version` at 0. Such a file must open with its data, not be
+/// migrated a second time (which would fail on the existing tables).
+#[tokio::test]
+async fn a_database_migrated_by_sqlx_opens_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coach.db");
+    {
+        // What sqlx's migrator left behind: the schema, its bookkeeping table, and our id.
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "application_id", 0x4943_6f61)
+            .unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_initial.sql"))
+            .unwrap();
+        conn.execute_batch(
+            "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+               installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, \
+               checksum BLOB NOT NULL, execution_time BIGINT NOT NULL); \
+             INSERT INTO _sqlx_migrations VALUES (1, 'initial', CURRENT_TIMESTAMP, TRUE, x'00', 1);",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO interviews (guild_id, thread_id, user_id, role_id, role_name, state_json, \
+             format_version, created_at, last_activity_at) VALUES (?, 5, ?, 'backend', 'Backend', '{}', 1, ?, ?)",
+            rusqlite::params![GUILD as i64, ALICE as i64, T0, T0],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).await.unwrap();
+    let open = store.open_interviews().await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].user_id, ALICE);
+    store.close().await;
+    assert_eq!(count(&path, "PRAGMA user_version"), 1);
+}
+
+/// A file written by a newer release (a schema version this build does not know) is
+/// refused with a message that says so, and left as it is.
+#[tokio::test]
+async fn a_database_from_a_newer_release_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("coach.db");
+    let store = Store::open(&path).await.unwrap();
+    store.close().await;
+    raw(&path).pragma_update(None, "user_version", 99).unwrap();
+
+    let err = Store::open(&path).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(
+            err,
+            StoreError::TooNew {
+                found: 99,
+                known: 1,
+                ..
+            }
+        ),
+        "{text}"
+    );
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    assert_eq!(count(&path, "PRAGMA user_version"), 99);
 }
 
 #[tokio::test]
@@ -303,7 +354,7 @@ async fn the_same_message_applied_twice_is_recorded_once() {
     assert_eq!(store.answers(interview.id).await.unwrap().len(), 1);
     let pending = store.pending_outbox().await.unwrap();
     assert_eq!(pending.iter().map(|i| i.id).collect::<Vec<_>>(), first);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox").await, 2);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox"), 2);
 }
 
 #[tokio::test]
@@ -617,8 +668,7 @@ async fn outbox_survives_kill_9() {
         count(
             &path,
             "SELECT posted_message_id FROM outbox ORDER BY id LIMIT 1"
-        )
-        .await,
+        ),
         5000,
         "the first mark is kept"
     );
@@ -684,7 +734,6 @@ async fn posted_marks_are_batched_and_the_first_mark_wins() {
                 &path,
                 &format!("SELECT {name} FROM outbox WHERE id = {}", item.0),
             )
-            .await
         }
     };
     assert_eq!(column("posted_message_id", items[0]).await, 70);
@@ -920,19 +969,16 @@ async fn forget_me_deletes_everything_about_the_member_and_nothing_else() {
                 "interview_id IN (SELECT id FROM interviews WHERE user_id = ?)"
             }
         );
-        let mut conn = raw(&path).await;
-        let n: i64 = sqlx::query_scalar(&sql)
-            .bind(ALICE as i64)
-            .fetch_one(&mut conn)
-            .await
+        let n: i64 = raw(&path)
+            .query_row(&sql, [ALICE as i64], |row| row.get(0))
             .unwrap();
         assert_eq!(n, 0, "{table}");
     }
     // No orphans left behind either.
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM answers WHERE interview_id <> (SELECT id FROM interviews WHERE user_id = 100000000000000002)").await, 0);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM interviews").await, 1);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM answers").await, 1);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox").await, 2);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM answers WHERE interview_id <> (SELECT id FROM interviews WHERE user_id = 100000000000000002)"), 0);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM interviews"), 1);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM answers"), 1);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox"), 2);
 
     // Bob is untouched; forgetting again finds nothing.
     assert_eq!(store.history(BOB, 10).await.unwrap()[0].answers, 1);
@@ -985,8 +1031,8 @@ async fn retention_sweep_deletes_only_old_ended_interviews() {
     assert!(store.interview(old_closed.id).await.unwrap().is_none());
     assert!(store.interview(recent.id).await.unwrap().is_some());
     assert!(store.interview(open.id).await.unwrap().is_some());
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM answers").await, 0);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM answers"), 0);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox"), 0);
 
     // Idempotent.
     assert!(store
@@ -1036,16 +1082,12 @@ async fn a_damaged_database_is_an_error_naming_the_path() {
         }
         store.close().await;
     }
-    // sqlx closes SQLite connections on their worker threads, so the last
-    // one may still be checkpointing its WAL into the file after `close`
-    // returns. SQLite removes the WAL when it is done; wait for that, or the
-    // checkpoint would overwrite the damage this test makes.
-    let wal = dir.path().join("coach.db-wal");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while wal.exists() && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    assert!(!wal.exists(), "the store did not finish closing");
+    // `close` returns once the last connection has checkpointed the WAL into the file
+    // and removed it; a checkpoint after the damage below would overwrite it.
+    assert!(
+        !dir.path().join("coach.db-wal").exists(),
+        "the store did not finish closing"
+    );
     // Overwrite the middle of the file (past the header) with garbage.
     let mut bytes = std::fs::read(&path).unwrap();
     assert!(bytes.len() > 3 * 4096, "{}", bytes.len());
@@ -1070,17 +1112,10 @@ async fn a_damaged_database_is_an_error_naming_the_path() {
 async fn another_programs_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.db");
-    let mut conn = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true)
-        .connect()
-        .await
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
         .unwrap();
-    sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
 
     let err = Store::open(&path).await.unwrap_err();
     let text = err.to_string();
@@ -1091,8 +1126,7 @@ async fn another_programs_database_is_refused() {
         count(
             &path,
             "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"
-        )
-        .await,
+        ),
         1
     );
 }

@@ -26,7 +26,7 @@ pub enum StoreError {
     Open {
         path: PathBuf,
         #[source]
-        source: sqlx::Error,
+        source: rusqlite::Error,
     },
     /// The file is an SQLite database, but its integrity check failed.
     #[error("the database {} is damaged: {detail}", path.display())]
@@ -34,21 +34,37 @@ pub enum StoreError {
     /// The file is a valid SQLite database that belongs to something else.
     #[error("{} is not an interview-coach database: {detail}", path.display())]
     Foreign { path: PathBuf, detail: String },
-    /// The schema migrations could not be applied (or the database was written by a newer
-    /// version of the bot).
-    #[error("cannot migrate the database {}: {source}", path.display())]
+    /// A schema migration could not be applied.
+    #[error("cannot migrate the database {} to schema version {version}: {source}", path.display())]
     Migrate {
         path: PathBuf,
+        version: i64,
         #[source]
-        source: sqlx::migrate::MigrateError,
+        source: rusqlite::Error,
     },
+    /// The database's schema is newer than this build knows: a newer release wrote it.
+    #[error("the database {} has schema version {found}, newer than this build's {known}: run a newer interview-coach, or restore a backup", path.display())]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    /// The threads that run the database's work could not be started.
+    #[error("cannot start the database threads: {0}")]
+    Threads(#[source] std::io::Error),
     /// A query failed after the store was open.
     #[error("database error while trying to {op}: {source}")]
     Query {
         op: &'static str,
         #[source]
-        source: sqlx::Error,
+        source: rusqlite::Error,
     },
+    /// The store was closed (the bot is shutting down).
+    #[error("the database is closed")]
+    Closed,
+    /// A database job panicked; its transaction was rolled back.
+    #[error("a database operation failed unexpectedly and was rolled back")]
+    JobPanicked,
     /// The interview does not exist (never did, or was deleted by `/forget-me` or retention).
     #[error("interview {0} does not exist")]
     NotFound(InterviewId),
@@ -61,8 +77,8 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Builds a mapper for `map_err` that tags an sqlx error with the operation.
-    pub(crate) fn query(op: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    /// Builds a mapper for `map_err` that tags an SQLite error with the operation.
+    pub(crate) fn query(op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
         move |source| StoreError::Query { op, source }
     }
 }

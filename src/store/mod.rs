@@ -6,8 +6,10 @@
 //!
 //! # Tables
 //!
-//! The schema lives in `migrations/` (versioned, applied by [`Store::open`] through
-//! `sqlx::migrate!`; the applied versions are recorded in `_sqlx_migrations`).
+//! The schema lives in `migrations/` (one SQL script per version, embedded in the binary and
+//! applied in order by [`Store::open`]; `PRAGMA user_version` records the last one applied.
+//! Databases from the releases that used sqlx's migrator are recognised by their
+//! `_sqlx_migrations` table).
 //!
 //! * **`interviews`**: one row per mock interview: guild, thread, member, the guide role
 //!   (`role_id` key and display `role_name`), the engine's serialized state (`state_json`,
@@ -64,22 +66,24 @@
 //! not worth it for practice interviews. WAL also lets readers (e.g. `/history`) run while
 //! an answer is being written.
 //!
-//! # Locks and sharing
+//! # Threads, locks and sharing
 //!
 //! * [`Store`] is `Clone` and holds an [`Arc`] to the backend: every command handler, the
-//!   outbox poster and the idle/retention timers share one pool of read connections and one
-//!   writer connection, and cloning is a reference count bump. (The `Arc` makes sharing
-//!   true for any future backend without requiring it to be `Clone`, and keeps the backend
-//!   enum private.)
-//! * Reads take a connection from the pool (waiting asynchronously when all are busy) and
-//!   never wait for writes: WAL lets them read beside the writer.
-//! * Writes go through the one writer connection, behind an async mutex: SQLite admits one
-//!   writer at a time anyway, and queueing for the mutex is in order and costs no thread,
-//!   whereas SQLite's busy handler polls by sleeping 1, 2, 5, 10… ms, leaving the lock
-//!   idle while writers sleep. The mutex is held only while statements run, never across
-//!   anything but the database's own work. Writers in other processes are still kept out
-//!   by SQLite's lock and waited for in its busy handler (5 s timeout), on the
-//!   connection's own worker thread, never on a tokio worker.
+//!   outbox poster and the idle/retention timers share one writer thread and a few reader
+//!   threads, and cloning is a reference count bump. (The `Arc` makes sharing true for any
+//!   future backend without requiring it to be `Clone`, and keeps the backend enum private.)
+//! * SQLite calls block, so they run on threads of their own, never on tokio's workers. Each
+//!   store call is *one* job on one of them — its checks, writes and commit, or its query and
+//!   the decoding of the rows — so a call costs one hand-off to a database thread and one
+//!   back. (With sqlx every statement was such a round trip: the benchmark counted ~20
+//!   context switches per thread reply, more CPU than the SQL itself; see `worker.rs`.)
+//! * Reads go to the reader threads, each with its own connection, and never wait for
+//!   writes: WAL lets them read beside the writer.
+//! * Writes go, in order, to the one writer thread: SQLite admits one writer at a time
+//!   anyway, and a queue costs nothing while it waits, whereas SQLite's busy handler polls
+//!   by sleeping 1, 2, 5, 10… ms, leaving the lock idle while writers sleep. Writers in
+//!   other processes are still kept out by SQLite's lock and waited for in its busy handler
+//!   (5 s timeout), on the writer thread.
 //! * Writes that read first (dedupe, one-open-per-member, revision check) run in
 //!   `BEGIN IMMEDIATE` transactions, which take SQLite's write lock at the start, so the
 //!   check and the write cannot interleave with another writer, even from another process.
@@ -96,6 +100,7 @@
 mod error;
 mod model;
 mod sqlite;
+mod worker;
 
 use std::fmt;
 use std::path::Path;
@@ -108,30 +113,28 @@ pub use model::{
 };
 
 /// How often the write-ahead log is copied into the database file, off the write path
-/// (the writer connection does not checkpoint; see `sqlite.rs`).
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// (the writer connection does not checkpoint; see `sqlite.rs`), and how often "posted"
+/// marks whose first write failed are tried again.
+const MAINTAIN_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// The store's background work, off every caller's path: writing the "posted" marks
-/// queued by [`Store::mark_posted_soon`] when woken, and checkpointing the WAL every
-/// [`CHECKPOINT_EVERY`]. It holds only a weak handle, so it ends once the last `Store`
-/// is dropped. A failed batch of marks stays queued for the next wake-up (the next post)
-/// or for [`Store::close`].
-async fn maintain(store: Weak<Backend>, marks_queued: Arc<tokio::sync::Notify>) {
-    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+/// The store's background work, off every caller's path: checkpointing the WAL, and
+/// writing "posted" marks still queued (normally the writer thread writes them as soon as
+/// it can, see [`Store::mark_posted_soon`]; this retries a batch whose write failed). It
+/// holds only a weak handle, so it ends once the last `Store` is dropped.
+async fn maintain(store: Weak<Backend>) {
+    let mut tick = tokio::time::interval(MAINTAIN_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        let checkpoint = tokio::select! {
-            () = marks_queued.notified() => false,
-            _ = tick.tick() => true,
-        };
+        tick.tick().await;
         let Some(inner) = store.upgrade() else { return };
         let Backend::Sqlite(store) = &*inner;
-        if checkpoint {
-            if let Err(error) = store.checkpoint().await {
-                tracing::debug!(%error, "checkpoint skipped");
+        if let Err(error) = store.checkpoint().await {
+            tracing::debug!(%error, "checkpoint skipped");
+        }
+        if store.marks_waiting() {
+            if let Err(error) = store.flush_marks().await {
+                tracing::warn!(%error, "could not record posted messages; they stay queued");
             }
-        } else if let Err(error) = store.flush_marks().await {
-            tracing::warn!(%error, "could not record posted messages; they stay queued");
         }
     }
 }
@@ -169,9 +172,8 @@ impl Store {
     /// as a [`StoreError`] naming `path`; it is never replaced by a fresh database.
     pub async fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let store = sqlite::SqliteStore::open(path.as_ref()).await?;
-        let queued = store.marks_queued.clone();
         let inner = Arc::new(Backend::Sqlite(store));
-        tokio::spawn(maintain(Arc::downgrade(&inner), queued));
+        tokio::spawn(maintain(Arc::downgrade(&inner)));
         Ok(Store { inner })
     }
 
@@ -358,8 +360,8 @@ impl Store {
         }
     }
 
-    /// Like [`Store::mark_posted`], but written shortly after by a background task,
-    /// batched with other marks (one statement for all of them). [`Store::close`] writes
+    /// Like [`Store::mark_posted`], but written shortly after by the writer thread,
+    /// batched with other marks (one transaction for all of them). [`Store::close`] writes
     /// what is still queued. The bot uses this after each post.
     pub fn mark_posted_soon(&self, item: OutboxId, message_id: u64, now: i64) {
         match &*self.inner {
