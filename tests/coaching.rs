@@ -2,6 +2,7 @@
 //! probe for what the framework needs, and sums up at the end.
 
 use interview_coach::coach::engine::{Interview, PromptKind, Step};
+use interview_coach::coach::feedback::AnswerContext;
 use interview_coach::guide::GuideLibrary;
 
 fn library() -> GuideLibrary {
@@ -203,4 +204,89 @@ fn practice_gives_feedback_after_each_answer_for_every_role() {
         );
         assert!(stdout.contains("Interview complete"), "{stdout}");
     }
+}
+
+/// A state stored by format 1 (`tests/fixtures/state-v1.json`, written by that
+/// release's engine: one weak answer in, its probe waiting) goes on with feedback,
+/// keeps its stored analysis for the summary, and keeps its format-1 parts when
+/// saved again.
+#[test]
+fn a_format_1_state_goes_on_with_its_feedback_and_summary() {
+    let lib = library();
+    let cues = lib.cues().unwrap();
+    let stored = include_str!("fixtures/state-v1.json");
+    let raw: serde_json::Value = serde_json::from_str(stored).unwrap();
+    assert_eq!(raw["format_version"], 1);
+    assert!(raw.get("terms").is_none());
+    let mut iv: Interview = serde_json::from_str(stored).unwrap();
+    assert_eq!(iv.current().unwrap().kind, PromptKind::Probe);
+
+    // Format 2 rebuilds exactly the context format 1 stored for each question.
+    for (i, planned) in iv.plan.iter().enumerate() {
+        let stored: AnswerContext =
+            serde_json::from_value(raw["plan"][i]["context"].clone()).unwrap();
+        assert_eq!(
+            planned.answer_context(&stored.terms),
+            stored,
+            "question {i}"
+        );
+    }
+
+    let answer = "I owned the rollout of our new billing queue: I wrote the plan, \
+                  ran the canary and cut p99 latency by 40% for the payments team.";
+    let answered = iv.answer_with(answer, Some(cues)).unwrap();
+    assert!(
+        answered.feedback.is_some(),
+        "a format-1 state still gets feedback"
+    );
+    let saved = serde_json::to_value(&iv).unwrap();
+    assert_eq!(saved["plan"][0]["context"], raw["plan"][0]["context"]);
+    assert_eq!(saved["analyses"], raw["analyses"]);
+    let mut iv: Interview = serde_json::from_value(saved).unwrap();
+
+    let mut summary = None;
+    for _ in 0..10 {
+        match iv.answer_with(answer, Some(cues)).unwrap().step {
+            Step::Finished(s) => {
+                summary = Some(s);
+                break;
+            }
+            Step::Ask(_) => {}
+        }
+    }
+    let summary = summary.expect("the interview finishes");
+    let coaching = summary.coaching.expect("coaching from the analyses");
+    // The stored weak answer and its probe, then the second main question, whose
+    // answer also misses framework steps and so earns a probe of its own.
+    assert_eq!(coaching.answers, 4, "{coaching:?}");
+    assert_eq!(summary.checks.len(), 2, "{:?}", summary.checks);
+}
+
+/// Format 2 keeps the role's vocabulary once and a digest per answer: the state
+/// that is decoded, re-encoded and written for every answer stays small.
+#[test]
+fn a_new_state_keeps_the_role_terms_once_and_digests_not_analyses() {
+    let lib = library();
+    let cues = lib.cues().unwrap();
+    let role = lib.role("backend").unwrap();
+    let questions: Vec<_> = role.questions.iter().take(2).collect();
+    let (mut iv, _) = Interview::start(role, &questions, 1);
+    let answer = "We moved the billing service to a new queue and it went fine.";
+    iv.answer_with(answer, Some(cues)).unwrap();
+    let json = serde_json::to_string(&iv).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["format_version"], 2);
+    assert!(value["terms"].is_object());
+    assert!(value["plan"][0].get("context").is_none(), "{json}");
+    assert!(value.get("analyses").is_none(), "{json}");
+    assert_eq!(value["digests"].as_array().map(Vec::len), Some(1));
+    let stored = include_str!("fixtures/state-v1.json");
+    assert!(
+        json.len() * 2 < stored.len(),
+        "the same point of an interview: {} bytes now, {} in format 1",
+        json.len(),
+        stored.len()
+    );
+    let back: Interview = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, iv);
 }

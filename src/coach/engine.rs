@@ -6,14 +6,27 @@
 //! It does no I/O and reads no clock; both front ends feed it answers and show
 //! what it says next. It serializes with serde so the store can persist it.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
-use super::feedback::{self, Analysis, AnswerContext, Cues, InterviewSummary};
+use super::feedback::{
+    self, Analysis, AnswerContext, AnswerDigest, Cues, FrameworkRef, InterviewSummary, RoleTerms,
+    StepRef,
+};
 use crate::guide::{FollowUp, FrameworkStep, Question, Role};
 
-/// Bumped whenever the serialized shape changes incompatibly, so a stored
-/// interview from an older release is recognised rather than misread.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bumped whenever the serialized shape changes, so a stored interview says which
+/// release's shape it is in.
+///
+/// * 1: every planned question carried its own feedback context (the role's terms
+///   again, the framework's steps a second time), and the state kept each answer's
+///   full analysis: 7 KB at the start of a two-question interview, 18 KB at its end.
+/// * 2: the role's terms once per interview ([`Interview::terms`]), the context rebuilt
+///   from the plan, and a digest per answer ([`AnswerDigest`]) instead of its analysis
+///   (the store keeps the analysis with the answer). Format-1 states still load, and
+///   keep their stored contexts and analyses when saved again.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The longest answer accepted: what a Discord modal can hold, and about
 /// half an hour of speaking — far past any useful interview answer.
@@ -29,17 +42,17 @@ pub struct PlannedQuestion {
     pub steps: Vec<FrameworkStep>,
     pub follow_ups: Vec<FollowUp>,
     pub answer_words: (u32, u32),
-    /// What the feedback needs to judge an answer to this question (the
-    /// framework's steps and probes, the role's terms), copied so a stored
-    /// interview keeps its feedback after a guide reload.
-    #[serde(default)]
-    pub context: Option<AnswerContext>,
+    /// Format 1's copy of what the feedback needs for this question, kept as
+    /// it was in states stored in that format; new states leave it out (see
+    /// [`FORMAT_VERSION`]).
+    #[serde(default, rename = "context", skip_serializing_if = "Option::is_none")]
+    legacy_context: Option<AnswerContext>,
 }
 
 impl PlannedQuestion {
-    pub fn new(role: &Role, question: &Question, follow_ups: usize) -> Self {
+    pub fn new(question: &Question, follow_ups: usize) -> Self {
         PlannedQuestion {
-            context: Some(AnswerContext::for_question(role, question)),
+            legacy_context: None,
             id: question.id.clone(),
             text: question.text.clone(),
             framework_id: question.framework.id.clone(),
@@ -52,6 +65,22 @@ impl PlannedQuestion {
                 .cloned()
                 .collect(),
             answer_words: question.answer_words,
+        }
+    }
+
+    /// What the feedback needs to judge an answer to this question: the
+    /// question's framework and length band, copied into the plan when the
+    /// interview started (so a guide reload changes nothing for it), and the
+    /// role's `terms`.
+    pub fn answer_context(&self, terms: &RoleTerms) -> AnswerContext {
+        AnswerContext {
+            framework: FrameworkRef {
+                id: self.framework_id.clone(),
+                name: self.framework_name.clone(),
+                steps: self.steps.iter().map(StepRef::from_step).collect(),
+            },
+            terms: terms.clone(),
+            target_words: self.answer_words,
         }
     }
 }
@@ -135,10 +164,19 @@ pub struct Interview {
     pub turns: Vec<Turn>,
     pub finished: bool,
     pub ended_early: bool,
-    /// The analysis of each answered main question and probe, for the
+    /// The role's vocabulary the feedback looks for, copied at the start (so a
+    /// guide reload changes nothing for a running interview). `None` only in
+    /// format-1 states, whose questions carry their own copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<RoleTerms>,
+    /// What each answered main question and probe showed, for the
     /// end-of-interview summary.
     #[serde(default)]
-    pub analyses: Vec<Analysis>,
+    pub digests: Vec<AnswerDigest>,
+    /// Format 1's full analyses (the same, for the answers it recorded), kept
+    /// as they were; new states leave them out.
+    #[serde(default, rename = "analyses", skip_serializing_if = "Vec::is_empty")]
+    legacy_analyses: Vec<Analysis>,
 }
 
 /// What the engine says after an answer.
@@ -190,7 +228,7 @@ impl Interview {
             role_name: role.name.clone(),
             plan: questions
                 .iter()
-                .map(|q| PlannedQuestion::new(role, q, follow_ups))
+                .map(|q| PlannedQuestion::new(q, follow_ups))
                 .collect(),
             cursor: Cursor {
                 question: 0,
@@ -201,7 +239,9 @@ impl Interview {
             turns: Vec::new(),
             finished: questions.is_empty(),
             ended_early: false,
-            analyses: Vec::new(),
+            terms: Some(RoleTerms::from_vocabulary(&role.vocabulary)),
+            digests: Vec::new(),
+            legacy_analyses: Vec::new(),
         };
         let first = interview.current().unwrap_or_else(|| Prompt {
             kind: PromptKind::Main,
@@ -276,7 +316,13 @@ impl Interview {
             });
         }
         let prompt = self.current().ok_or(AnswerError::Finished)?;
-        let context = self.plan[self.cursor.question].context.as_ref();
+        let planned = &self.plan[self.cursor.question];
+        let context = match (&planned.legacy_context, &self.terms) {
+            (Some(stored), _) => Some(Cow::Borrowed(stored)),
+            (None, Some(terms)) => Some(Cow::Owned(planned.answer_context(terms))),
+            (None, None) => None,
+        };
+        let context = context.as_deref();
         let feedback = match (cues, context) {
             (Some(cues), Some(ctx)) => {
                 let analysis = feedback::analyse(answer, ctx, cues);
@@ -299,7 +345,7 @@ impl Interview {
         };
         if let Some(f) = &feedback {
             if prompt.kind != PromptKind::FollowUp {
-                self.analyses.push(f.analysis.clone());
+                self.digests.push(AnswerDigest::of(&f.analysis));
             }
         }
         self.turns.push(Turn {
@@ -381,16 +427,11 @@ impl Interview {
                 (PromptKind::Probe, _) => {
                     follow_ups_answered += 1;
                     // A probe checks the framework step the answer left out.
-                    let step = self
-                        .plan
-                        .get(turn.prompt.question)
-                        .and_then(|p| p.context.as_ref())
-                        .and_then(|c| {
-                            c.framework
-                                .steps
-                                .iter()
-                                .find(|s| s.probe.as_deref() == Some(turn.prompt.text.as_str()))
-                        });
+                    let step = self.plan.get(turn.prompt.question).and_then(|p| {
+                        p.steps
+                            .iter()
+                            .find(|s| s.probe.as_deref() == Some(turn.prompt.text.as_str()))
+                    });
                     if let Some(step) = step {
                         checks.push(FollowUp {
                             question: turn.prompt.text.clone(),
@@ -404,9 +445,16 @@ impl Interview {
                 (PromptKind::FollowUp, None) => follow_ups_answered += 1,
             }
         }
-        let coaching = (!self.analyses.is_empty()).then(|| {
+        // A format-1 state's earlier answers come as analyses, later ones as digests.
+        let digests: Vec<AnswerDigest> = self
+            .legacy_analyses
+            .iter()
+            .map(AnswerDigest::of)
+            .chain(self.digests.iter().cloned())
+            .collect();
+        let coaching = (!digests.is_empty()).then(|| {
             let notes: Vec<String> = checks.iter().map(|c| c.checks.clone()).collect();
-            feedback::summarise(&self.analyses, &notes)
+            feedback::summarise_digests(&digests, &notes)
         });
         Summary {
             role_name: self.role_name.clone(),

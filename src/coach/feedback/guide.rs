@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::guide::read::SourceFile;
-use crate::guide::{Framework, GuideError, GuideLibrary, Question, Role, Vocabulary};
+use crate::guide::{
+    Framework, FrameworkStep, GuideError, GuideLibrary, Question, Role, Vocabulary,
+};
 
 use super::{AnswerContext, Cues, FrameworkRef, RoleTerms, StepRef, Term};
 
@@ -17,16 +19,18 @@ impl FrameworkRef {
         FrameworkRef {
             id: f.id.clone(),
             name: f.name.clone(),
-            steps: f
-                .steps
-                .iter()
-                .map(|s| StepRef {
-                    key: s.key.clone(),
-                    name: s.name.clone(),
-                    guidance: Some(s.guidance.clone()),
-                    probe: s.probe.clone(),
-                })
-                .collect(),
+            steps: f.steps.iter().map(StepRef::from_step).collect(),
+        }
+    }
+}
+
+impl StepRef {
+    pub fn from_step(s: &FrameworkStep) -> StepRef {
+        StepRef {
+            key: s.key.clone(),
+            name: s.name.clone(),
+            guidance: Some(s.guidance.clone()),
+            probe: s.probe.clone(),
         }
     }
 }

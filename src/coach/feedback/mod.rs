@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 pub use analyse::analyse;
 pub use cues::{line_col, parse_cue_file, CueError, CueFile, Cues, FeedbackTable};
 pub use report::{
-    check_example, feedback_text, follow_up_probe, headline, summarise, ExampleCheck,
-    InterviewSummary, Probe, ProbeReason,
+    check_example, feedback_text, follow_up_probe, headline, summarise, summarise_digests,
+    AnswerDigest, ExampleCheck, InterviewSummary, Probe, ProbeReason, StepMark,
 };
 
 // ---------------------------------------------------------------------------

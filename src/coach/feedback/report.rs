@@ -310,13 +310,71 @@ pub struct InterviewSummary {
     pub checks: Vec<String>,
 }
 
+/// What [`summarise`] needs from one answer's [`Analysis`]: a few hundred bytes where the
+/// analysis, with its evidence, is a few kilobytes. An interview in progress keeps these
+/// (its state is decoded, re-encoded and written for every answer); the full analysis is
+/// stored with the answer itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerDigest {
+    /// The framework's steps in order, with whether the answer covered each.
+    pub steps: Vec<StepMark>,
+    /// The answer quantified a result.
+    pub numbers: bool,
+    /// The answer said what "I" did.
+    pub owned: bool,
+    /// The answer kept to its target length.
+    pub within_length: bool,
+    /// Fewer fillers and hedges than feedback would remark on.
+    pub few_fillers: bool,
+    /// The answer named one of the role's metrics.
+    pub named_metric: bool,
+}
+
+/// One framework step of an [`AnswerDigest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepMark {
+    pub key: String,
+    pub name: String,
+    pub covered: bool,
+}
+
+impl AnswerDigest {
+    pub fn of(a: &Analysis) -> AnswerDigest {
+        AnswerDigest {
+            steps: a
+                .steps
+                .iter()
+                .map(|s| StepMark {
+                    key: s.key.clone(),
+                    name: s.name.clone(),
+                    covered: s.covered,
+                })
+                .collect(),
+            numbers: has_numbers(a),
+            owned: !ownership_gap(a) && a.ownership.singular > 0,
+            within_length: a.length.band == LengthBand::Within,
+            few_fillers: filler_total(a) < FILLER_NOTE_AT,
+            named_metric: a.role_terms.used.iter().any(|t| t.kind == TermKind::Metric),
+        }
+    }
+}
+
 /// Summarise several answers. `follow_up_checks` are the `checks` texts of the
 /// follow-ups that were asked.
 pub fn summarise(analyses: &[Analysis], follow_up_checks: &[String]) -> InterviewSummary {
+    let digests: Vec<AnswerDigest> = analyses.iter().map(AnswerDigest::of).collect();
+    summarise_digests(&digests, follow_up_checks)
+}
+
+/// [`summarise`], from the answers' digests.
+pub fn summarise_digests(
+    analyses: &[AnswerDigest],
+    follow_up_checks: &[String],
+) -> InterviewSummary {
     let n = analyses.len();
     let mut strengths = Vec::new();
     let mut gaps = Vec::new();
-    let share = |f: &dyn Fn(&Analysis) -> bool| {
+    let share = |f: &dyn Fn(&AnswerDigest) -> bool| {
         if n == 0 {
             0.0
         } else {
@@ -339,27 +397,27 @@ pub fn summarise(analyses: &[Analysis], follow_up_checks: &[String]) -> Intervie
         "Answers skipped framework steps; check the step names in each answer's feedback.",
     );
     judge(
-        share(&has_numbers),
+        share(&|a| a.numbers),
         "Results came with numbers.",
         "Results rarely came with numbers; close each story with what changed and by how much.",
     );
     judge(
-        share(&|a| !ownership_gap(a) && a.ownership.singular > 0),
+        share(&|a| a.owned),
         "Answers said what \"I\" did, not only the team.",
         "Answers spoke as \"we\"; say which decisions were yours.",
     );
     judge(
-        share(&|a| a.length.band == LengthBand::Within),
+        share(&|a| a.within_length),
         "Answers kept to the target length.",
         "Answers were outside the target length; aim for one to two minutes.",
     );
     judge(
-        share(&|a| filler_total(a) < FILLER_NOTE_AT),
+        share(&|a| a.few_fillers),
         "Few filler or hedge words.",
         "Filler and hedge words recurred; pause instead.",
     );
     judge(
-        share(&|a| a.role_terms.used.iter().any(|t| t.kind == TermKind::Metric)),
+        share(&|a| a.named_metric),
         "Answers named the metrics this role is judged on.",
         "Answers named none of the role's metrics; tie results to one.",
     );
