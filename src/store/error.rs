@@ -59,6 +59,10 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A write transaction shared by several calls could not begin or commit (see the
+    /// store's group commit): none of their writes were kept.
+    #[error("database error while trying to {op}: {detail}")]
+    Batch { op: &'static str, detail: String },
     /// The store was closed (the bot is shutting down).
     #[error("the database is closed")]
     Closed,

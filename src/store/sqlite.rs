@@ -2,17 +2,20 @@
 //!
 //! Each store call is one job on a database thread ([`Workers`]): the writer thread owns
 //! the one connection this process writes through, a few reader threads own one read
-//! connection each. A job does all of its call's work — checks, writes and commit, or a
-//! query and the decoding of its rows — before it hands its result back.
+//! connection each. A job does all of its call's work — checks and writes, or a query and
+//! the decoding of its rows — before it hands its result back.
 //!
-//! Every write that reads before it writes runs in a `BEGIN IMMEDIATE` transaction: it takes
-//! SQLite's write lock up front, so the read and the write see the same data and a writer in
-//! another process waits in SQLite's busy handler (up to [`BUSY_TIMEOUT`]) instead of
-//! failing. A plain `BEGIN` would start as a reader and try to upgrade at its first write,
-//! and in WAL mode a failed upgrade is an immediate `SQLITE_BUSY` that the busy timeout
-//! does not cover.
+//! Write jobs run inside a `BEGIN IMMEDIATE` transaction that the writer thread opens for
+//! the jobs it finds queued, each job in a savepoint of its own, and return once it has
+//! committed ([group commit](super::worker#group-commit)). `IMMEDIATE` takes SQLite's write
+//! lock up front, so a job's checks and writes see the same data, and a writer in another
+//! process waits in SQLite's busy handler (up to [`BUSY_TIMEOUT`]) instead of failing. A
+//! plain `BEGIN` would start as a reader and try to upgrade at its first write, and in WAL
+//! mode a failed upgrade is an immediate `SQLITE_BUSY` that the busy timeout does not
+//! cover.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -189,12 +192,6 @@ fn delete_interviews(conn: &Connection, filter: &str, param: i64) -> Result<Dele
     })
 }
 
-/// Starts a write transaction that holds SQLite's write lock from its first statement.
-fn begin_write(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>, StoreError> {
-    conn.transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(StoreError::query("begin a write transaction"))
-}
-
 /// The SQLite backend: one writer thread and a few reader threads over one database file.
 #[derive(Debug)]
 pub(crate) struct SqliteStore {
@@ -208,8 +205,21 @@ pub(crate) struct SqliteStore {
     /// Threads with read connections; WAL lets them read while the writer writes.
     readers: Workers,
     /// "Posted" marks waiting to be written, see [`SqliteStore::mark_posted_soon`]. Shared
-    /// with the writer thread's jobs; a std lock, held only to push or take the list.
-    marks: Arc<Mutex<Vec<PostedMark>>>,
+    /// with the writer thread's jobs.
+    marks: Arc<Marks>,
+}
+
+/// The "posted" marks on their way to the database. Std locks, held only to push, take
+/// or put back a list, never across an `.await` or a statement.
+#[derive(Debug, Default)]
+struct Marks {
+    /// Queued, not yet written.
+    queued: Mutex<Vec<PostedMark>>,
+    /// Written by a job whose batch has not committed yet; put back in the queue if it
+    /// does not.
+    in_flight: Mutex<Vec<PostedMark>>,
+    /// A job to write the queue is on its way to the writer thread.
+    flush_sent: AtomicBool,
 }
 
 /// An outbox item posted as a Discord message, at a time.
@@ -220,44 +230,45 @@ struct PostedMark {
     at: i64,
 }
 
-/// The queue of "posted" marks; a poisoned lock still holds a valid list.
-fn queued(marks: &Mutex<Vec<PostedMark>>) -> MutexGuard<'_, Vec<PostedMark>> {
-    marks.lock().unwrap_or_else(PoisonError::into_inner)
+/// A poisoned lock still holds a valid list.
+fn lock(list: &Mutex<Vec<PostedMark>>) -> MutexGuard<'_, Vec<PostedMark>> {
+    list.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Writes every queued mark in one transaction; returns how many items it marked. Runs on
-/// the writer thread, so marks queued while earlier writes ran join this batch. On failure
-/// the marks are queued again.
-fn write_marks(conn: &mut Connection, marks: &Mutex<Vec<PostedMark>>) -> Result<u64, StoreError> {
-    let batch = std::mem::take(&mut *queued(marks));
-    if batch.is_empty() {
-        return Ok(0);
-    }
-    let write = |conn: &mut Connection| -> rusqlite::Result<u64> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut marked = 0;
-        {
-            let mut update = tx.prepare_cached(
+impl Marks {
+    /// Writes every queued mark (a writer job); returns how many outbox items it marked.
+    /// The marks stay in flight until [`Marks::settle`] learns whether the batch committed.
+    fn write(&self, conn: &Connection) -> Result<u64, StoreError> {
+        self.flush_sent.store(false, Ordering::SeqCst);
+        let batch = std::mem::take(&mut *lock(&self.queued));
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let write = || -> rusqlite::Result<u64> {
+            let mut update = conn.prepare_cached(
                 "UPDATE outbox SET posted_at = ?, posted_message_id = ? \
                  WHERE id = ? AND posted_at IS NULL",
             )?;
+            let mut marked = 0;
             for mark in &batch {
                 marked += update.execute(params![mark.at, to_db(mark.message_id), mark.item.0])?;
             }
-        }
-        tx.commit()?;
-        Ok(marked as u64)
-    };
-    match write(conn) {
-        Ok(marked) => {
-            tracing::debug!(queued = batch.len(), marked, "posted marks written");
-            Ok(marked)
-        }
-        Err(error) => {
-            let mut queue = queued(marks);
-            let newer = std::mem::replace(&mut *queue, batch);
+            Ok(marked as u64)
+        };
+        let result = write();
+        tracing::debug!(queued = batch.len(), ?result, "posted marks written");
+        lock(&self.in_flight).extend(batch);
+        result.map_err(StoreError::query("mark messages as posted"))
+    }
+
+    /// After the batch that wrote the marks in flight: forgets them if it committed, or
+    /// queues them again (ahead of newer ones) if it did not.
+    fn settle<T>(&self, result: &Result<T, StoreError>) {
+        let written = std::mem::take(&mut *lock(&self.in_flight));
+        if result.is_err() {
+            let mut queue = lock(&self.queued);
+            let newer = std::mem::replace(&mut *queue, written);
             queue.extend(newer);
-            Err(StoreError::query("mark messages as posted")(error))
         }
     }
 }
@@ -320,8 +331,8 @@ impl SqliteStore {
             tokio::task::spawn_blocking(move || open_connections(&opening))
                 .await
                 .map_err(|_| StoreError::JobPanicked)??;
-        let writer = Workers::spawn("sqlite-writer", vec![writer]).map_err(StoreError::Threads)?;
-        let readers = Workers::spawn("sqlite-reader", readers).map_err(StoreError::Threads)?;
+        let writer = Workers::writer("sqlite-writer", writer).map_err(StoreError::Threads)?;
+        let readers = Workers::readers("sqlite-reader", readers).map_err(StoreError::Threads)?;
         tracing::info!(
             path = %path.display(),
             migrations_applied = applied,
@@ -331,7 +342,7 @@ impl SqliteStore {
             path,
             writer,
             readers,
-            marks: Arc::new(Mutex::new(Vec::new())),
+            marks: Arc::default(),
         })
     }
 
@@ -358,9 +369,8 @@ impl SqliteStore {
         let outgoing = outgoing.to_vec();
         self.writer
             .run(move |conn| {
-                let tx = begin_write(conn)?;
                 let existing = first(
-                    &tx,
+                    conn,
                     select_interview!("WHERE guild_id = ? AND user_id = ? AND status = 'open'"),
                     params![to_db(new.guild_id), to_db(new.user_id)],
                     "look up the member's open interview",
@@ -370,7 +380,7 @@ impl SqliteStore {
                     tracing::debug!(interview = %interview.id, "member already has an open interview");
                     return Ok(Created::AlreadyOpen(interview));
                 }
-                tx.prepare_cached(
+                conn.prepare_cached(
                     "INSERT INTO interviews (guild_id, thread_id, user_id, role_id, role_name, \
                      state_json, format_version, created_at, last_activity_at) \
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -389,10 +399,8 @@ impl SqliteStore {
                     ])
                 })
                 .map_err(StoreError::query("create an interview"))?;
-                let id = InterviewId(tx.last_insert_rowid());
-                let outbox = insert_outbox(&tx, id, &outgoing, now)?;
-                tx.commit()
-                    .map_err(StoreError::query("commit a new interview"))?;
+                let id = InterviewId(conn.last_insert_rowid());
+                let outbox = insert_outbox(conn, id, &outgoing, now)?;
                 tracing::debug!(interview = %id, role = %new.role_id, "interview created");
                 Ok(Created::New {
                     interview: Interview {
@@ -655,9 +663,8 @@ impl SqliteStore {
         let messages = messages.to_vec();
         self.writer
             .run(move |conn| {
-                let tx = begin_write(conn)?;
                 let exists = first(
-                    &tx,
+                    conn,
                     "SELECT id FROM interviews WHERE id = ?",
                     [interview.0],
                     "load an interview",
@@ -666,10 +673,7 @@ impl SqliteStore {
                 if exists.is_none() {
                     return Err(StoreError::NotFound(interview));
                 }
-                let ids = insert_outbox(&tx, interview, &messages, now)?;
-                tx.commit()
-                    .map_err(StoreError::query("commit queued messages"))?;
-                Ok(ids)
+                insert_outbox(conn, interview, &messages, now)
             })
             .await
     }
@@ -736,35 +740,37 @@ impl SqliteStore {
 
     /// Whether "posted" marks are waiting to be written.
     pub(crate) fn marks_waiting(&self) -> bool {
-        !queued(&self.marks).is_empty()
+        !lock(&self.marks.queued).is_empty()
     }
 
-    /// Queues a "posted" mark instead of writing it now. The first mark queued sends the
-    /// writer thread a job that writes every mark queued by the time it runs, so under
-    /// load the marks of many replies go to disk in one transaction, where each used to
-    /// cost one of its own — half of a thread reply's commits. A mark lost to a crash only
-    /// means the item is posted again at the next start with the same nonce, which Discord,
-    /// within its nonce window of a few minutes, answers with the message already posted —
-    /// as for a mark written at once but lost to a crash before it.
+    /// Queues a "posted" mark instead of writing it now. A mark queued when no write of
+    /// the queue is on its way sends the writer thread a job that writes every mark queued
+    /// by the time it runs, so under load the marks of many replies go to disk together,
+    /// where each used to cost a commit of its own — half of a thread reply's commits. A
+    /// mark lost to a crash only means the item is posted again at the next start with the
+    /// same nonce, which Discord, within its nonce window of a few minutes, answers with
+    /// the message already posted — as for a mark written at once but lost to a crash
+    /// before it.
     pub(crate) fn mark_posted_soon(&self, item: OutboxId, message_id: u64, at: i64) {
-        let first = {
-            let mut queue = queued(&self.marks);
-            queue.push(PostedMark {
-                item,
-                message_id,
-                at,
-            });
-            queue.len() == 1
-        };
-        if first {
+        lock(&self.marks.queued).push(PostedMark {
+            item,
+            message_id,
+            at,
+        });
+        if !self.marks.flush_sent.swap(true, Ordering::SeqCst) {
             let marks = Arc::clone(&self.marks);
+            let settle = Arc::clone(&self.marks);
             // If the store is closed, the mark stays queued; it is posted again at the
             // next start (with the same nonce).
-            self.writer.send(move |conn| {
-                if let Err(error) = write_marks(conn, &marks) {
-                    tracing::warn!(%error, "could not record posted messages; they stay queued");
-                }
-            });
+            self.writer.submit(
+                move |conn| marks.write(conn),
+                move |result| {
+                    settle.settle(&result);
+                    if let Err(error) = result {
+                        tracing::warn!(%error, "could not record posted messages; they stay queued");
+                    }
+                },
+            );
         }
     }
 
@@ -775,7 +781,13 @@ impl SqliteStore {
             return Ok(0);
         }
         let marks = Arc::clone(&self.marks);
-        self.writer.run(move |conn| write_marks(conn, &marks)).await
+        let settle = Arc::clone(&self.marks);
+        self.writer
+            .run_then(
+                move |conn| marks.write(conn),
+                move |result| settle.settle(result),
+            )
+            .await
     }
 
     pub(crate) async fn discard_outbox(&self, item: OutboxId) -> Result<bool, StoreError> {
@@ -835,10 +847,7 @@ impl SqliteStore {
     pub(crate) async fn forget_user(&self, user_id: u64) -> Result<Deleted, StoreError> {
         self.writer
             .run(move |conn| {
-                let tx = begin_write(conn)?;
-                let deleted = delete_interviews(&tx, "user_id = ?", to_db(user_id))?;
-                tx.commit()
-                    .map_err(StoreError::query("commit forgetting a member"))?;
+                let deleted = delete_interviews(conn, "user_id = ?", to_db(user_id))?;
                 // Counts only: the point of this call is to stop keeping things about the
                 // member.
                 tracing::info!(
@@ -860,11 +869,8 @@ impl SqliteStore {
         let cutoff = now.saturating_sub(i64::from(retention_days) * 86_400);
         self.writer
             .run(move |conn| {
-                let tx = begin_write(conn)?;
                 let deleted =
-                    delete_interviews(&tx, "status <> 'open' AND finished_at < ?", cutoff)?;
-                tx.commit()
-                    .map_err(StoreError::query("commit the retention sweep"))?;
+                    delete_interviews(conn, "status <> 'open' AND finished_at < ?", cutoff)?;
                 if !deleted.is_empty() {
                     tracing::info!(
                         interviews = deleted.interviews,
@@ -880,8 +886,8 @@ impl SqliteStore {
     }
 }
 
-/// [`SqliteStore::apply_answer`]'s transaction, on the writer thread: the checks, then the
-/// answer, the new state and the queued messages.
+/// [`SqliteStore::apply_answer`]'s job, on the writer thread: the checks, then the answer,
+/// the new state and the queued messages.
 fn apply_answer(
     conn: &mut Connection,
     answer: &NewAnswer,
@@ -890,9 +896,8 @@ fn apply_answer(
     now: i64,
 ) -> Result<Applied, StoreError> {
     let id = answer.interview_id;
-    let tx = begin_write(conn)?;
     let (status, revision, seen) = first(
-        &tx,
+        conn,
         "SELECT status, revision, EXISTS (SELECT 1 FROM answers WHERE message_id = ?) \
          FROM interviews WHERE id = ?",
         [to_db(answer.message_id), id.0],
@@ -905,7 +910,6 @@ fn apply_answer(
         },
     )?
     .ok_or(StoreError::NotFound(id))?;
-    // Returning early drops `tx`, which rolls back (it wrote nothing anyway).
     if seen {
         tracing::debug!(interview = %id, message_id = answer.message_id, "duplicate answer ignored");
         return Ok(Applied::Duplicate);
@@ -933,7 +937,7 @@ fn apply_answer(
         InterviewStatus::Open
     };
     let op = "record an answer";
-    tx.prepare_cached(
+    conn.prepare_cached(
         "INSERT INTO answers (interview_id, message_id, answer_text, prompt, feedback_json, \
          feedback_headline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
@@ -949,7 +953,7 @@ fn apply_answer(
         ])
     })
     .map_err(StoreError::query(op))?;
-    tx.prepare_cached(
+    conn.prepare_cached(
         "UPDATE interviews SET state_json = ?, format_version = ?, revision = revision + 1, \
          last_activity_at = ?, status = ?, finished_at = ? WHERE id = ?",
     )
@@ -964,8 +968,7 @@ fn apply_answer(
         ])
     })
     .map_err(StoreError::query(op))?;
-    let outbox = insert_outbox(&tx, id, outgoing, now)?;
-    tx.commit().map_err(StoreError::query("commit an answer"))?;
+    let outbox = insert_outbox(conn, id, outgoing, now)?;
     tracing::debug!(
         interview = %id,
         message_id = answer.message_id,

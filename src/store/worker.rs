@@ -1,18 +1,30 @@
 //! Threads that own SQLite connections and run whole jobs on them.
 //!
 //! SQLite's API is blocking, so its calls must stay off tokio's workers. A job here is a
-//! closure that does *all* of one store call's work (a transaction with its checks and
-//! writes, or a query and the decoding of its rows) on the thread that owns the
-//! connection: one hand-off to the thread and one back, however many statements the job
-//! runs. The benchmark measured the alternative, a round trip to a connection thread per
-//! statement, at ~20 context switches and ~1 ms of CPU per thread reply, more than the SQL
-//! itself (BENCHMARKS.md).
+//! closure that does *all* of one store call's work (its checks and writes, or a query and
+//! the decoding of its rows) on the thread that owns the connection: one hand-off to the
+//! thread and one back, however many statements the job runs. The benchmark measured the
+//! alternative, a round trip to a connection thread per statement, at ~20 context switches
+//! and ~1 ms of CPU per thread reply, more than the SQL itself (BENCHMARKS.md).
 //!
-//! A [`Workers`] is a queue served by one or more threads, each with its own connection:
-//! one for writes (SQLite admits one writer at a time, and queueing writers here, in order,
-//! beats SQLite's busy handler, which polls by sleeping), a few for reads (WAL lets them
-//! read beside the writer).
+//! [`Workers::readers`] are a queue served by a few threads, each with its own connection:
+//! WAL lets them read beside the writer. [`Workers::writer`] is one thread with the one
+//! connection this process writes through (SQLite admits one writer at a time, and a queue
+//! here, in order, beats SQLite's busy handler, which polls by sleeping).
+//!
+//! # Group commit
+//!
+//! The writer runs the jobs it finds queued together in one `BEGIN IMMEDIATE` transaction,
+//! each job inside a savepoint of its own, and answers them only once `COMMIT` has returned.
+//! A job that fails is rolled back to its savepoint alone; a commit that fails fails every
+//! job of the batch, and none of their writes stays. Nothing changes for a caller: its
+//! writes are atomic and durable when its call returns, as with a transaction of its own.
+//! Under load, though, one commit — writing the changed pages to the WAL, the part of a
+//! write that costs most — carries many jobs, and pages they share (the tails of the
+//! `answers` and `outbox` tables and of their indexes) are written once per batch instead
+//! of once per job. One job alone pays two cheap extra statements (the savepoint).
 
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -22,21 +34,70 @@ use rusqlite::Connection;
 
 use super::error::StoreError;
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+/// The most jobs one write transaction carries: enough to share a commit among a burst,
+/// few enough that the first job of a batch is not kept waiting long for the last.
+const MAX_BATCH: usize = 64;
+
+/// A unit of work for a database thread, and how to report what became of it.
+trait Job: Send {
+    /// Runs the work on `conn`; whether it succeeded (a failed write job is rolled back
+    /// to its savepoint), and how to deliver its result once the batch's fate is known.
+    fn work(self: Box<Self>, conn: &mut Connection) -> Done;
+    /// Reports `error` without running the work (the batch could not start).
+    fn abandon(self: Box<Self>, error: StoreError);
+}
+
+/// A job that has run and waits for its batch's commit.
+struct Done {
+    ok: bool,
+    /// Delivers the result; given the error if the batch did not commit.
+    deliver: Box<dyn FnOnce(Option<StoreError>) + Send>,
+}
+
+/// A store call: `work`'s result goes to `finish`, or the error that undid it.
+struct Call<W, F> {
+    work: W,
+    finish: F,
+}
+
+impl<T, W, F> Job for Call<W, F>
+where
+    T: Send + 'static,
+    W: FnOnce(&mut Connection) -> Result<T, StoreError> + Send,
+    F: FnOnce(Result<T, StoreError>) + Send + 'static,
+{
+    fn work(self: Box<Self>, conn: &mut Connection) -> Done {
+        let Call { work, finish } = *self;
+        let result = work(conn);
+        Done {
+            ok: result.is_ok(),
+            deliver: Box::new(move |failed| {
+                finish(match failed {
+                    None => result,
+                    Some(error) => Err(error),
+                })
+            }),
+        }
+    }
+
+    fn abandon(self: Box<Self>, error: StoreError) {
+        (self.finish)(Err(error));
+    }
+}
 
 /// A job queue and the threads that serve it.
 #[derive(Debug)]
 pub(crate) struct Workers {
     /// `None` once closed. A std lock: held only while a job is handed over (never across
     /// an `.await`), and written once, by [`Workers::close`].
-    jobs: RwLock<Option<Sender<Job>>>,
+    jobs: RwLock<Option<Sender<Box<dyn Job>>>>,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Workers {
-    /// Starts one thread per connection, named `name`.
-    pub(crate) fn spawn(name: &str, connections: Vec<Connection>) -> std::io::Result<Workers> {
-        let (sender, receiver) = mpsc::channel::<Job>();
+    /// Reader threads, one per connection, named `name`.
+    pub(crate) fn readers(name: &str, connections: Vec<Connection>) -> std::io::Result<Workers> {
+        let (sender, receiver) = mpsc::channel::<Box<dyn Job>>();
         // The threads take turns waiting on the one receiver; the lock is held by at most
         // one idle thread at a time, never while a job runs.
         let receiver = Arc::new(Mutex::new(receiver));
@@ -45,7 +106,7 @@ impl Workers {
             let receiver = Arc::clone(&receiver);
             let thread = std::thread::Builder::new()
                 .name(name.to_string())
-                .spawn(move || serve(connection, &receiver));
+                .spawn(move || serve_reads(connection, &receiver));
             match thread {
                 Ok(thread) => threads.push(thread),
                 Err(error) => {
@@ -64,24 +125,55 @@ impl Workers {
         })
     }
 
-    /// Queues `job` without waiting for it; `false` if the workers are closed.
-    pub(crate) fn send(&self, job: impl FnOnce(&mut Connection) + Send + 'static) -> bool {
+    /// The writer thread, named `name`, with the connection it writes through. Its jobs
+    /// run inside a transaction it opens (see [group commit](self#group-commit)): they
+    /// must not begin or commit transactions of their own.
+    pub(crate) fn writer(name: &str, connection: Connection) -> std::io::Result<Workers> {
+        let (sender, receiver) = mpsc::channel::<Box<dyn Job>>();
+        let thread = std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || serve_writes(connection, &receiver))?;
+        Ok(Workers {
+            jobs: RwLock::new(Some(sender)),
+            threads: Mutex::new(vec![thread]),
+        })
+    }
+
+    /// Queues `work` without waiting for it; its result (or the error that undid it) goes
+    /// to `finish`, on the database thread. `false` if the workers are closed.
+    pub(crate) fn submit<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        finish: impl FnOnce(Result<T, StoreError>) + Send + 'static,
+    ) -> bool {
         let jobs = self.jobs.read().unwrap_or_else(PoisonError::into_inner);
         match &*jobs {
-            Some(sender) => sender.send(Box::new(job)).is_ok(),
+            Some(sender) => sender.send(Box::new(Call { work, finish })).is_ok(),
             None => false,
         }
     }
 
-    /// Runs `job` on one of the threads and waits (asynchronously) for its result.
+    /// Runs `work` on one of the threads and waits (asynchronously) for its result: for
+    /// the writer, once it is committed.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.run_then(work, |_| ()).await
+    }
+
+    /// [`run`](Self::run), calling `then` with the result on the database thread before
+    /// handing it back: before the thread starts its next batch.
+    pub(crate) async fn run_then<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        then: impl FnOnce(&Result<T, StoreError>) + Send + 'static,
     ) -> Result<T, StoreError> {
         let (done, result) = tokio::sync::oneshot::channel();
-        let sent = self.send(move |connection| {
+        let sent = self.submit(work, move |result| {
+            then(&result);
             // The caller may have gone away (its task cancelled); the work is done anyway.
-            let _ = done.send(job(connection));
+            let _ = done.send(result);
         });
         if !sent {
             return Err(StoreError::Closed);
@@ -115,19 +207,114 @@ impl Workers {
     }
 }
 
-/// A thread's life: run jobs until the queue is closed and empty, then close the
-/// connection (the last connection to a database checkpoints its WAL on close).
-fn serve(mut connection: Connection, jobs: &Mutex<Receiver<Job>>) {
+/// Runs a job's work, catching a panic: the panicking job's result channel is dropped
+/// with it (its caller gets [`StoreError::JobPanicked`]); the thread carries on.
+fn work_caught(job: Box<dyn Job>, conn: &mut Connection) -> Option<Done> {
+    let done = catch_unwind(AssertUnwindSafe(|| job.work(conn)));
+    if done.is_err() {
+        tracing::error!("a database job panicked; its writes were rolled back");
+    }
+    done.ok()
+}
+
+/// A reader thread's life: run jobs until the queue is closed and empty, then close the
+/// connection.
+fn serve_reads(mut conn: Connection, jobs: &Mutex<Receiver<Box<dyn Job>>>) {
     loop {
         let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
         let Ok(job) = job else { break };
-        // A panicking job drops its transaction (rolled back) and its reply channel (the
-        // caller gets an error); the thread and its connection carry on.
-        if catch_unwind(AssertUnwindSafe(|| job(&mut connection))).is_err() {
-            tracing::error!("a database job panicked; its transaction was rolled back");
+        if let Some(done) = work_caught(job, &mut conn) {
+            (done.deliver)(None);
         }
     }
-    if let Err((_, error)) = connection.close() {
+    close(conn);
+}
+
+/// The writer thread's life: take whatever is queued (waiting for the first job), run it
+/// as one batch, repeat; once the queue is closed and empty, close the connection (the
+/// last connection to a database checkpoints its WAL on close).
+fn serve_writes(mut conn: Connection, jobs: &Receiver<Box<dyn Job>>) {
+    let mut queue = VecDeque::new();
+    loop {
+        if queue.is_empty() {
+            match jobs.recv() {
+                Ok(job) => queue.push_back(job),
+                Err(_) => break,
+            }
+        }
+        while queue.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => queue.push_back(job),
+                Err(_) => break,
+            }
+        }
+        write_batch(&mut conn, &mut queue);
+    }
+    close(conn);
+}
+
+/// Runs the queued jobs in one transaction and delivers their results after it commits.
+/// Leaves in `queue` the jobs it did not get to (SQLite rolled the transaction back under
+/// them); the caller runs those as the next batch.
+fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
+    if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+        // E.g. another process held the write lock past the busy timeout.
+        let detail = error.to_string();
+        for job in queue.drain(..) {
+            job.abandon(StoreError::Batch {
+                op: "begin a write transaction",
+                detail: detail.clone(),
+            });
+        }
+        return;
+    }
+    let mut done = Vec::with_capacity(queue.len());
+    let mut lost: Option<String> = None;
+    while let Some(job) = queue.pop_front() {
+        if let Err(error) = conn.execute_batch("SAVEPOINT job") {
+            lost = Some(error.to_string());
+            queue.push_front(job);
+            break;
+        }
+        let outcome = work_caught(job, conn);
+        let ok = outcome.as_ref().is_some_and(|d| d.ok);
+        let closed = if ok {
+            conn.execute_batch("RELEASE job")
+        } else {
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")
+        };
+        done.extend(outcome);
+        if let Err(error) = closed {
+            lost = Some(error.to_string());
+            break;
+        }
+        // Some errors (a full disk, an I/O error) make SQLite roll back the whole
+        // transaction; what ran in this batch so far is gone, and the rest must not run
+        // outside a transaction.
+        if conn.is_autocommit() {
+            lost = Some("SQLite rolled the transaction back".into());
+            break;
+        }
+    }
+    let failure = match lost {
+        Some(detail) => Some(detail),
+        None => conn.execute_batch("COMMIT").err().map(|e| e.to_string()),
+    };
+    if failure.is_some() && !conn.is_autocommit() {
+        if let Err(error) = conn.execute_batch("ROLLBACK") {
+            tracing::error!(%error, "rolling back a failed write batch failed");
+        }
+    }
+    for job in done {
+        (job.deliver)(failure.as_ref().map(|detail| StoreError::Batch {
+            op: "commit",
+            detail: detail.clone(),
+        }));
+    }
+}
+
+fn close(conn: Connection) {
+    if let Err((_, error)) = conn.close() {
         tracing::warn!(%error, "closing a database connection failed");
     }
 }
@@ -140,9 +327,28 @@ mod tests {
         Connection::open_in_memory().unwrap()
     }
 
+    fn count(conn: &Connection) -> Result<i64, StoreError> {
+        conn.query_row("SELECT COUNT(*) FROM t", [], |row| row.get(0))
+            .map_err(StoreError::query("count"))
+    }
+
+    fn insert(conn: &Connection, value: i64) -> Result<(), StoreError> {
+        conn.execute("INSERT INTO t VALUES (?)", [value])
+            .map(drop)
+            .map_err(StoreError::query("insert"))
+    }
+
+    /// A writer over a file with a table `t` whose values must be unique.
+    fn writer(dir: &tempfile::TempDir) -> Workers {
+        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        conn.execute_batch("CREATE TABLE t (v INTEGER UNIQUE)")
+            .unwrap();
+        Workers::writer("test-writer", conn).unwrap()
+    }
+
     #[tokio::test]
     async fn jobs_run_on_the_threads_and_return_their_results() {
-        let workers = Workers::spawn("test-db", vec![memory(), memory()]).unwrap();
+        let workers = Workers::readers("test-db", vec![memory(), memory()]).unwrap();
         let two: i64 = workers
             .run(|c| {
                 c.query_row("SELECT 1 + 1", [], |row| row.get(0))
@@ -161,20 +367,87 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_job_fails_its_caller_and_the_thread_goes_on() {
-        let workers = Workers::spawn("test-db", vec![memory()]).unwrap();
-        let failed = workers.run(|_| -> Result<(), StoreError> { panic!("boom") });
+        let dir = tempfile::tempdir().unwrap();
+        let workers = writer(&dir);
+        let failed = workers.run(|c| -> Result<(), StoreError> {
+            insert(c, 1)?;
+            panic!("boom")
+        });
         assert!(matches!(failed.await, Err(StoreError::JobPanicked)));
-        assert_eq!(workers.run(|_| Ok(7)).await.unwrap(), 7);
+        // Its insert was rolled back; the writer still works.
+        assert_eq!(workers.run(|c| count(c)).await.unwrap(), 0);
+        workers.run(|c| insert(c, 1)).await.unwrap();
+        assert_eq!(workers.run(|c| count(c)).await.unwrap(), 1);
         workers.close().await;
+    }
+
+    /// Jobs queued together share a transaction; a failing one is rolled back alone and
+    /// its caller gets its own error, the others are committed.
+    #[tokio::test]
+    async fn a_batch_commits_its_jobs_and_rolls_back_only_a_failed_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let workers = writer(&dir);
+        // Hold the writer so the next jobs queue up and run as one batch.
+        let (release, wait) = mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel();
+        assert!(workers.submit(
+            move |_| {
+                let _ = started.send(());
+                wait.recv().map_err(|_| StoreError::Closed)
+            },
+            |_| (),
+        ));
+        running.await.unwrap();
+        let results: Vec<_> = (0..5)
+            .map(|i| {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                // The job for 3 inserts two rows, then fails on a duplicate.
+                let work = move |c: &mut Connection| {
+                    if i == 3 {
+                        insert(c, 30)?;
+                        insert(c, 1)?;
+                    }
+                    insert(c, i)?;
+                    // The batch's jobs see each other's writes.
+                    count(c)
+                };
+                assert!(workers.submit(work, move |r| {
+                    let _ = tx.send(r);
+                }));
+                rx
+            })
+            .collect();
+        release.send(()).unwrap();
+        let mut counts = Vec::new();
+        for rx in results {
+            counts.push(rx.await.unwrap().map_err(|e| e.to_string()));
+        }
+        assert_eq!(counts[..3], [Ok(1), Ok(2), Ok(3)]);
+        assert!(
+            counts[3].as_ref().is_err_and(|e| e.contains("UNIQUE")),
+            "{counts:?}"
+        );
+        assert_eq!(counts[4], Ok(4));
+        workers.close().await;
+        // Committed: four rows on disk, none of the failed job's.
+        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        let values: String = conn
+            .query_row(
+                "SELECT group_concat(v) FROM (SELECT v FROM t ORDER BY v)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(values, "0,1,2,4");
     }
 
     #[tokio::test]
     async fn closing_finishes_queued_jobs_and_refuses_new_ones() {
-        let workers = Workers::spawn("test-db", vec![memory()]).unwrap();
+        let workers = Workers::readers("test-db", vec![memory()]).unwrap();
         let (tx, rx) = mpsc::channel();
         for i in 0..10 {
             let tx = tx.clone();
-            assert!(workers.send(move |_| tx.send(i).unwrap()));
+            assert!(workers.submit(move |_| Ok(i), move |r| tx.send(r.unwrap()).unwrap()));
         }
         workers.close().await;
         drop(tx);
@@ -183,6 +456,6 @@ mod tests {
             workers.run(|_| Ok(())).await,
             Err(StoreError::Closed)
         ));
-        assert!(!workers.send(|_| ()));
+        assert!(!workers.submit(|_| Ok(()), |_: Result<(), StoreError>| ()));
     }
 }
