@@ -1163,6 +1163,20 @@ mod tests {
         assert_eq!(versions, expected);
     }
 
+    /// A script added to `migrations/` but not to [`MIGRATIONS`] would never run.
+    #[test]
+    fn every_script_in_the_migrations_folder_is_listed() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut scripts: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+            .collect();
+        scripts.sort();
+        let mut listed: Vec<String> = MIGRATIONS.iter().map(|(_, sql)| sql.to_string()).collect();
+        listed.sort();
+        assert_eq!(scripts, listed);
+    }
+
     #[test]
     fn every_migration_applies_to_an_empty_database() {
         let mut conn = Connection::open_in_memory().unwrap();
