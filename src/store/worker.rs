@@ -272,8 +272,13 @@ fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
     let mut lost: Option<String> = None;
     while let Some(job) = queue.pop_front() {
         if let Err(error) = conn.execute_batch("SAVEPOINT job") {
-            lost = Some(error.to_string());
-            queue.push_front(job);
+            // Not put back: a savepoint that keeps failing must not retry forever.
+            let detail = error.to_string();
+            job.abandon(StoreError::Batch {
+                op: "begin a write",
+                detail: detail.clone(),
+            });
+            lost = Some(detail);
             break;
         }
         let outcome = work_caught(job, conn);
