@@ -505,6 +505,29 @@ async fn a_deleted_thread_frees_the_member_for_a_new_interview() {
                 .kind(12),
         )
         .await;
+    // Gateway events and commands are handled concurrently, so a /mock sent at
+    // once could be checked before the deletion is recorded; wait for the record.
+    let db = h.dir.path().join("data/bot.db");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let open: i64 = rusqlite::Connection::open(&db)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT COUNT(*) FROM interviews WHERE thread_id = ? AND status = 'open'",
+                    [thread as i64],
+                    |row| row.get(0),
+                )
+            })
+            .unwrap();
+        if open == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the deleted thread's interview is still open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     // The next /mock is not refused as "already open".
     let thread2 = h.start_mock(User::alice(), "backend").await;
     assert_ne!(thread, thread2);
