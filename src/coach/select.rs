@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 
 use crate::guide::{Category, Question, Role, Stage};
 
@@ -70,10 +70,14 @@ pub fn plan<'r>(
 }
 
 /// The question picker the bot shares between members: the random source and
-/// each person's last question. Both sit behind plain mutexes because every
-/// use is a few instructions long and never spans an `.await`.
+/// each person's last question.
 pub struct Picker {
-    rng: Mutex<StdRng>,
+    /// `None` (the bot): each thread's own generator. A shared one behind a
+    /// mutex made an `/ask` wait 64 ms once in a benchmark profile, for a
+    /// holder the kernel had preempted. `Some`: one seeded generator, so tests
+    /// and benchmarks are reproducible.
+    seeded: Option<Mutex<StdRng>>,
+    /// A plain mutex: every use is a map lookup or insert, never across an `.await`.
     last: Mutex<HashMap<u64, String>>,
 }
 
@@ -83,24 +87,27 @@ const LAST_ASKED_CAP: usize = 50_000;
 
 impl Picker {
     pub fn new() -> Self {
-        Self::with_rng(StdRng::from_os_rng())
-    }
-
-    pub fn seeded(seed: u64) -> Self {
-        Self::with_rng(StdRng::seed_from_u64(seed))
-    }
-
-    fn with_rng(rng: StdRng) -> Self {
         Picker {
-            rng: Mutex::new(rng),
+            seeded: None,
             last: Mutex::new(HashMap::new()),
         }
     }
 
-    fn rng(&self) -> std::sync::MutexGuard<'_, StdRng> {
-        // A panic while holding this lock cannot leave the generator in a
-        // state that matters, so a poisoned lock is simply taken over.
-        self.rng.lock().unwrap_or_else(|e| e.into_inner())
+    pub fn seeded(seed: u64) -> Self {
+        Picker {
+            seeded: Some(Mutex::new(StdRng::seed_from_u64(seed))),
+            last: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Runs `f` with the random source. A panic while holding the seeded
+    /// generator cannot leave it in a state that matters, so a poisoned lock
+    /// is simply taken over.
+    fn with_rng<T>(&self, f: impl FnOnce(&mut dyn RngCore) -> T) -> T {
+        match &self.seeded {
+            Some(rng) => f(&mut *rng.lock().unwrap_or_else(|e| e.into_inner())),
+            None => f(&mut rand::rng()),
+        }
     }
 
     /// Picks for `user`, never repeating that user's previous question when
@@ -113,7 +120,7 @@ impl Picker {
         let avoid = key_last
             .as_deref()
             .and_then(|k| k.strip_prefix(&format!("{}/", role.id)));
-        let q = pick(role, filter, avoid, &mut *self.rng())?;
+        let q = self.with_rng(|mut rng| pick(role, filter, avoid, &mut rng))?;
         self.remember(user, role, &q.id);
         Some(q)
     }
@@ -133,7 +140,7 @@ impl Picker {
         count: usize,
         first: Option<&'r Question>,
     ) -> Vec<&'r Question> {
-        plan(role, count, first, &mut *self.rng())
+        self.with_rng(|mut rng| plan(role, count, first, &mut rng))
     }
 }
 
