@@ -70,6 +70,11 @@ fn read(source: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Marks an outbox item (`id`, the third parameter) as posted `at` (first) as Discord
+/// message `message_id` (second), unless it is marked already: the first mark wins.
+const MARK_POSTED: &str = "UPDATE outbox SET posted_at = ?, posted_message_id = ? \
+                           WHERE id = ? AND posted_at IS NULL";
+
 /// The column list [`interview_from_row`] reads, in a `SELECT` of the `interviews` table.
 macro_rules! select_interview {
     ($rest:literal) => {
@@ -245,10 +250,7 @@ impl Marks {
             return Ok(0);
         }
         let write = || -> rusqlite::Result<u64> {
-            let mut update = conn.prepare_cached(
-                "UPDATE outbox SET posted_at = ?, posted_message_id = ? \
-                 WHERE id = ? AND posted_at IS NULL",
-            )?;
+            let mut update = conn.prepare_cached(MARK_POSTED)?;
             let mut marked = 0;
             for mark in &batch {
                 marked += update.execute(params![mark.at, to_db(mark.message_id), mark.item.0])?;
@@ -713,10 +715,7 @@ impl SqliteStore {
         self.writer
             .run(move |conn| {
                 let marked = conn
-                    .prepare_cached(
-                        "UPDATE outbox SET posted_at = ?, posted_message_id = ? \
-                         WHERE id = ? AND posted_at IS NULL",
-                    )
+                    .prepare_cached(MARK_POSTED)
                     .and_then(|mut update| update.execute(params![now, to_db(message_id), item.0]))
                     .map_err(StoreError::query("mark a message as posted"))?
                     == 1;

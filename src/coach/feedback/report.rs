@@ -368,17 +368,17 @@ pub fn summarise(analyses: &[Analysis], follow_up_checks: &[String]) -> Intervie
 
 /// [`summarise`], from the answers' digests.
 pub fn summarise_digests(
-    analyses: &[AnswerDigest],
+    digests: &[AnswerDigest],
     follow_up_checks: &[String],
 ) -> InterviewSummary {
-    let n = analyses.len();
+    let n = digests.len();
     let mut strengths = Vec::new();
     let mut gaps = Vec::new();
     let share = |f: &dyn Fn(&AnswerDigest) -> bool| {
         if n == 0 {
             0.0
         } else {
-            analyses.iter().filter(|a| f(a)).count() as f64 / n as f64
+            digests.iter().filter(|a| f(a)).count() as f64 / n as f64
         }
     };
     let mut judge = |present: f64, strong: &str, gap: &str| {
@@ -424,7 +424,7 @@ pub fn summarise_digests(
     // Per step: a step missing from most answers of its framework is worth
     // naming on its own.
     let mut step_names: Vec<(String, String)> = Vec::new();
-    for a in analyses {
+    for a in digests {
         for s in &a.steps {
             if !step_names.iter().any(|(k, _)| *k == s.key) {
                 step_names.push((s.key.clone(), s.name.clone()));
@@ -432,7 +432,7 @@ pub fn summarise_digests(
         }
     }
     for (key, name) in step_names {
-        let with: Vec<bool> = analyses
+        let with: Vec<bool> = digests
             .iter()
             .filter_map(|a| a.steps.iter().find(|s| s.key == key).map(|s| s.covered))
             .collect();
