@@ -1,7 +1,7 @@
 //! Feedback inside a mock interview: the engine analyses each answer, may
 //! probe for what the framework needs, and sums up at the end.
 
-use interview_coach::coach::engine::{Interview, PromptKind, Step};
+use interview_coach::coach::engine::{Interview, PromptKind, Step, FORMAT_VERSION};
 use interview_coach::coach::feedback::AnswerContext;
 use interview_coach::guide::GuideLibrary;
 
@@ -275,7 +275,7 @@ fn a_new_state_keeps_the_role_terms_once_and_digests_not_analyses() {
     iv.answer_with(answer, Some(cues)).unwrap();
     let json = serde_json::to_string(&iv).unwrap();
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(value["format_version"], 2);
+    assert_eq!(value["format_version"], FORMAT_VERSION);
     assert!(value["terms"].is_object());
     assert!(value["plan"][0].get("context").is_none(), "{json}");
     assert!(value.get("analyses").is_none(), "{json}");
@@ -289,4 +289,53 @@ fn a_new_state_keeps_the_role_terms_once_and_digests_not_analyses() {
     );
     let back: Interview = serde_json::from_str(&json).unwrap();
     assert_eq!(back, iv);
+}
+
+/// Format 3 keeps an answer's word count, not its text (the store has the text
+/// with the answer), so the state written for every answer does not grow with
+/// what the member wrote.
+#[test]
+fn a_new_state_keeps_word_counts_not_answer_texts() {
+    let lib = library();
+    let cues = lib.cues().unwrap();
+    let role = lib.role("backend").unwrap();
+    let questions: Vec<_> = role.questions.iter().take(2).collect();
+    let (mut iv, _) = Interview::start(role, &questions, 1);
+    let answer = "I owned the move of our billing service onto a new queue and cut p99 \
+                  latency by 40% for the payments team. "
+        .repeat(10);
+    iv.answer_with(&answer, Some(cues)).unwrap();
+    let json = serde_json::to_string(&iv).unwrap();
+    assert!(!json.contains("billing service onto"), "{json}");
+    let mut back: Interview = serde_json::from_str(&json).unwrap();
+    let words = answer.split_whitespace().count();
+    assert_eq!(back.turns[0].words(), words);
+    assert_eq!(back.end().words_spoken, words);
+}
+
+/// A state stored by format 2 (`tests/fixtures/state-v2.json`, written by that
+/// release's engine: one answer in, its probe waiting) counts the words of the
+/// answer it stored as text, and keeps that text when saved again.
+#[test]
+fn a_format_2_state_counts_its_stored_answer_and_keeps_it() {
+    let lib = library();
+    let cues = lib.cues().unwrap();
+    let stored = include_str!("fixtures/state-v2.json");
+    let raw: serde_json::Value = serde_json::from_str(stored).unwrap();
+    assert_eq!(raw["format_version"], 2);
+    let old_answer = raw["turns"][0]["answer"].as_str().unwrap();
+    let old_words = old_answer.split_whitespace().count();
+    let mut iv: Interview = serde_json::from_str(stored).unwrap();
+    assert_eq!(iv.turns[0].words(), old_words);
+
+    let answer = "I own the payments API today and cut its error rate by half this year.";
+    iv.answer_with(answer, Some(cues)).unwrap();
+    let saved = serde_json::to_value(&iv).unwrap();
+    assert_eq!(saved["turns"][0]["answer"], raw["turns"][0]["answer"]);
+    assert!(saved["turns"][1].get("answer").is_none(), "{saved}");
+    let mut iv: Interview = serde_json::from_value(saved).unwrap();
+    assert_eq!(
+        iv.end().words_spoken,
+        old_words + answer.split_whitespace().count()
+    );
 }

@@ -318,9 +318,9 @@ fn an_interview_runs_from_first_question_to_summary() {
             coaching: None,
         }
     );
-    // Answers are kept trimmed, with the prompt they answered.
+    // Each answer is counted once trimmed, with the prompt it answered.
     assert_eq!(iv.turns.len(), 5);
-    assert_eq!(iv.turns[2].answer, "A lint rule for sleeps.");
+    assert_eq!(iv.turns[2].words(), 5);
     assert_eq!(iv.turns[2].prompt.follow_up, Some(1));
     assert_eq!(iv.summary(), summary);
 }

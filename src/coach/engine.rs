@@ -26,7 +26,10 @@ use crate::guide::{FollowUp, FrameworkStep, Question, Role};
 ///   from the plan, and a digest per answer ([`AnswerDigest`]) instead of its analysis
 ///   (the store keeps the analysis with the answer). Format-1 states still load, and
 ///   keep their stored contexts and analyses when saved again.
-pub const FORMAT_VERSION: u32 = 2;
+/// * 3: a turn keeps its answer's word count, not its text (the store keeps the
+///   text with the answer): the state written for every answer no longer grows by
+///   the answer's length. Turns from earlier formats keep their text.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The longest answer accepted: what a Discord modal can hold, and about
 /// half an hour of speaking — far past any useful interview answer.
@@ -115,11 +118,24 @@ pub struct Prompt {
     pub text: String,
 }
 
-/// One prompt and the candidate's answer to it.
+/// One prompt and how the candidate answered it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Turn {
     pub prompt: Prompt,
-    pub answer: String,
+    /// The answer's length in words (0 in turns from formats 1 and 2, which
+    /// kept the text instead).
+    #[serde(default)]
+    words: usize,
+    /// The answer's text, as formats 1 and 2 stored it; new turns leave it out.
+    #[serde(default, rename = "answer", skip_serializing_if = "String::is_empty")]
+    legacy_answer: String,
+}
+
+impl Turn {
+    /// How many words the answer had.
+    pub fn words(&self) -> usize {
+        self.words + self.legacy_answer.split_whitespace().count()
+    }
 }
 
 /// The coach's feedback on one answer.
@@ -350,7 +366,8 @@ impl Interview {
         }
         self.turns.push(Turn {
             prompt,
-            answer: answer.to_string(),
+            words: answer.split_whitespace().count(),
+            legacy_answer: String::new(),
         });
         match probe {
             Some(question) => self.cursor.probe = Some(question),
@@ -464,11 +481,7 @@ impl Interview {
             ended_early: self.ended_early,
             questions,
             checks,
-            words_spoken: self
-                .turns
-                .iter()
-                .map(|t| t.answer.split_whitespace().count())
-                .sum(),
+            words_spoken: self.turns.iter().map(Turn::words).sum(),
             coaching,
         }
     }
