@@ -182,6 +182,56 @@ async fn a_full_mock_interview_in_a_private_thread() {
     h.fake.assert_no_violations();
 }
 
+/// The bot keeps an interview's state between answers, but the database has
+/// the last word: a state changed there meanwhile (here by hand, as another
+/// process or an operator could) is the one the next answer continues from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_changed_in_the_database_wins_over_the_kept_one() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    let q1 = h.bot_post(thread, 1).await;
+    h.fake
+        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
+        .await;
+    let follow_up = h.bot_post(thread, 2).await;
+    assert!(content(&follow_up).contains("**Follow-up 1 of 1 on question 1**"));
+
+    let db = rusqlite::Connection::open(h.dir.path().join("data/bot.db")).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    let state: String = db
+        .query_row(
+            "SELECT state_json FROM interviews WHERE thread_id = ?",
+            [thread as i64],
+            |row| row.get(0),
+        )
+        .unwrap();
+    let mut state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    state["plan"][0]["follow_ups"][0]["checks"] = json!("Edited in the database.");
+    db.execute(
+        "UPDATE interviews SET state_json = ?, revision = revision + 1 WHERE thread_id = ?",
+        rusqlite::params![state.to_string(), thread as i64],
+    )
+    .unwrap();
+
+    h.fake
+        .send(
+            &fixtures::message_create("I chose caching over a rewrite because it was reversible.")
+                .in_thread(thread),
+        )
+        .await;
+    let summary = h.bot_post(thread, 3).await;
+    assert!(
+        content(&summary).contains("Edited in the database."),
+        "{}",
+        content(&summary)
+    );
+    let answers: i64 = db
+        .query_row("SELECT COUNT(*) FROM answers", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(answers, 2, "the answer was recorded once");
+    h.fake.assert_no_violations();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_answer_form_echoes_the_answer_without_pinging_anyone() {
     let h = Harness::start().await;
@@ -457,6 +507,23 @@ async fn list_help_history_and_forget_me() {
     let history = fixtures::slash_command("history");
     let reply = h.interact(&history, history.interaction_id()).await;
     assert!(content_of(&reply).contains("no mock interviews yet"));
+
+    // The bot kept that interview's state for the next answer; it is gone too,
+    // and an answer in the old thread now stores nothing.
+    h.fake
+        .send(&fixtures::message_create("Another answer, 30% faster.").in_thread(thread))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let db = rusqlite::Connection::open(h.dir.path().join("data/bot.db")).unwrap();
+    let stored: i64 = db
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM answers) + (SELECT COUNT(*) FROM interviews)",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 0);
+    assert_eq!(h.posts_in(thread).len(), 3, "nothing more was posted");
     h.fake.assert_no_violations();
 }
 

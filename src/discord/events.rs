@@ -190,6 +190,7 @@ async fn on_component(http: &Http, data: &Data, c: &ComponentInteraction) -> Res
         ComponentId::Forget { confirmed } => {
             let text = if confirmed {
                 let deleted = data.store.forget_user(user).await?;
+                data.live.forget_user(user);
                 tracing::info!(
                     interviews = deleted.interviews,
                     answers = deleted.answers,

@@ -14,14 +14,15 @@ use poise::serenity_prelude as serenity;
 use serenity::all::{ChannelId, ChannelType, CreateThread, EditThread, Http, Permissions, UserId};
 
 use super::error::{is_transient, status_of, Error};
+use super::live::Kept;
 use super::render::{self, Post};
 use super::{now, Data, SWEEP_EVERY};
 use crate::coach::engine::{self, Interview, Step};
 use crate::guide::{Question, Role};
 use crate::messages;
 use crate::store::{
-    Applied, CloseReason, Created, InterviewId, InterviewStatus, NewAnswer, NewInterview,
-    NextState, OutboxId, OutboxItem, OutgoingMessage,
+    Applied, CloseReason, Created, InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId,
+    OutgoingMessage, StoreError,
 };
 
 /// Where a `/mock` (or "Practice this") was asked for.
@@ -127,7 +128,7 @@ pub async fn start(
         .await?;
 
     let plan = data.picker.plan(role, questions, first);
-    let (interview, first_prompt) =
+    let (state, first_prompt) =
         Interview::start(role, &plan, usize::from(data.config.mock.follow_ups));
     let intro = Post::text(messages::mock_intro(
         &role.name,
@@ -135,11 +136,12 @@ pub async fn start(
         usize::from(data.config.mock.follow_ups),
         data.config.discord.message_content,
     ));
-    let outgoing = [
-        encode(thread.id.get(), &intro)?,
-        encode(thread.id.get(), &render::prompt_post(&first_prompt))?,
-    ];
-    let state_json = serde_json::to_string(&interview)
+    let posts = vec![intro, render::prompt_post(&first_prompt)];
+    let outgoing = posts
+        .iter()
+        .map(|p| encode(thread.id.get(), p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let state_json = serde_json::to_string(&state)
         .map_err(|e| Error::Internal(format!("cannot encode interview state: {e}")))?;
     let new = NewInterview {
         guild_id: place.guild_id,
@@ -154,7 +156,16 @@ pub async fn start(
     match data.store.create_interview(&new, &outgoing, at).await? {
         Created::New { interview, outbox } => {
             Data::lock(&data.open_threads).insert(thread.id.get());
-            flush(http, data, &committed(interview.id, &outbox, &outgoing, at)).await;
+            data.live.keep(
+                thread.id.get(),
+                Kept {
+                    id: interview.id,
+                    user_id: interview.user_id,
+                    revision: interview.revision,
+                    interview: state,
+                },
+            );
+            flush(http, data, queued(&outbox, thread.id.get(), posts)).await;
             Ok(messages::mock_ready(thread.id.get()))
         }
         // Another /mock from the same member won the race; this thread stays
@@ -200,28 +211,64 @@ pub async fn answer(
     data: &Data,
     incoming: IncomingAnswer<'_>,
 ) -> Result<AnswerOutcome, Error> {
-    // Retries only when another answer to the same interview committed first.
+    let thread = incoming.thread_id;
+    // The state the previous answer left, if kept; the store's revision check
+    // below decides whether it was still current (see `live`).
+    let mut kept = data.live.take(thread);
+    // Retries only when the state turned out to be out of date: another answer
+    // committed first, or the kept copy was.
     for _ in 0..5 {
-        let Some(record) = data.store.interview_by_thread(incoming.thread_id).await? else {
-            return Ok(AnswerOutcome::NotInterview);
+        let from_memory = kept.is_some();
+        let Kept {
+            id,
+            user_id,
+            revision,
+            mut interview,
+        } = match kept.take() {
+            Some(k) => k,
+            None => {
+                let Some(record) = data.store.interview_by_thread(thread).await? else {
+                    return Ok(AnswerOutcome::NotInterview);
+                };
+                if !record.status.is_open() {
+                    return Ok(AnswerOutcome::NotInterview);
+                }
+                Kept {
+                    id: record.id,
+                    user_id: record.user_id,
+                    revision: record.revision,
+                    interview: decode_state(&record.state_json)?,
+                }
+            }
         };
-        if !record.status.is_open() {
-            return Ok(AnswerOutcome::NotInterview);
-        }
-        if record.user_id != incoming.author_id {
+        let keep = |revision, interview| {
+            data.live.keep(
+                thread,
+                Kept {
+                    id,
+                    user_id,
+                    revision,
+                    interview,
+                },
+            )
+        };
+        if user_id != incoming.author_id {
+            keep(revision, interview);
             return Ok(AnswerOutcome::NotCandidate);
         }
-        let mut interview: Interview = decode_state(&record.state_json)?;
         let Some(prompt) = interview.current() else {
             return Ok(AnswerOutcome::NotInterview);
         };
         let guides = data.guides();
+        // A turned-down answer leaves the interview as it was.
         let answered = match interview.answer_with(incoming.text, guides.cues().map(|c| c.as_ref()))
         {
             Ok(answered) => answered,
-            Err(e) => return Ok(AnswerOutcome::Rejected(messages::answer_rejected(&e))),
+            Err(e) => {
+                keep(revision, interview);
+                return Ok(AnswerOutcome::Rejected(messages::answer_rejected(&e)));
+            }
         };
-        let thread = incoming.thread_id;
         let mut posts = Vec::new();
         if incoming.echo {
             posts.push(Post::text(messages::echo_answer(
@@ -259,7 +306,7 @@ pub async fn answer(
             .store
             .apply_answer(
                 &NewAnswer {
-                    interview_id: record.id,
+                    interview_id: id,
                     message_id: incoming.source_id,
                     text: incoming.text.trim().to_string(),
                     prompt: prompt.text,
@@ -267,7 +314,7 @@ pub async fn answer(
                     feedback_headline,
                 },
                 &NextState {
-                    expected_revision: record.revision,
+                    expected_revision: revision,
                     state_json,
                     format_version: engine::FORMAT_VERSION,
                     finished,
@@ -275,15 +322,24 @@ pub async fn answer(
                 &outgoing,
                 at,
             )
-            .await?;
+            .await;
+        let applied = match applied {
+            // Deleted since it was kept (`/forget-me`): what the store says now decides.
+            Err(StoreError::NotFound(_)) if from_memory => continue,
+            other => other?,
+        };
         match applied {
             Applied::Recorded {
-                outbox, finished, ..
+                outbox,
+                finished,
+                revision,
             } => {
                 if finished {
-                    Data::lock(&data.open_threads).remove(&thread);
+                    ended(data, thread);
+                } else {
+                    keep(revision, interview);
                 }
-                flush(http, data, &committed(record.id, &outbox, &outgoing, at)).await;
+                flush(http, data, queued(&outbox, thread, posts)).await;
                 return Ok(AnswerOutcome::Recorded);
             }
             Applied::Duplicate => return Ok(AnswerOutcome::Duplicate),
@@ -337,17 +393,16 @@ pub async fn end(
     {
         return Ok(false);
     }
-    Data::lock(&data.open_threads).remove(&thread_id);
+    ended(data, thread_id);
     let outgoing = [encode(thread_id, &post)?];
-    let at = now();
-    let ids = data.store.enqueue(record.id, &outgoing, at).await?;
-    flush(http, data, &committed(record.id, &ids, &outgoing, at)).await;
+    let ids = data.store.enqueue(record.id, &outgoing, now()).await?;
+    flush(http, data, queued(&ids, thread_id, vec![post])).await;
     Ok(true)
 }
 
 /// The thread is gone: close its interview so the member can start another.
 pub async fn thread_deleted(data: &Data, thread_id: u64) -> Result<(), Error> {
-    Data::lock(&data.open_threads).remove(&thread_id);
+    ended(data, thread_id);
     data.store
         .close_by_thread(
             thread_id,
@@ -365,7 +420,7 @@ pub async fn member_left(data: &Data, guild_id: u64, user_id: u64) -> Result<(),
         .open_interview_for_user(guild_id, user_id)
         .await?
     {
-        Data::lock(&data.open_threads).remove(&open.thread_id);
+        ended(data, open.thread_id);
         data.store
             .close_interview(
                 open.id,
@@ -377,25 +432,30 @@ pub async fn member_left(data: &Data, guild_id: u64, user_id: u64) -> Result<(),
     Ok(())
 }
 
-/// The outbox items a store call has just committed, as the store holds them: the
-/// messages were written in that order and got those ids. Built from what is in
-/// hand rather than read back, so posting costs no query (reading the whole
-/// pending outbox on every answer cost time in proportion to the answers in
-/// flight; see BENCHMARKS.md).
-fn committed(
-    interview: InterviewId,
-    ids: &[OutboxId],
-    outgoing: &[OutgoingMessage],
-    created_at: i64,
-) -> Vec<OutboxItem> {
+/// The interview in `thread_id` is over: its thread is an ordinary one again
+/// and its state is no longer kept.
+fn ended(data: &Data, thread_id: u64) {
+    Data::lock(&data.open_threads).remove(&thread_id);
+    data.live.forget(thread_id);
+}
+
+/// An outbox item to post, decoded.
+pub struct Queued {
+    id: OutboxId,
+    channel_id: u64,
+    post: Post,
+}
+
+/// The outbox items a store call has just committed, from what is in hand:
+/// the messages were written in that order and got those ids. Reading them
+/// back would cost a query, and decoding them again the JSON just encoded.
+fn queued(ids: &[OutboxId], channel_id: u64, posts: Vec<Post>) -> Vec<Queued> {
     ids.iter()
-        .zip(outgoing)
-        .map(|(id, message)| OutboxItem {
+        .zip(posts)
+        .map(|(id, post)| Queued {
             id: *id,
-            interview_id: interview,
-            channel_id: message.channel_id,
-            payload_json: message.payload_json.clone(),
-            created_at,
+            channel_id,
+            post,
         })
         .collect()
 }
@@ -404,13 +464,13 @@ fn committed(
 /// still failing after a few tries for passing reasons stay pending for the
 /// next start; items that can never be posted (thread gone, no permission)
 /// are dropped with a warning.
-pub async fn flush(http: &Http, data: &Data, items: &[OutboxItem]) {
-    for item in items {
+pub async fn flush(http: &Http, data: &Data, items: Vec<Queued>) {
+    for item in &items {
         post_item(http, data, item).await;
     }
 }
 
-async fn post_item(http: &Http, data: &Data, item: &OutboxItem) {
+async fn post_item(http: &Http, data: &Data, item: &Queued) {
     if !Data::lock(&data.posting).insert(item.id.0) {
         return;
     }
@@ -421,12 +481,10 @@ async fn post_item(http: &Http, data: &Data, item: &OutboxItem) {
     }
 }
 
-async fn post_item_inner(http: &Http, data: &Data, item: &OutboxItem) -> Result<(), Error> {
-    let post: Post = serde_json::from_str(&item.payload_json)
-        .map_err(|e| Error::Internal(format!("unreadable queued message: {e}")))?;
+async fn post_item_inner(http: &Http, data: &Data, item: &Queued) -> Result<(), Error> {
     let channel = ChannelId::new(item.channel_id);
     let mut last_id = 0;
-    for message in post.messages(item.id.0) {
+    for message in item.post.messages(item.id.0) {
         let mut attempt = 0;
         loop {
             match channel.send_message(http, message.clone()).await {
@@ -457,7 +515,7 @@ async fn post_item_inner(http: &Http, data: &Data, item: &OutboxItem) -> Result<
         }
     }
     data.store.mark_posted_soon(item.id, last_id, now());
-    if post.archive {
+    if item.post.archive {
         // Archived, not locked: the member can still scroll and reopen it.
         channel
             .edit_thread(http, EditThread::new().archived(true))
@@ -477,8 +535,21 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
     match data.store.pending_outbox().await {
         Ok(pending) => {
             reposted = pending.len();
-            for item in &pending {
-                post_item(&ctx.http, data, item).await;
+            for item in pending {
+                let post = match serde_json::from_str::<Post>(&item.payload_json) {
+                    Ok(post) => post,
+                    Err(e) => {
+                        // Kept in the outbox for a later release that can read it.
+                        tracing::warn!(outbox = item.id.0, error = %e, "cannot read a queued message; left unposted");
+                        continue;
+                    }
+                };
+                let item = Queued {
+                    id: item.id,
+                    channel_id: item.channel_id,
+                    post,
+                };
+                post_item(&ctx.http, data, &item).await;
             }
         }
         Err(e) => tracing::error!(error = %e, "cannot read the outbox"),

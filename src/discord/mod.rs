@@ -6,6 +6,7 @@
 //! - `commands` — one module per command group (`/ask`, `/mock`, `/guides`, …).
 //! - `events` — buttons, modals, thread replies, deleted threads.
 //! - `interview` — running a mock interview in a thread: write, then post.
+//! - `live` — the states of interviews being answered, kept between answers.
 //! - `render` — embeds and messages within Discord's limits, never pinging.
 //! - `ids` — button ids that survive restarts.
 
@@ -14,6 +15,7 @@ pub mod error;
 mod events;
 pub mod ids;
 mod interview;
+mod live;
 pub mod render;
 
 use std::collections::HashSet;
@@ -61,6 +63,9 @@ pub struct Shared {
     /// Threads with an open interview, so ordinary channel messages are
     /// dismissed without a database query. Short critical sections, no awaits.
     open_threads: Mutex<HashSet<u64>>,
+    /// Open interviews' states as their last answer left them, so the next
+    /// answer need not read and decode them (checked by the store; see `live`).
+    live: live::Live,
     /// Outbox items being posted right now, so the start-up flush and a live
     /// answer never post the same item twice.
     posting: Mutex<HashSet<i64>>,
@@ -77,6 +82,7 @@ impl Data {
                 config,
                 store,
                 open_threads: Mutex::new(HashSet::new()),
+                live: live::Live::default(),
                 posting: Mutex::new(HashSet::new()),
                 told_to_use_button: Mutex::new(HashSet::new()),
             }),
