@@ -22,7 +22,7 @@
 //! Under load, though, one commit — writing the changed pages to the WAL, the part of a
 //! write that costs most — carries many jobs, and pages they share (the tails of the
 //! `answers` and `outbox` tables and of their indexes) are written once per batch instead
-//! of once per job. One job alone pays two cheap extra statements (the savepoint).
+//! of once per job. A job alone runs without a savepoint: its transaction is its own.
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -257,7 +257,7 @@ fn serve_writes(mut conn: Connection, jobs: &Receiver<Box<dyn Job>>) {
 /// Leaves in `queue` the jobs it did not get to (SQLite rolled the transaction back under
 /// them); the caller runs those as the next batch.
 fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
-    if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+    if let Err(error) = run(conn, "BEGIN IMMEDIATE") {
         // E.g. another process held the write lock past the busy timeout.
         let detail = error.to_string();
         for job in queue.drain(..) {
@@ -268,10 +268,19 @@ fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
         }
         return;
     }
+    // A job alone needs no savepoint: if it fails, its transaction is rolled back whole.
+    // (A savepoint copies every page the job changes into a statement journal; alone,
+    // that is pure cost, and one at a time every job is alone.)
+    let alone = queue.len() == 1;
+    let mut undo = false;
     let mut done = Vec::with_capacity(queue.len());
     let mut lost: Option<String> = None;
     while let Some(job) = queue.pop_front() {
-        if let Err(error) = conn.execute_batch("SAVEPOINT job") {
+        if let Err(error) = if alone {
+            Ok(())
+        } else {
+            run(conn, "SAVEPOINT job")
+        } {
             // Not put back: a savepoint that keeps failing must not retry forever.
             let detail = error.to_string();
             job.abandon(StoreError::Batch {
@@ -283,8 +292,11 @@ fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
         }
         let outcome = work_caught(job, conn);
         let ok = outcome.as_ref().is_some_and(|d| d.ok);
-        let closed = if ok {
-            conn.execute_batch("RELEASE job")
+        let closed = if alone {
+            undo = !ok;
+            Ok(())
+        } else if ok {
+            run(conn, "RELEASE job")
         } else {
             conn.execute_batch("ROLLBACK TO job; RELEASE job")
         };
@@ -303,9 +315,11 @@ fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
     }
     let failure = match lost {
         Some(detail) => Some(detail),
-        None => conn.execute_batch("COMMIT").err().map(|e| e.to_string()),
+        // The job's own error is its result; its writes go with the transaction.
+        None if undo => None,
+        None => run(conn, "COMMIT").err().map(|e| e.to_string()),
     };
-    if failure.is_some() && !conn.is_autocommit() {
+    if (failure.is_some() || undo) && !conn.is_autocommit() {
         if let Err(error) = conn.execute_batch("ROLLBACK") {
             tracing::error!(%error, "rolling back a failed write batch failed");
         }
@@ -316,6 +330,11 @@ fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
             detail: detail.clone(),
         }));
     }
+}
+
+/// Runs one of the few fixed statements of a batch, parsed once per connection.
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 fn close(conn: Connection) {
@@ -444,6 +463,32 @@ mod tests {
             )
             .unwrap();
         assert_eq!(values, "0,1,2,4");
+    }
+
+    /// A job alone runs without a savepoint; failing, it still leaves nothing behind.
+    #[tokio::test]
+    async fn a_lone_failing_job_is_rolled_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let workers = writer(&dir);
+        workers.run(|c| insert(c, 1)).await.unwrap();
+        let failed = workers
+            .run(|c| {
+                insert(c, 30)?;
+                insert(c, 1)
+            })
+            .await;
+        assert!(failed.is_err_and(|e| e.to_string().contains("UNIQUE")));
+        workers.run(|c| insert(c, 2)).await.unwrap();
+        workers.close().await;
+        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        let values: String = conn
+            .query_row(
+                "SELECT group_concat(v) FROM (SELECT v FROM t ORDER BY v)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(values, "1,2");
     }
 
     #[tokio::test]
