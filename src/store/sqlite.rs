@@ -243,9 +243,12 @@ fn lock(list: &Mutex<Vec<PostedMark>>) -> MutexGuard<'_, Vec<PostedMark>> {
 impl Marks {
     /// Writes every queued mark (a writer job); returns how many outbox items it marked.
     /// The marks stay in flight until [`Marks::settle`] learns whether the batch committed.
+    /// Marks still in flight are written again: this job (or another one in its batch)
+    /// may be running a second time after a rollback undid its first run.
     fn write(&self, conn: &Connection) -> Result<u64, StoreError> {
         self.flush_sent.store(false, Ordering::SeqCst);
-        let batch = std::mem::take(&mut *lock(&self.queued));
+        let mut batch = std::mem::take(&mut *lock(&self.in_flight));
+        batch.append(&mut lock(&self.queued));
         if batch.is_empty() {
             return Ok(0);
         }
@@ -410,9 +413,9 @@ impl SqliteStore {
                         guild_id: new.guild_id,
                         thread_id: new.thread_id,
                         user_id: new.user_id,
-                        role_id: new.role_id,
-                        role_name: new.role_name,
-                        state_json: new.state_json,
+                        role_id: new.role_id.clone(),
+                        role_name: new.role_name.clone(),
+                        state_json: new.state_json.clone(),
                         format_version: new.format_version,
                         revision: 0,
                         status: InterviewStatus::Open,
@@ -614,7 +617,7 @@ impl SqliteStore {
                 );
                 let values = [Value::Text(status.as_str().into()), Value::Integer(now)]
                     .into_iter()
-                    .chain(params.into_iter().map(Value::Integer));
+                    .chain(params.iter().copied().map(Value::Integer));
                 let closed = first(
                     conn,
                     &sql,
@@ -1117,6 +1120,57 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<usize, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A "posted" mark written in a batch that another job's failure rolled back is
+    /// written again when its job runs again (see the worker's group commit).
+    #[tokio::test]
+    async fn posted_marks_survive_a_batch_rolled_back_by_another_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("marks.db"))
+            .await
+            .unwrap();
+        let new = NewInterview {
+            guild_id: 1,
+            thread_id: 2,
+            user_id: 3,
+            role_id: "backend".into(),
+            role_name: "Backend".into(),
+            state_json: "{}".into(),
+            format_version: 3,
+        };
+        let message = OutgoingMessage {
+            channel_id: 2,
+            payload_json: r#"{"content":"hi"}"#.into(),
+        };
+        let Created::New { outbox, .. } =
+            store.create_interview(&new, &[message], 10).await.unwrap()
+        else {
+            panic!("not created")
+        };
+        // Hold the writer so the mark and a failing job queue up as one batch.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel();
+        let mut started = Some(started);
+        assert!(store.writer.submit(
+            move |_| {
+                if let Some(started) = started.take() {
+                    let _ = started.send(());
+                }
+                wait.recv().map_err(|_| StoreError::Closed)
+            },
+            |_| (),
+        ));
+        running.await.unwrap();
+        store.mark_posted_soon(outbox[0], 99, 11);
+        let failing = store
+            .writer
+            .run(|_| Err::<(), _>(StoreError::NotFound(InterviewId(404))));
+        release.send(()).unwrap();
+        assert!(matches!(failing.await, Err(StoreError::NotFound(_))));
+        store.flush_marks().await.unwrap();
+        assert!(store.pending_outbox().await.unwrap().is_empty());
+        store.close().await;
+    }
 
     #[test]
     fn discord_ids_round_trip_through_sqlite_integers() {

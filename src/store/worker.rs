@@ -14,15 +14,24 @@
 //!
 //! # Group commit
 //!
-//! The writer runs the jobs it finds queued together in one `BEGIN IMMEDIATE` transaction,
-//! each job inside a savepoint of its own, and answers them only once `COMMIT` has returned.
-//! A job that fails is rolled back to its savepoint alone; a commit that fails fails every
-//! job of the batch, and none of their writes stays. Nothing changes for a caller: its
-//! writes are atomic and durable when its call returns, as with a transaction of its own.
+//! The writer runs the jobs it finds queued together in one `BEGIN IMMEDIATE` transaction
+//! and answers them only once `COMMIT` has returned. When a job fails, the whole
+//! transaction is rolled back (its writes must not stay, and the jobs before it wrote to
+//! the same transaction); the failed job gets its own error, and the jobs that ran before
+//! it run again, first in the next batch. A commit that fails fails every job of the
+//! batch, and none of their writes stays. Nothing changes for a caller: its writes are
+//! atomic and durable when its call returns, as with a transaction of its own. The price
+//! is that a write job may run more than once, so it must do nothing outside the
+//! database that a second run would get wrong (see `Marks::write`).
+//!
+//! (Each job used to run in a savepoint instead, so that a failure undid it alone. A
+//! savepoint copies every page its job changes into a statement journal: ~7 % of the
+//! bot's CPU in the thread-reply burst, to guard against failures that do not happen
+//! when nothing is wrong.)
 //! Under load, though, one commit — writing the changed pages to the WAL, the part of a
 //! write that costs most — carries many jobs, and pages they share (the tails of the
 //! `answers` and `outbox` tables and of their indexes) are written once per batch instead
-//! of once per job. A job alone runs without a savepoint: its transaction is its own.
+//! of once per job.
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -40,48 +49,40 @@ const MAX_BATCH: usize = 64;
 
 /// A unit of work for a database thread, and how to report what became of it.
 trait Job: Send {
-    /// Runs the work on `conn`; whether it succeeded (a failed write job is rolled back
-    /// to its savepoint), and how to deliver its result once the batch's fate is known.
-    fn work(self: Box<Self>, conn: &mut Connection) -> Done;
-    /// Reports `error` without running the work (the batch could not start).
-    fn abandon(self: Box<Self>, error: StoreError);
-}
-
-/// A job that has run and waits for its batch's commit.
-struct Done {
-    ok: bool,
-    /// Delivers the result; given the error if the batch did not commit.
-    deliver: Box<dyn FnOnce(Option<StoreError>) + Send>,
+    /// Runs the work on `conn` and keeps its result; whether it succeeded. On the writer
+    /// it may run again if its batch was rolled back (see [group commit](self#group-commit)).
+    fn work(&mut self, conn: &mut Connection) -> bool;
+    /// Delivers the kept result, or `error` instead: the batch did not commit, or could
+    /// not start.
+    fn deliver(self: Box<Self>, error: Option<StoreError>);
 }
 
 /// A store call: `work`'s result goes to `finish`, or the error that undid it.
-struct Call<W, F> {
+struct Call<T, W, F> {
     work: W,
     finish: F,
+    result: Option<Result<T, StoreError>>,
 }
 
-impl<T, W, F> Job for Call<W, F>
+impl<T, W, F> Job for Call<T, W, F>
 where
     T: Send + 'static,
-    W: FnOnce(&mut Connection) -> Result<T, StoreError> + Send,
+    W: FnMut(&mut Connection) -> Result<T, StoreError> + Send,
     F: FnOnce(Result<T, StoreError>) + Send + 'static,
 {
-    fn work(self: Box<Self>, conn: &mut Connection) -> Done {
-        let Call { work, finish } = *self;
-        let result = work(conn);
-        Done {
-            ok: result.is_ok(),
-            deliver: Box::new(move |failed| {
-                finish(match failed {
-                    None => result,
-                    Some(error) => Err(error),
-                })
-            }),
-        }
+    fn work(&mut self, conn: &mut Connection) -> bool {
+        let result = (self.work)(conn);
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
     }
 
-    fn abandon(self: Box<Self>, error: StoreError) {
-        (self.finish)(Err(error));
+    fn deliver(self: Box<Self>, error: Option<StoreError>) {
+        (self.finish)(match (error, self.result) {
+            (Some(error), _) => Err(error),
+            (None, Some(result)) => result,
+            (None, None) => Err(StoreError::Closed),
+        });
     }
 }
 
@@ -143,12 +144,18 @@ impl Workers {
     /// to `finish`, on the database thread. `false` if the workers are closed.
     pub(crate) fn submit<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        work: impl FnMut(&mut Connection) -> Result<T, StoreError> + Send + 'static,
         finish: impl FnOnce(Result<T, StoreError>) + Send + 'static,
     ) -> bool {
         let jobs = self.jobs.read().unwrap_or_else(PoisonError::into_inner);
         match &*jobs {
-            Some(sender) => sender.send(Box::new(Call { work, finish })).is_ok(),
+            Some(sender) => sender
+                .send(Box::new(Call {
+                    work,
+                    finish,
+                    result: None,
+                }))
+                .is_ok(),
             None => false,
         }
     }
@@ -157,7 +164,7 @@ impl Workers {
     /// the writer, once it is committed.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        work: impl FnMut(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.run_then(work, |_| ()).await
     }
@@ -166,7 +173,7 @@ impl Workers {
     /// handing it back: before the thread starts its next batch.
     pub(crate) async fn run_then<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        work: impl FnMut(&mut Connection) -> Result<T, StoreError> + Send + 'static,
         then: impl FnOnce(&Result<T, StoreError>) + Send + 'static,
     ) -> Result<T, StoreError> {
         let (done, result) = tokio::sync::oneshot::channel();
@@ -207,14 +214,14 @@ impl Workers {
     }
 }
 
-/// Runs a job's work, catching a panic: the panicking job's result channel is dropped
-/// with it (its caller gets [`StoreError::JobPanicked`]); the thread carries on.
-fn work_caught(job: Box<dyn Job>, conn: &mut Connection) -> Option<Done> {
-    let done = catch_unwind(AssertUnwindSafe(|| job.work(conn)));
-    if done.is_err() {
+/// Runs a job's work, catching a panic: `None` if it panicked. The caller then drops the
+/// job with its result channel (its caller gets [`StoreError::JobPanicked`]) and carries on.
+fn work_caught(job: &mut Box<dyn Job>, conn: &mut Connection) -> Option<bool> {
+    let ok = catch_unwind(AssertUnwindSafe(|| job.work(conn)));
+    if ok.is_err() {
         tracing::error!("a database job panicked; its writes were rolled back");
     }
-    done.ok()
+    ok.ok()
 }
 
 /// A reader thread's life: run jobs until the queue is closed and empty, then close the
@@ -222,9 +229,9 @@ fn work_caught(job: Box<dyn Job>, conn: &mut Connection) -> Option<Done> {
 fn serve_reads(mut conn: Connection, jobs: &Mutex<Receiver<Box<dyn Job>>>) {
     loop {
         let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok(job) = job else { break };
-        if let Some(done) = work_caught(job, &mut conn) {
-            (done.deliver)(None);
+        let Ok(mut job) = job else { break };
+        if work_caught(&mut job, &mut conn).is_some() {
+            job.deliver(None);
         }
     }
     close(conn);
@@ -254,56 +261,42 @@ fn serve_writes(mut conn: Connection, jobs: &Receiver<Box<dyn Job>>) {
 }
 
 /// Runs the queued jobs in one transaction and delivers their results after it commits.
-/// Leaves in `queue` the jobs it did not get to (SQLite rolled the transaction back under
-/// them); the caller runs those as the next batch.
+/// Leaves in `queue` the jobs it did not get to, and the ones whose writes a rollback
+/// undid (they run again, first); the caller runs those as the next batch.
 fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
     if let Err(error) = run(conn, "BEGIN IMMEDIATE") {
         // E.g. another process held the write lock past the busy timeout.
         let detail = error.to_string();
         for job in queue.drain(..) {
-            job.abandon(StoreError::Batch {
+            job.deliver(Some(StoreError::Batch {
                 op: "begin a write transaction",
                 detail: detail.clone(),
-            });
+            }));
         }
         return;
     }
-    // A job alone needs no savepoint: if it fails, its transaction is rolled back whole.
-    // (A savepoint copies every page the job changes into a statement journal; alone,
-    // that is pure cost, and one at a time every job is alone.)
-    let alone = queue.len() == 1;
-    let mut undo = false;
-    let mut done = Vec::with_capacity(queue.len());
+    let mut ran = Vec::with_capacity(queue.len());
     let mut lost: Option<String> = None;
-    while let Some(job) = queue.pop_front() {
-        if let Err(error) = if alone {
-            Ok(())
-        } else {
-            run(conn, "SAVEPOINT job")
-        } {
-            // Not put back: a savepoint that keeps failing must not retry forever.
-            let detail = error.to_string();
-            job.abandon(StoreError::Batch {
-                op: "begin a write",
-                detail: detail.clone(),
-            });
-            lost = Some(detail);
-            break;
-        }
-        let outcome = work_caught(job, conn);
-        let ok = outcome.as_ref().is_some_and(|d| d.ok);
-        let closed = if alone {
-            undo = !ok;
-            Ok(())
-        } else if ok {
-            run(conn, "RELEASE job")
-        } else {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")
-        };
-        done.extend(outcome);
-        if let Err(error) = closed {
-            lost = Some(error.to_string());
-            break;
+    while let Some(mut job) = queue.pop_front() {
+        match work_caught(&mut job, conn) {
+            Some(true) => ran.push(job),
+            failed => {
+                // Its writes must go, and they share the transaction with the jobs before
+                // it: roll back all, answer this one (its own error; a panicked job is
+                // dropped), and run the others again.
+                if !conn.is_autocommit() {
+                    if let Err(error) = run(conn, "ROLLBACK") {
+                        tracing::error!(%error, "rolling back a write batch failed");
+                    }
+                }
+                if failed.is_some() {
+                    job.deliver(None);
+                }
+                for job in ran.into_iter().rev() {
+                    queue.push_front(job);
+                }
+                return;
+            }
         }
         // Some errors (a full disk, an I/O error) make SQLite roll back the whole
         // transaction; what ran in this batch so far is gone, and the rest must not run
@@ -315,17 +308,15 @@ fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
     }
     let failure = match lost {
         Some(detail) => Some(detail),
-        // The job's own error is its result; its writes go with the transaction.
-        None if undo => None,
         None => run(conn, "COMMIT").err().map(|e| e.to_string()),
     };
-    if (failure.is_some() || undo) && !conn.is_autocommit() {
-        if let Err(error) = conn.execute_batch("ROLLBACK") {
+    if failure.is_some() && !conn.is_autocommit() {
+        if let Err(error) = run(conn, "ROLLBACK") {
             tracing::error!(%error, "rolling back a failed write batch failed");
         }
     }
-    for job in done {
-        (job.deliver)(failure.as_ref().map(|detail| StoreError::Batch {
+    for job in ran {
+        job.deliver(failure.as_ref().map(|detail| StoreError::Batch {
             op: "commit",
             detail: detail.clone(),
         }));
@@ -405,8 +396,9 @@ mod tests {
         workers.close().await;
     }
 
-    /// Jobs queued together share a transaction; a failing one is rolled back alone and
-    /// its caller gets its own error, the others are committed.
+    /// Jobs queued together share a transaction; a failing one leaves none of its writes
+    /// and its caller gets its own error; the others are committed, each answered once
+    /// (the ones before the failure ran twice: their first run was rolled back with it).
     #[tokio::test]
     async fn a_batch_commits_its_jobs_and_rolls_back_only_a_failed_one() {
         let dir = tempfile::tempdir().unwrap();
@@ -414,19 +406,25 @@ mod tests {
         // Hold the writer so the next jobs queue up and run as one batch.
         let (release, wait) = mpsc::channel::<()>();
         let (started, running) = tokio::sync::oneshot::channel();
+        let mut started = Some(started);
         assert!(workers.submit(
             move |_| {
-                let _ = started.send(());
+                if let Some(started) = started.take() {
+                    let _ = started.send(());
+                }
                 wait.recv().map_err(|_| StoreError::Closed)
             },
             |_| (),
         ));
         running.await.unwrap();
+        let runs = Arc::new(Mutex::new(Vec::new()));
         let results: Vec<_> = (0..5)
             .map(|i| {
+                let runs = Arc::clone(&runs);
                 let (tx, rx) = tokio::sync::oneshot::channel();
                 // The job for 3 inserts two rows, then fails on a duplicate.
                 let work = move |c: &mut Connection| {
+                    runs.lock().unwrap().push(i);
                     if i == 3 {
                         insert(c, 30)?;
                         insert(c, 1)?;
@@ -452,6 +450,7 @@ mod tests {
             "{counts:?}"
         );
         assert_eq!(counts[4], Ok(4));
+        assert_eq!(*runs.lock().unwrap(), [0, 1, 2, 3, 0, 1, 2, 4]);
         workers.close().await;
         // Committed: four rows on disk, none of the failed job's.
         let conn = Connection::open(dir.path().join("w.db")).unwrap();
