@@ -1148,24 +1148,12 @@ mod tests {
             panic!("not created")
         };
         // Hold the writer so the mark and a failing job queue up as one batch.
-        let (release, wait) = std::sync::mpsc::channel::<()>();
-        let (started, running) = tokio::sync::oneshot::channel();
-        let mut started = Some(started);
-        assert!(store.writer.submit(
-            move |_| {
-                if let Some(started) = started.take() {
-                    let _ = started.send(());
-                }
-                wait.recv().map_err(|_| StoreError::Closed)
-            },
-            |_| (),
-        ));
-        running.await.unwrap();
+        let release = crate::store::worker::hold(&store.writer).await;
         store.mark_posted_soon(outbox[0], 99, 11);
         let failing = store
             .writer
             .run(|_| Err::<(), _>(StoreError::NotFound(InterviewId(404))));
-        release.send(()).unwrap();
+        drop(release);
         assert!(matches!(failing.await, Err(StoreError::NotFound(_))));
         store.flush_marks().await.unwrap();
         assert!(store.pending_outbox().await.unwrap().is_empty());

@@ -214,6 +214,28 @@ impl Workers {
     }
 }
 
+/// Occupies the threads' next job until the returned sender is dropped, so that the jobs
+/// submitted meanwhile queue up (and, on the writer, run as one batch).
+#[cfg(test)]
+pub(crate) async fn hold(workers: &Workers) -> mpsc::Sender<()> {
+    let (release, wait) = mpsc::channel::<()>();
+    let (started, running) = tokio::sync::oneshot::channel();
+    let mut started = Some(started);
+    assert!(workers.submit(
+        move |_| {
+            if let Some(started) = started.take() {
+                let _ = started.send(());
+            }
+            // Dropping the sender ends the wait.
+            let _ = wait.recv();
+            Ok(())
+        },
+        |_| (),
+    ));
+    running.await.expect("the held job started");
+    release
+}
+
 /// Runs a job's work, catching a panic: `None` if it panicked. The caller then drops the
 /// job with its result channel (its caller gets [`StoreError::JobPanicked`]) and carries on.
 fn work_caught(job: &mut Box<dyn Job>, conn: &mut Connection) -> Option<bool> {
@@ -404,19 +426,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let workers = writer(&dir);
         // Hold the writer so the next jobs queue up and run as one batch.
-        let (release, wait) = mpsc::channel::<()>();
-        let (started, running) = tokio::sync::oneshot::channel();
-        let mut started = Some(started);
-        assert!(workers.submit(
-            move |_| {
-                if let Some(started) = started.take() {
-                    let _ = started.send(());
-                }
-                wait.recv().map_err(|_| StoreError::Closed)
-            },
-            |_| (),
-        ));
-        running.await.unwrap();
+        let release = hold(&workers).await;
         let runs = Arc::new(Mutex::new(Vec::new()));
         let results: Vec<_> = (0..5)
             .map(|i| {
@@ -439,7 +449,7 @@ mod tests {
                 rx
             })
             .collect();
-        release.send(()).unwrap();
+        drop(release);
         let mut counts = Vec::new();
         for rx in results {
             counts.push(rx.await.unwrap().map_err(|e| e.to_string()));
