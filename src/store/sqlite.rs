@@ -740,9 +740,10 @@ impl SqliteStore {
             .await
     }
 
-    /// Whether "posted" marks are waiting to be written.
+    /// Whether "posted" marks are waiting to be written, or were written by a batch that
+    /// has not committed yet (and may yet be rolled back and run again).
     pub(crate) fn marks_waiting(&self) -> bool {
-        !lock(&self.marks.queued).is_empty()
+        !lock(&self.marks.queued).is_empty() || !lock(&self.marks.in_flight).is_empty()
     }
 
     /// Queues a "posted" mark instead of writing it now. A mark queued when no write of
@@ -1150,11 +1151,18 @@ mod tests {
         // Hold the writer so the mark and a failing job queue up as one batch.
         let release = crate::store::worker::hold(&store.writer).await;
         store.mark_posted_soon(outbox[0], 99, 11);
-        let failing = store
-            .writer
-            .run(|_| Err::<(), _>(StoreError::NotFound(InterviewId(404))));
+        let (failed, failure) = tokio::sync::oneshot::channel();
+        assert!(store.writer.submit(
+            |_| Err::<(), _>(StoreError::NotFound(InterviewId(404))),
+            move |result| {
+                let _ = failed.send(result);
+            },
+        ));
         drop(release);
-        assert!(matches!(failing.await, Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            failure.await.unwrap(),
+            Err(StoreError::NotFound(_))
+        ));
         store.flush_marks().await.unwrap();
         assert!(store.pending_outbox().await.unwrap().is_empty());
         store.close().await;
