@@ -554,6 +554,12 @@ async fn close_variants_end_the_right_interview_once() {
         Err(StoreError::CloseAsOpen)
     ));
     assert!(matches!(
+        store
+            .close_with_messages(a.id, InterviewStatus::Open, &[], T0)
+            .await,
+        Err(StoreError::CloseAsOpen)
+    ));
+    assert!(matches!(
         store.close_by_thread(10, InterviewStatus::Open, T0).await,
         Err(StoreError::CloseAsOpen)
     ));
@@ -1153,4 +1159,37 @@ async fn an_unwritable_path_is_an_error_naming_the_path() {
     assert!(matches!(err, StoreError::Open { .. }), "{text}");
     assert!(text.contains(&folder.display().to_string()), "{text}");
     assert!(folder.is_dir());
+}
+
+/// Ending an interview early closes it and queues its summary in one transaction; a
+/// second ending does neither.
+#[tokio::test]
+async fn closing_with_a_summary_is_one_write_and_happens_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_in(&dir);
+    let store = Store::open(&path).await.unwrap();
+    let a = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
+    let idle = InterviewStatus::Closed(CloseReason::Idle);
+
+    let ids = store
+        .close_with_messages(a.id, idle, &[message(10, "summary")], T0 + 5)
+        .await
+        .unwrap()
+        .expect("it was open");
+    assert_eq!(pending_ids(&store).await, ids);
+    let closed = store.interview(a.id).await.unwrap().unwrap();
+    assert_eq!((closed.status, closed.finished_at), (idle, Some(T0 + 5)));
+
+    let ended = InterviewStatus::Closed(CloseReason::Ended);
+    assert_eq!(
+        store
+            .close_with_messages(a.id, ended, &[message(10, "again")], T0 + 6)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(pending_ids(&store).await, ids, "no second summary");
+    assert_eq!(store.interview(a.id).await.unwrap().unwrap().status, idle);
+    store.close().await;
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox"), 1);
 }

@@ -387,18 +387,18 @@ pub async fn end(
             post.content
         );
     }
-    // Closing first means a crash here can lose this one summary but never
-    // post it twice or leave an interview open after its summary.
-    if !data
-        .store
-        .close_interview(record.id, InterviewStatus::Closed(reason), now())
-        .await?
-    {
-        return Ok(false);
-    }
-    ended(data, thread_id);
+    // Closed and summary queued in one transaction: a crash cannot lose the
+    // summary of a closed interview, and a second ending (End pressed twice,
+    // the idle sweep at the same moment) writes and posts nothing.
     let outgoing = [encode(thread_id, &post)?];
-    let ids = data.store.enqueue(record.id, &outgoing, now()).await?;
+    let Some(ids) = data
+        .store
+        .close_with_messages(record.id, InterviewStatus::Closed(reason), &outgoing, now())
+        .await?
+    else {
+        return Ok(false);
+    };
+    ended(data, thread_id);
     flush(http, data, queued(&ids, thread_id, vec![post])).await;
     Ok(true)
 }

@@ -307,6 +307,22 @@ impl Store {
         }
     }
 
+    /// [`close_interview`](Self::close_interview) and [`enqueue`](Self::enqueue) in one
+    /// transaction: ends the interview and queues its last messages (the summary), or, if
+    /// it was not open, does neither and returns `None`. A crash cannot leave an
+    /// interview closed without its summary, nor a summary queued for one still open.
+    pub async fn close_with_messages(
+        &self,
+        id: InterviewId,
+        status: InterviewStatus,
+        messages: &[OutgoingMessage],
+        now: i64,
+    ) -> Result<Option<Vec<OutboxId>>, StoreError> {
+        match &*self.inner {
+            Backend::Sqlite(store) => store.close_with_messages(id, status, messages, now).await,
+        }
+    }
+
     /// Ends the open interview in this thread, if any (e.g. the thread was deleted, with
     /// `InterviewStatus::Closed(CloseReason::ThreadDeleted)`). Returns the interview ended.
     pub async fn close_by_thread(

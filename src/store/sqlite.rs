@@ -580,9 +580,23 @@ impl SqliteStore {
         status: InterviewStatus,
         now: i64,
     ) -> Result<bool, StoreError> {
+        Ok(self
+            .close_with_messages(id, status, &[], now)
+            .await?
+            .is_some())
+    }
+
+    pub(crate) async fn close_with_messages(
+        &self,
+        id: InterviewId,
+        status: InterviewStatus,
+        messages: &[OutgoingMessage],
+        now: i64,
+    ) -> Result<Option<Vec<OutboxId>>, StoreError> {
         if status.is_open() {
             return Err(StoreError::CloseAsOpen);
         }
+        let messages = messages.to_vec();
         self.writer
             .run(move |conn| {
                 let closed = conn
@@ -594,7 +608,10 @@ impl SqliteStore {
                     .map_err(StoreError::query("close an interview"))?
                     == 1;
                 tracing::debug!(interview = %id, %status, closed, "close interview");
-                Ok(closed)
+                if !closed {
+                    return Ok(None);
+                }
+                insert_outbox(conn, id, &messages, now).map(Some)
             })
             .await
     }
