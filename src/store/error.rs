@@ -66,6 +66,10 @@ pub enum StoreError {
     /// The store was closed (the bot is shutting down).
     #[error("the database is closed")]
     Closed,
+    /// Opening, checking or migrating the file panicked (a bug); nothing was changed
+    /// that SQLite did not roll back.
+    #[error("opening the database at {} failed unexpectedly (a bug in interview-coach); see the log", .path.display())]
+    OpenPanicked { path: PathBuf },
     /// A database job panicked; its transaction was rolled back.
     #[error("a database operation failed unexpectedly and was rolled back")]
     JobPanicked,

@@ -335,7 +335,7 @@ impl SqliteStore {
         let (writer, readers, applied) =
             tokio::task::spawn_blocking(move || open_connections(&opening))
                 .await
-                .map_err(|_| StoreError::JobPanicked)??;
+                .map_err(|_| StoreError::OpenPanicked { path: path.clone() })??;
         let writer = Workers::writer("sqlite-writer", writer).map_err(StoreError::Threads)?;
         let readers = Workers::readers("sqlite-reader", readers).map_err(StoreError::Threads)?;
         tracing::info!(
