@@ -24,14 +24,15 @@
 //! is that a write job may run more than once, so it must do nothing outside the
 //! database that a second run would get wrong (see `Marks::write`).
 //!
+//! What it buys: under load, one commit — writing the changed pages to the WAL, the part
+//! of a write that costs most — carries many jobs, and pages they share (the tails of the
+//! `answers` and `outbox` tables and of their indexes) are written once per batch instead
+//! of once per job.
+//!
 //! (Each job used to run in a savepoint instead, so that a failure undid it alone. A
 //! savepoint copies every page its job changes into a statement journal: ~7 % of the
 //! bot's CPU in the thread-reply burst, to guard against failures that do not happen
 //! when nothing is wrong.)
-//! Under load, though, one commit — writing the changed pages to the WAL, the part of a
-//! write that costs most — carries many jobs, and pages they share (the tails of the
-//! `answers` and `outbox` tables and of their indexes) are written once per batch instead
-//! of once per job.
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
