@@ -1,10 +1,10 @@
 //! `cargo bench --bench bot`: the benchmark suite of issue 7. Runs the floor and the real
-//! bot against the local Discord, guide reloads under load, memory, then the criterion
+//! bot against the local Discord, guide reloads under load, the store alone, memory, then the criterion
 //! benches (`pure`, and `feedback` when present); prints the report and writes it to
 //! `BENCHMARKS.md`.
 //!
 //! Options (after `--`): `--tiny` (smoke-test sizes), `--only PARTS` (a comma-separated
-//! subset of `floor` = `asks` + `threads`, `reload`, `memory`, `criterion`), `--no-write`
+//! subset of `floor` = `asks` + `threads`, `reload`, `store`, `memory`, `criterion`), `--no-write`
 //! (print only, leave `BENCHMARKS.md` alone), `--rounds N` (runs of each floor-vs-bot
 //! scenario; default 3).
 
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             },
             "--only" => {
                 let Some(list) = it.next() else {
-                    eprintln!("--only needs a list: floor,reload,memory,criterion");
+                    eprintln!("--only needs a list: floor,reload,memory,store,criterion");
                     return ExitCode::FAILURE;
                 };
                 parts = Parts {
@@ -51,6 +51,7 @@ fn main() -> ExitCode {
                     threads: false,
                     reload: false,
                     memory: false,
+                    store: false,
                     criterion: false,
                 };
                 for p in list.split(',') {
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
                         "threads" => parts.threads = true,
                         "reload" => parts.reload = true,
                         "memory" => parts.memory = true,
+                        "store" => parts.store = true,
                         "criterion" => parts.criterion = true,
                         other => {
                             eprintln!("unknown part {other:?}; use floor (= asks,threads), reload, memory, criterion");
@@ -72,7 +74,7 @@ fn main() -> ExitCode {
                 }
             }
             "--help" | "-h" => {
-                eprintln!("cargo bench --bench bot [-- [--tiny] [--only floor|asks|threads,reload,memory,criterion] [--rounds N] [--no-write]]");
+                eprintln!("cargo bench --bench bot [-- [--tiny] [--only floor|asks|threads,reload,memory,store,criterion] [--rounds N] [--no-write]]");
                 return ExitCode::SUCCESS;
             }
             other => {

@@ -96,6 +96,11 @@ async fn every_benchmark_runs_at_a_tiny_size() {
         assert_eq!(run.failed, 0, "{name}: {:?}", run.problems);
     }
 
+    let sc = r.store.as_ref().expect("the store part ran");
+    assert_eq!(sc.burst_answers, sizes.interviews * sizes.store_rounds);
+    assert_eq!(sc.single_answers, sizes.store_single);
+    assert!(sc.state_bytes > 0 && sc.feedback_bytes > 0 && sc.post_bytes > 0);
+
     assert!(m.idle.is_some_and(|x| x.rss > 0));
     assert!(m.after_load.is_some());
     assert!(m.loaded.is_some_and(|x| x.rss > 0));
@@ -115,6 +120,7 @@ async fn every_benchmark_runs_at_a_tiny_size() {
         "with a reload every second",
         "idle RSS < 25 MB",
         "Growth with 20 open interviews",
+        "The durable commit alone",
         "feedback analysis",
     ] {
         assert!(md.contains(needle), "{needle:?} missing from:\n{md}");

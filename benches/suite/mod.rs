@@ -12,6 +12,7 @@ pub mod proc;
 pub mod pure;
 pub mod report;
 pub mod stats;
+pub mod store;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -52,6 +53,10 @@ pub struct Sizes {
     pub reload_span: Duration,
     /// Open interviews stored for the memory part.
     pub memory_interviews: usize,
+    /// The store alone: answers per open interview in the burst (over `interviews`), and
+    /// answers one at a time.
+    pub store_rounds: usize,
+    pub store_single: usize,
     /// Give up waiting for replies after this long without one.
     pub stall: Duration,
     /// Wait this long after start before reading a bot's memory.
@@ -88,6 +93,8 @@ impl Sizes {
             reload_asks: 1_000,
             reload_span: Duration::from_secs(5),
             memory_interviews: 10_000,
+            store_rounds: 50,
+            store_single: 2_000,
             stall: Duration::from_secs(20),
             settle: Duration::from_secs(2),
             startup: Duration::from_secs(120),
@@ -110,6 +117,8 @@ impl Sizes {
             reload_asks: 4,
             reload_span: Duration::from_millis(300),
             memory_interviews: 20,
+            store_rounds: 2,
+            store_single: 3,
             stall: Duration::from_secs(10),
             settle: Duration::from_millis(200),
             startup: Duration::from_secs(30),
@@ -126,6 +135,8 @@ pub struct Parts {
     pub threads: bool,
     pub reload: bool,
     pub memory: bool,
+    /// The durable commit alone, without Discord.
+    pub store: bool,
     pub criterion: bool,
 }
 
@@ -136,6 +147,7 @@ impl Parts {
             threads: true,
             reload: true,
             memory: true,
+            store: true,
             criterion: true,
         }
     }
@@ -205,6 +217,7 @@ pub struct Results {
     pub floor_vs_bot: Option<FloorVsBot>,
     pub reload: Option<Reload>,
     pub memory: MemoryResults,
+    pub store: Option<store::StoreCost>,
     pub pure: Option<crit::Outcome>,
     pub feedback: Option<crit::Outcome>,
     /// Everything the fakes found wrong (only checked when validating).
@@ -257,6 +270,16 @@ pub async fn run(setup: &Setup) -> Result<Results, String> {
             results.violations.extend(floor_fake.violations());
         }
         results.violations.extend(bot_fake.violations());
+    }
+
+    if setup.parts.store {
+        say(&format!(
+            "the store alone: {} answers over {} interviews, then {} one at a time",
+            s.store_rounds * s.interviews,
+            s.interviews,
+            s.store_single
+        ));
+        results.store = Some(store::measure(s.interviews, s.store_rounds, s.store_single).await?);
     }
 
     if setup.parts.memory {

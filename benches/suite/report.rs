@@ -499,6 +499,61 @@ pub fn markdown(
         }
     }
 
+    if let Some(sc) = &r.store {
+        let _ = writeln!(out, "\n## The durable commit alone\n");
+        let _ = writeln!(
+            out,
+            "The store calls of one thread reply — the answer with its feedback ({} bytes of JSON), \
+             the interview's next state ({} bytes) and the queued post ({} bytes) in one \
+             transaction, then the batched \"posted\" mark — made directly through `Store` in the \
+             benchmark process, with no Discord and no coaching: {} answers over {} open interviews \
+             at once (a round of answers in flight together), then {} one at a time. CPU: the \
+             benchmark process's user + system time (10 ms resolution).\n",
+            sc.feedback_bytes,
+            sc.state_bytes,
+            sc.post_bytes,
+            count(sc.burst_answers),
+            count(sc.interviews),
+            count(sc.single_answers),
+        );
+        let _ = writeln!(
+            out,
+            "| answers | CPU per answer | wall time per answer |\n|---|---|---|"
+        );
+        for (label, cpu, n, wall) in [
+            (
+                "at once",
+                sc.burst_cpu_per_answer(),
+                sc.burst_answers,
+                sc.burst_wall,
+            ),
+            (
+                "one at a time",
+                sc.single_cpu_per_answer(),
+                sc.single_answers,
+                sc.single_wall,
+            ),
+        ] {
+            let wall = u32::try_from(n).ok().filter(|n| *n > 0).map(|n| wall / n);
+            let _ = writeln!(out, "| {label} | {} | {} |", us(cpu), us(wall));
+        }
+        let floor = r
+            .floor_vs_bot
+            .as_ref()
+            .and_then(|f| Run::merge(&f.floor_threads).summary().cpu_per_request);
+        let commit = sc.burst_cpu_per_answer();
+        if let (Some(_), Some(_)) = (commit, floor) {
+            let _ = writeln!(
+                out,
+                "\nIn the thread-reply burst of this run the floor's whole reply took {} of CPU: the \
+                 commit alone, at once, is **{}×** that, before the bot has analysed, rendered or \
+                 posted anything.",
+                us(floor),
+                fmt_ratio(ratio(commit, floor)),
+            );
+        }
+    }
+
     if let Some(rl) = &r.reload {
         let s = r.sizes.as_ref();
         let _ = writeln!(out, "\n## Guide reload under load\n");
