@@ -130,6 +130,24 @@ async fn answer(
     }
 }
 
+/// Once the queued marks are written too: the wall time since `started` and this
+/// process's CPU time since `before`.
+async fn settled(
+    store: &Store,
+    started: Instant,
+    before: Option<Duration>,
+) -> Result<(Duration, Option<Duration>), String> {
+    store
+        .flush_posted_marks()
+        .await
+        .map_err(|e| e.to_string())?;
+    let wall = started.elapsed();
+    let cpu = before
+        .zip(proc::cpu_time(std::process::id()))
+        .map(|(a, b)| b.saturating_sub(a));
+    Ok((wall, cpu))
+}
+
 /// Records `rounds` answers in each of `interviews` open interviews at once (a round's
 /// answers all in flight together, like members answering in the burst), then `single`
 /// answers one at a time.
@@ -176,14 +194,7 @@ pub async fn measure(interviews: usize, rounds: usize, single: usize) -> Result<
             task.await.map_err(|e| e.to_string())??;
         }
     }
-    store
-        .flush_posted_marks()
-        .await
-        .map_err(|e| e.to_string())?;
-    let burst_wall = started.elapsed();
-    let burst_cpu = before
-        .zip(proc::cpu_time(me))
-        .map(|(a, b)| b.saturating_sub(a));
+    let (burst_wall, burst_cpu) = settled(&store, started, before).await?;
 
     let before = proc::cpu_time(me);
     let started = Instant::now();
@@ -199,14 +210,7 @@ pub async fn measure(interviews: usize, rounds: usize, single: usize) -> Result<
         )
         .await?;
     }
-    store
-        .flush_posted_marks()
-        .await
-        .map_err(|e| e.to_string())?;
-    let single_wall = started.elapsed();
-    let single_cpu = before
-        .zip(proc::cpu_time(me))
-        .map(|(a, b)| b.saturating_sub(a));
+    let (single_wall, single_cpu) = settled(&store, started, before).await?;
     store.close().await;
     Ok(StoreCost {
         interviews: ids.len(),

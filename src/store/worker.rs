@@ -376,6 +376,18 @@ mod tests {
             .map_err(StoreError::query("insert"))
     }
 
+    /// The values of `t` in the writer's file, in order, comma-separated.
+    fn on_disk(dir: &tempfile::TempDir) -> String {
+        Connection::open(dir.path().join("w.db"))
+            .unwrap()
+            .query_row(
+                "SELECT group_concat(v) FROM (SELECT v FROM t ORDER BY v)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
     /// A writer over a file with a table `t` whose values must be unique.
     fn writer(dir: &tempfile::TempDir) -> Workers {
         let conn = Connection::open(dir.path().join("w.db")).unwrap();
@@ -464,18 +476,10 @@ mod tests {
         assert_eq!(*runs.lock().unwrap(), [0, 1, 2, 3, 0, 1, 2, 4]);
         workers.close().await;
         // Committed: four rows on disk, none of the failed job's.
-        let conn = Connection::open(dir.path().join("w.db")).unwrap();
-        let values: String = conn
-            .query_row(
-                "SELECT group_concat(v) FROM (SELECT v FROM t ORDER BY v)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(values, "0,1,2,4");
+        assert_eq!(on_disk(&dir), "0,1,2,4");
     }
 
-    /// A job alone runs without a savepoint; failing, it still leaves nothing behind.
+    /// A job that fails after writing leaves nothing behind when it is alone in its batch too.
     #[tokio::test]
     async fn a_lone_failing_job_is_rolled_back_whole() {
         let dir = tempfile::tempdir().unwrap();
@@ -490,15 +494,7 @@ mod tests {
         assert!(failed.is_err_and(|e| e.to_string().contains("UNIQUE")));
         workers.run(|c| insert(c, 2)).await.unwrap();
         workers.close().await;
-        let conn = Connection::open(dir.path().join("w.db")).unwrap();
-        let values: String = conn
-            .query_row(
-                "SELECT group_concat(v) FROM (SELECT v FROM t ORDER BY v)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(values, "1,2");
+        assert_eq!(on_disk(&dir), "1,2");
     }
 
     #[tokio::test]
