@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use interview_coach::coach::engine::{Interview, Step};
 use interview_coach::discord::render;
 use interview_coach::guide::GuideLibrary;
-use interview_coach::messages;
 use interview_coach::store::{
     Applied, Created, InterviewId, NewAnswer, NewInterview, NextState, OutgoingMessage, Store,
 };
@@ -66,17 +65,11 @@ fn payload() -> Result<Payload, String> {
     let answered = interview
         .answer_with(&load::answer_text(1), lib.cues().map(|c| c.as_ref()))
         .map_err(|e| e.to_string())?;
-    let feedback = answered.feedback.ok_or("no feedback without cues")?;
-    let Step::Ask(next) = answered.step else {
+    if !matches!(answered.step, Step::Ask(_)) {
         return Err("the interview ended after one answer".into());
-    };
-    // The feedback opens the next prompt, as in the bot's reply.
-    let mut post = render::prompt_post(&next);
-    post.content = format!(
-        "{}\n\n{}",
-        messages::feedback_lines(&feedback.lines).join("\n"),
-        post.content
-    );
+    }
+    let post = render::answer_reply(&answered);
+    let feedback = answered.feedback.ok_or("no feedback without cues")?;
     Ok(Payload {
         start_state,
         state: serde_json::to_string(&interview).map_err(|e| e.to_string())?,

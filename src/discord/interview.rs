@@ -279,20 +279,8 @@ pub async fn answer(
                 incoming.text.trim(),
             )));
         }
-        let mut next = match &answered.step {
-            Step::Ask(next) => render::prompt_post(next),
-            Step::Finished(summary) => render::summary_post(summary),
-        };
         let finished = matches!(answered.step, Step::Finished(_));
-        // The feedback opens the next message, so each answer gets one reply.
-        if let Some(f) = &answered.feedback {
-            next.content = format!(
-                "{}\n\n{}",
-                messages::feedback_lines(&f.lines).join("\n"),
-                next.content
-            );
-        }
-        posts.push(next);
+        posts.push(render::answer_reply(&answered));
         let feedback_json = answered
             .feedback
             .as_ref()

@@ -12,7 +12,7 @@ use serenity::all::{
 };
 
 use super::ids::ComponentId;
-use crate::coach::engine::{Prompt, Summary};
+use crate::coach::engine::{Answered, Prompt, Step, Summary};
 use crate::guide::{Question, Role};
 use crate::messages;
 
@@ -286,6 +286,23 @@ pub fn interview_buttons() -> Vec<CreateActionRow> {
             .label("End interview")
             .style(ButtonStyle::Danger),
     ])]
+}
+
+/// The bot's one reply to an answer: the coach's feedback, when there is some,
+/// opening the next prompt or the summary.
+pub fn answer_reply(answered: &Answered) -> Post {
+    let mut post = match &answered.step {
+        Step::Ask(next) => prompt_post(next),
+        Step::Finished(summary) => summary_post(summary),
+    };
+    if let Some(f) = &answered.feedback {
+        post.content = format!(
+            "{}\n\n{}",
+            messages::feedback_lines(&f.lines).join("\n"),
+            post.content
+        );
+    }
+    post
 }
 
 pub fn prompt_post(prompt: &Prompt) -> Post {
