@@ -506,9 +506,7 @@ impl FakeDiscordBuilder {
             .clone()
             .unwrap_or_else(spec::default_spec_path);
         let spec = spec::Spec::load_cached(&spec_path).unwrap_or_else(|e| panic!("{e}"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("fake-discord: bind 127.0.0.1:0");
+        let listener = bind_localhost().expect("fake-discord: bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         // Discord's edge answers at once; with Nagle's algorithm on, a small dispatch
         // frame sent while the previous one is unacknowledged waits for the client's
@@ -1035,4 +1033,34 @@ impl FakeDiscord {
     pub fn set_identify_policy(&self, policy: IdentifyPolicy) {
         self.shared.gateway.set_policy(policy);
     }
+}
+
+/// How many connections may wait to be accepted. A bot answering a burst opens a connection
+/// per request in flight; with the standard library's backlog of 128 the kernel dropped the
+/// handshakes over it while the server was busy (`ListenOverflows` in `nstat`), and each
+/// such request went out again only after the client's ~200 ms retransmission timeout: the
+/// p99 of ~220 ms that some benchmark bursts showed for either bot. The kernel caps this at
+/// `net.core.somaxconn` (4096 by default).
+const ACCEPT_BACKLOG: i32 = 4096;
+
+/// The segment size the fake's connections use: an Ethernet path's, as a bot talking to the
+/// real Discord has, instead of loopback's ~64 KB. With loopback's, a burst of dispatches
+/// could stall for ~200 ms: once the bot's receive window fell below one segment while more
+/// than a segment waited to be sent, Linux held the data until its zero-window probe timer
+/// fired (seen in a packet capture of the benchmark: a 40 KB window left unused for 208 ms,
+/// then exactly 40 KB sent). That made whole `/ask` bursts late, for the floor as often as
+/// for the bot.
+const SEGMENT_SIZE: u32 = 1448;
+
+fn bind_localhost() -> std::io::Result<tokio::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    // As `TcpListener::bind` does, so a restarted test can take a port just freed.
+    socket.set_reuse_address(true)?;
+    // Set before `listen`, so accepted connections inherit it and announce it in the handshake.
+    socket.set_tcp_mss(SEGMENT_SIZE)?;
+    socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
+    socket.listen(ACCEPT_BACKLOG)?;
+    socket.set_nonblocking(true)?;
+    tokio::net::TcpListener::from_std(socket.into())
 }

@@ -162,3 +162,17 @@ async fn a_dropped_subscriber_is_forgotten() {
     }
     assert_eq!(fake.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn connections_use_an_ethernet_sized_segment() {
+    // Loopback's ~64 KB segments let a burst stall for a zero-window probe (~200 ms) in the
+    // benchmarks; the fake announces an Ethernet path's segment size instead.
+    let fake = FakeDiscord::start().await;
+    let stream = tokio::net::TcpStream::connect(fake.addr())
+        .await
+        .expect("connect");
+    let mss = socket2::SockRef::from(&stream)
+        .tcp_mss()
+        .expect("TCP_MAXSEG");
+    assert!((500..=1448).contains(&mss), "segment size {mss}");
+}
