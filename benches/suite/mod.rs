@@ -37,7 +37,9 @@ pub struct Sizes {
     pub replies: usize,
     /// Runs of each scenario (floor and bot alternate); their samples are pooled.
     pub rounds: usize,
-    /// Unmeasured `/ask`s before measuring.
+    /// Unmeasured `/ask`s before measuring, sent to each bot as one burst. At the size of a
+    /// measured burst, so the first measured round does not pay for what a burst grows:
+    /// the HTTP connection pool and the gateway socket's receive buffer.
     pub warmup: usize,
     /// Requests sent one at a time (each after the previous was answered, or 20 ms apart),
     /// for the latency without queueing.
@@ -85,7 +87,7 @@ impl Sizes {
             interviews: 200,
             replies: 1_000,
             rounds: 3,
-            warmup: 50,
+            warmup: 1_000,
             single: 200,
             roles: 200,
             questions: 50,
