@@ -146,9 +146,7 @@ async fn a_full_mock_interview_in_a_private_thread() {
                 .author(bob()),
         )
         .await;
-    h.fake
-        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
-        .await;
+    h.answer_in(thread, h.strong_answer(&q1)).await;
     let follow_up = h.bot_post(thread, 2).await;
     assert!(
         content(&follow_up).contains("**Follow-up 1 of 1 on question 1**"),
@@ -156,12 +154,11 @@ async fn a_full_mock_interview_in_a_private_thread() {
         content(&follow_up)
     );
 
-    h.fake
-        .send(
-            &fixtures::message_create("I chose caching over a rewrite because it was reversible.")
-                .in_thread(thread),
-        )
-        .await;
+    h.answer_in(
+        thread,
+        "I chose caching over a rewrite because it was reversible.",
+    )
+    .await;
     let summary = h.bot_post(thread, 3).await;
     assert!(
         content(&summary).contains("Interview complete"),
@@ -190,9 +187,7 @@ async fn a_state_changed_in_the_database_wins_over_the_kept_one() {
     let h = Harness::start().await;
     let thread = h.start_mock(User::alice(), "backend").await;
     let q1 = h.bot_post(thread, 1).await;
-    h.fake
-        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
-        .await;
+    h.answer_in(thread, h.strong_answer(&q1)).await;
     let follow_up = h.bot_post(thread, 2).await;
     assert!(content(&follow_up).contains("**Follow-up 1 of 1 on question 1**"));
 
@@ -213,12 +208,11 @@ async fn a_state_changed_in_the_database_wins_over_the_kept_one() {
     )
     .unwrap();
 
-    h.fake
-        .send(
-            &fixtures::message_create("I chose caching over a rewrite because it was reversible.")
-                .in_thread(thread),
-        )
-        .await;
+    h.answer_in(
+        thread,
+        "I chose caching over a rewrite because it was reversible.",
+    )
+    .await;
     let summary = h.bot_post(thread, 3).await;
     assert!(
         content(&summary).contains("Edited in the database."),
@@ -449,9 +443,7 @@ async fn without_message_content_the_bot_points_to_the_button_once() {
     let thread = h.start_mock(User::alice(), "backend").await;
     h.bot_post(thread, 1).await;
     for _ in 0..2 {
-        h.fake
-            .send(&fixtures::message_create("my answer").in_thread(thread))
-            .await;
+        h.answer_in(thread, "my answer").await;
     }
     let note = h.bot_post(thread, 2).await;
     assert!(content(&note).contains("Answer"), "{}", content(&note));
@@ -476,8 +468,7 @@ async fn list_help_history_and_forget_me() {
 
     let thread = h.start_mock(User::alice(), "backend").await;
     h.bot_post(thread, 1).await;
-    h.fake
-        .send(&fixtures::message_create("An answer with 20% less latency.").in_thread(thread))
+    h.answer_in(thread, "An answer with 20% less latency.")
         .await;
     h.bot_post(thread, 2).await;
 
@@ -510,9 +501,7 @@ async fn list_help_history_and_forget_me() {
 
     // The bot kept that interview's state for the next answer; it is gone too,
     // and an answer in the old thread now stores nothing.
-    h.fake
-        .send(&fixtures::message_create("Another answer, 30% faster.").in_thread(thread))
-        .await;
+    h.answer_in(thread, "Another answer, 30% faster.").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let db = rusqlite::Connection::open(h.dir.path().join("data/bot.db")).unwrap();
     let stored: i64 = db
@@ -536,9 +525,7 @@ async fn discord_errors_are_retried_or_explained() {
     // A 500 and then a 429 on the next post: retried, delivered once.
     h.fake.fail_next(routes::CREATE_MESSAGE, 500, 1);
     h.fake.fail_next(routes::CREATE_MESSAGE, 429, 1);
-    h.fake
-        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
-        .await;
+    h.answer_in(thread, h.strong_answer(&q1)).await;
     let delivered = h.bot_post(thread, 4).await;
     assert_eq!(delivered.status, Some(200));
     assert!(content(&delivered).contains("**Follow-up 1 of 1"));
@@ -594,9 +581,7 @@ async fn posts_refused_with_404_or_403_are_dropped_and_a_gone_thread_closes_the_
     let thread = h.start_mock(User::alice(), "backend").await;
     let q1 = h.bot_post(thread, 1).await;
     h.fake.fail_next(routes::CREATE_MESSAGE, 404, 1);
-    h.fake
-        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
-        .await;
+    h.answer_in(thread, h.strong_answer(&q1)).await;
     let closed = "SELECT COUNT(*) FROM interviews WHERE thread_id = ? \
                   AND status = 'closed-thread-deleted'";
     wait_for_db(&h, closed, thread as i64, 1).await;
@@ -608,9 +593,7 @@ async fn posts_refused_with_404_or_403_are_dropped_and_a_gone_thread_closes_the_
     assert_ne!(thread, thread2, "the member could start again");
     let q1 = h.bot_post(thread2, 1).await;
     h.fake.fail_next(routes::CREATE_MESSAGE, 403, 1);
-    h.fake
-        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread2))
-        .await;
+    h.answer_in(thread2, h.strong_answer(&q1)).await;
     wait_for_db(&h, answers, thread2 as i64, 1).await;
     wait_for_db(&h, pending, thread2 as i64, 0).await;
     let open = "SELECT COUNT(*) FROM interviews WHERE thread_id = ? AND status = 'open'";

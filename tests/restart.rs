@@ -19,17 +19,14 @@ async fn an_interview_continues_after_kill_9() {
     let mut h = Harness::start_with(options()).await;
     let thread = h.start_mock(User::alice(), "backend").await;
     let q1 = h.bot_post(thread, 1).await;
-    h.fake
-        .send(&fixtures::message_create(h.strong_answer(&q1)).in_thread(thread))
-        .await;
+    h.answer_in(thread, h.strong_answer(&q1)).await;
     let f1 = h.bot_post(thread, 2).await;
     assert!(content(&f1).contains("**Follow-up 1 of 2"));
 
     h.kill();
     h.spawn_bot().await;
 
-    h.fake
-        .send(&fixtures::message_create("Second answer: we agreed weekly demos.").in_thread(thread))
+    h.answer_in(thread, "Second answer: we agreed weekly demos.")
         .await;
     let f2 = h.post_containing(thread, "**Follow-up 2 of 2").await;
     h.bot_post(thread, h.posts_in(thread).len() - 1).await;
@@ -100,9 +97,7 @@ async fn a_message_committed_but_not_posted_is_posted_once_after_restart() {
     );
 
     // Only one follow-up reached the thread, and the interview goes on from there.
-    h.fake
-        .send(&fixtures::message_create("Next answer.").in_thread(thread))
-        .await;
+    h.answer_in(thread, "Next answer.").await;
     // In the thread: intro, question, the held attempt that died with the
     // bot, its one repost, then the next follow-up.
     let delivered = h.bot_post(thread, 4).await;
@@ -132,9 +127,7 @@ async fn an_interview_left_idle_across_a_restart_is_closed_with_its_summary() {
     let mut h = Harness::start_with(options()).await;
     let thread = h.start_mock(User::alice(), "backend").await;
     h.bot_post(thread, 1).await;
-    h.fake
-        .send(&fixtures::message_create("One answer, then silence.").in_thread(thread))
-        .await;
+    h.answer_in(thread, "One answer, then silence.").await;
     h.bot_post(thread, 2).await;
     h.kill();
 
@@ -163,9 +156,7 @@ async fn an_interview_left_idle_across_a_restart_is_closed_with_its_summary() {
     assert_eq!(archived.body["archived"], true);
 
     // The member is free to start again, and a late answer changes nothing.
-    h.fake
-        .send(&fixtures::message_create("A late answer.").in_thread(thread))
-        .await;
+    h.answer_in(thread, "A late answer.").await;
     let again = h.start_mock(User::alice(), "backend").await;
     assert_ne!(again, thread);
     // In the thread: intro, question, feedback with the next prompt, summary

@@ -314,6 +314,14 @@ impl Harness {
             .unwrap_or_else(|| panic!("no guide question in {text}"))
     }
 
+    /// Alice, the fixtures' default member, posts `text` in `thread`: an answer, as far as
+    /// an interview she runs there is concerned.
+    pub async fn answer_in(&self, thread: u64, text: impl Into<String>) {
+        self.fake
+            .send(&fixtures::message_create(text).in_thread(thread))
+            .await;
+    }
+
     pub fn posts_in(&self, channel: u64) -> Vec<RecordedRequest> {
         self.fake
             .requests_to(routes::CREATE_MESSAGE)
