@@ -627,6 +627,24 @@ async fn a_deleted_thread_frees_the_member_for_a_new_interview() {
     h.fake.assert_no_violations();
 }
 
+/// A thread deleted while the bot was away (or whose THREAD_DELETE has not been handled
+/// yet) does not hold its member's interview open: the next `/mock` finds it gone, closes
+/// its interview and starts a new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_deleted_unannounced_does_not_block_a_new_interview() {
+    let h = Harness::start().await;
+    let thread = h.start_mock(User::alice(), "backend").await;
+    h.bot_post(thread, 1).await;
+    assert!(h.fake.delete_channel_unannounced(thread));
+
+    let thread2 = h.start_mock(User::alice(), "backend").await;
+    assert_ne!(thread, thread2);
+    let closed = "SELECT COUNT(*) FROM interviews WHERE thread_id = ? \
+                  AND status = 'closed-thread-deleted'";
+    wait_for_db(&h, closed, thread as i64, 1).await;
+    h.fake.assert_no_violations();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn practice_button_and_question_autocomplete() {
     let h = Harness::start().await;

@@ -86,7 +86,12 @@ pub async fn start(
         .open_interview_for_user(place.guild_id, place.user_id)
         .await?
     {
-        return Err(Error::user(messages::already_interviewing(open.thread_id)));
+        if !thread_is_gone(http, open.thread_id).await {
+            return Err(Error::user(messages::already_interviewing(open.thread_id)));
+        }
+        // Deleted without its THREAD_DELETE reaching us (the bot was offline, or the
+        // event is still being handled): close it as that event would, and start afresh.
+        thread_deleted(data, open.thread_id).await?;
     }
     // Private threads keep an interview between the member and the bot, but
     // need their own permission; fall back to public ones without it.
@@ -402,6 +407,22 @@ pub async fn thread_deleted(data: &Data, thread_id: u64) -> Result<(), Error> {
         )
         .await?;
     Ok(())
+}
+
+/// Whether Discord says the thread no longer exists (404). Any other answer, an error
+/// included, counts as still there: better to point a member at an interview that may be
+/// gone than to close a live one under them.
+async fn thread_is_gone(http: &Http, thread_id: u64) -> bool {
+    match http.get_channel(ChannelId::new(thread_id)).await {
+        Ok(_) => false,
+        Err(e) => {
+            let gone = status_of(&e) == Some(404);
+            if !gone {
+                tracing::debug!(thread_id, error = %e, "could not check an open interview's thread");
+            }
+            gone
+        }
+    }
 }
 
 /// The member left the server: close their open interview there.

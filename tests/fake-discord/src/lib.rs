@@ -846,6 +846,19 @@ impl FakeDiscord {
         self.shared.model.lock().unwrap().channels.get(&id).cloned()
     }
 
+    /// Removes a channel or thread as if it was deleted while the bot was away: no
+    /// THREAD_DELETE or CHANNEL_DELETE is dispatched, and later requests for it get
+    /// Discord's 404 (Unknown Channel). Returns whether it existed.
+    pub fn delete_channel_unannounced(&self, id: u64) -> bool {
+        self.shared
+            .model
+            .lock()
+            .unwrap()
+            .channels
+            .remove(&id)
+            .is_some()
+    }
+
     /// All threads, oldest first.
     pub fn threads(&self) -> Vec<Channel> {
         let model = self.shared.model.lock().unwrap();
