@@ -5,8 +5,12 @@
 # Needs `perf` (linux-perf). Not run by CI: the figures it gives are quoted in benches/notes.md.
 set -euo pipefail
 part="${1:?usage: record.sh asks|threads [out-dir]}"
-out="${2:-target/profile}"
+# A relative out-dir given is taken from where the script was called; the default
+# is under the repository root, where the README's attribute.py command looks.
+out="${2:-}"
+case "$out" in "" | /*) ;; *) out="$PWD/$out" ;; esac
 cd "$(dirname "$0")/../.."
+out="${out:-$PWD/target/profile}"
 mkdir -p "$out"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/interview-coach-target}"
 cargo bench --bench bot --no-run >/dev/null 2>&1
