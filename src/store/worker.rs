@@ -1,38 +1,24 @@
 //! Threads that own SQLite connections and run whole jobs on them.
 //!
-//! SQLite's API is blocking, so its calls must stay off tokio's workers. A job here is a
-//! closure that does *all* of one store call's work (its checks and writes, or a query and
-//! the decoding of its rows) on the thread that owns the connection: one hand-off to the
-//! thread and one back, however many statements the job runs. The benchmark measured the
-//! alternative, a round trip to a connection thread per statement, at ~20 context switches
-//! and ~1 ms of CPU per thread reply, more than the SQL itself (BENCHMARKS.md).
+//! SQLite's API is blocking, so its calls stay off tokio's workers. A job is a closure that
+//! does *all* of one store call's work (its checks and writes, or a query and the decoding
+//! of its rows) on the thread that owns the connection: one hand-off to the thread and one
+//! back, however many statements the job runs.
 //!
-//! [`Workers::readers`] are a queue served by a few threads, each with its own connection:
-//! WAL lets them read beside the writer. [`Workers::writer`] is one thread with the one
-//! connection this process writes through (SQLite admits one writer at a time, and a queue
-//! here, in order, beats SQLite's busy handler, which polls by sleeping).
+//! [`Workers::readers`] are a queue served by a few threads, each with its own connection.
+//! [`Workers::writer`] is one thread with the one connection this process writes through.
 //!
 //! # Group commit
 //!
 //! The writer runs the jobs it finds queued together in one `BEGIN IMMEDIATE` transaction
-//! and answers them only once `COMMIT` has returned. When a job fails, the whole
-//! transaction is rolled back (its writes must not stay, and the jobs before it wrote to
-//! the same transaction); the failed job gets its own error, and the jobs that ran before
-//! it run again, first in the next batch. A commit that fails fails every job of the
-//! batch, and none of their writes stays. Nothing changes for a caller: its writes are
-//! atomic and durable when its call returns, as with a transaction of its own. The price
-//! is that a write job may run more than once, so it must do nothing outside the
-//! database that a second run would get wrong (see `Marks::write`).
-//!
-//! What it buys: under load, one commit — writing the changed pages to the WAL, the part
-//! of a write that costs most — carries many jobs, and pages they share (the tails of the
-//! `answers` and `outbox` tables and of their indexes) are written once per batch instead
-//! of once per job.
-//!
-//! (Each job used to run in a savepoint instead, so that a failure undid it alone. A
-//! savepoint copies every page its job changes into a statement journal: ~7 % of the
-//! bot's CPU in the thread-reply burst, to guard against failures that do not happen
-//! when nothing is wrong.)
+//! and answers them only once `COMMIT` has returned, so one commit (the costly part of a
+//! write) carries a whole burst. When a job fails, the transaction is rolled back (its
+//! writes must not stay, and the jobs before it wrote to the same transaction); the failed
+//! job gets its own error, and the jobs that ran before it run again, first in the next
+//! batch. A commit that fails fails every job of the batch. For a caller nothing changes:
+//! its writes are atomic and durable when its call returns. The price is that a write job
+//! may run more than once, so it must do nothing outside the database that a second run
+//! would get wrong (see `Marks::write`).
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
