@@ -1,6 +1,7 @@
 //! [`StoreError`]: everything that can go wrong in the store, each as one line of text.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::model::InterviewId;
 
@@ -49,6 +50,34 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    /// The path names no file SQLite would keep: `:memory:`, an empty path, or an
+    /// in-memory URI. Each connection would get its own database, and nothing be saved.
+    #[error("the database path {path:?} is {what}: each connection would get its own empty database and nothing would be saved; give a file path such as data/coach.db")]
+    NotAFile { path: PathBuf, what: &'static str },
+    /// Another connection (another process) held the database's lock for longer than the
+    /// busy timeout. Nothing of this call was kept; it can be tried again.
+    #[error("the database {} is busy: another process held its lock for more than {} ms, so could not {op}", path.display(), timeout.as_millis())]
+    Busy {
+        path: PathBuf,
+        op: &'static str,
+        timeout: Duration,
+    },
+    /// An exclusive open found the database's lock file held: another bot is running on
+    /// the same file.
+    #[error("another interview-coach process{} is using the database {}: stop it, or give this one another storage path (lock file {})", pid.map(|pid| format!(" (pid {pid})")).unwrap_or_default(), path.display(), lock.display())]
+    InUse {
+        path: PathBuf,
+        lock: PathBuf,
+        pid: Option<u32>,
+    },
+    /// The lock file beside the database could not be created or locked.
+    #[error("cannot lock the database {} with the lock file {}: {source}", path.display(), lock.display())]
+    Lock {
+        path: PathBuf,
+        lock: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// The threads that run the database's work could not be started.
     #[error("cannot start the database threads: {0}")]
     Threads(#[source] std::io::Error),
@@ -88,6 +117,22 @@ impl StoreError {
     /// Builds a mapper for `map_err` that tags an SQLite error with the operation.
     pub(crate) fn query(op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
         move |source| StoreError::Query { op, source }
+    }
+}
+
+/// Whether SQLite gave up waiting for a lock (the busy timeout ran out).
+pub(crate) fn is_busy(error: &rusqlite::Error) -> bool {
+    error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+}
+
+/// A copy of an SQLite error, for each of the jobs it fails (`rusqlite::Error` is not
+/// `Clone`); `None` for errors that did not come from SQLite itself.
+pub(crate) fn copy_sqlite_error(error: &rusqlite::Error) -> Option<rusqlite::Error> {
+    match error {
+        rusqlite::Error::SqliteFailure(code, message) => {
+            Some(rusqlite::Error::SqliteFailure(*code, message.clone()))
+        }
+        _ => None,
     }
 }
 

@@ -20,32 +20,38 @@ pub(crate) const APPLICATION_ID: i32 = 0x4943_6f61;
 /// edit one that has shipped.
 const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_initial.sql"))];
 
-/// Checks that the freshly opened file is ours and intact, switches it to WAL, then brings
-/// its schema up to date. Returns how many migrations were applied.
-pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<usize, StoreError> {
-    // A damaged page can make a check's own query fail rather than report a problem.
-    let open_err = |source: rusqlite::Error| {
-        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt) {
-            StoreError::Damaged {
-                path: path.to_path_buf(),
-                detail: one_line(&source.to_string()),
-            }
-        } else {
-            StoreError::Open {
-                path: path.to_path_buf(),
-                source,
-            }
-        }
-    };
+/// What the start-up checks read from the file.
+struct Found {
+    application_id: i32,
+    /// Tables and indexes.
+    objects: i64,
+    /// `PRAGMA user_version`.
+    user_version: i64,
+    /// The schema version: `user_version`, or for a file last migrated by sqlx, its own.
+    version: i64,
+}
 
-    let application_id: i32 = conn
-        .pragma_query_value(None, "application_id", |row| row.get(0))
-        .map_err(open_err)?;
-    if application_id != APPLICATION_ID {
-        let objects: i64 = conn
-            .query_row("SELECT COUNT(*) FROM sqlite_schema", [], |row| row.get(0))
-            .map_err(open_err)?;
-        if application_id != 0 || objects != 0 {
+impl Found {
+    fn read(conn: &Connection) -> rusqlite::Result<Found> {
+        let application_id = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+        let user_version = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let objects = conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |row| row.get(0))?;
+        let version = match user_version {
+            0 => sqlx_schema_version(conn)?,
+            version => version,
+        };
+        Ok(Found {
+            application_id,
+            objects,
+            user_version,
+            version,
+        })
+    }
+
+    /// Refuses another program's database, and one from a newer release.
+    fn check(&self, path: &Path) -> Result<(), StoreError> {
+        let (application_id, objects) = (self.application_id, self.objects);
+        if application_id != APPLICATION_ID && (application_id != 0 || objects != 0) {
             return Err(StoreError::Foreign {
                 path: path.to_path_buf(),
                 detail: format!(
@@ -53,19 +59,50 @@ pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<usize, Store
                 ),
             });
         }
-        // An empty database, created just now (or by an earlier start that stopped here).
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(open_err)?;
-        tracing::info!(path = %path.display(), "created a new interview store");
+        if self.version > LATEST {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: self.version,
+                known: LATEST,
+            });
+        }
+        Ok(())
     }
+
+    /// Marked as ours, with every migration applied and recorded in `user_version`.
+    fn up_to_date(&self) -> bool {
+        self.application_id == APPLICATION_ID && self.user_version == LATEST
+    }
+}
+
+/// The schema version of the last migration.
+const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+/// Checks that the freshly opened file is ours and intact, switches it to WAL, then brings
+/// its schema up to date. Returns how many migrations were applied. `error` turns an
+/// SQLite error into the store's (damaged, busy, or cannot open).
+///
+/// Another process may be opening the same file at the same moment: the checks read
+/// without a lock, and if there is anything to write, the file is read again and
+/// written in one `BEGIN IMMEDIATE` transaction, so exactly one of them migrates it.
+pub(super) fn prepare(
+    conn: &mut Connection,
+    path: &Path,
+    error: impl Fn(rusqlite::Error) -> StoreError,
+) -> Result<usize, StoreError> {
+    // One snapshot, so that another process's migration is seen whole or not at all.
+    let snapshot = conn.transaction().map_err(&error)?;
+    let found = Found::read(&snapshot).map_err(&error)?;
+    snapshot.commit().map_err(&error)?;
+    found.check(path)?;
 
     // Proportional to the file size, which retention keeps small; cheap next to finding
     // out about a damaged file in the middle of an interview.
     let problems = all(conn, "PRAGMA quick_check", [], "check the file", |row| {
         col::<String>(row, 0)
     })
-    .map_err(|error| match error {
-        StoreError::Query { source, .. } => open_err(source),
+    .map_err(|failed| match failed {
+        StoreError::Query { source, .. } => error(source),
         other => other,
     })?;
     if problems != ["ok"] {
@@ -78,11 +115,34 @@ pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<usize, Store
     // WAL is a property of the file: set once, it stays for every connection.
     let mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-        .map_err(open_err)?;
+        .map_err(&error)?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(path = %path.display(), mode, "the database could not switch to WAL; readers will wait for writers");
     }
-    migrate(conn, path)
+    if found.up_to_date() {
+        return Ok(0);
+    }
+
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(&error)?;
+    // Read again under the lock: another process may have got here first.
+    let found = Found::read(&tx).map_err(&error)?;
+    found.check(path)?;
+    if found.application_id != APPLICATION_ID {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(&error)?;
+        tracing::info!(path = %path.display(), "created a new interview store");
+    }
+    let applied = migrate(&tx, found.version, path)?;
+    if applied == 0 && found.user_version != found.version {
+        // A file from the sqlx releases: recorded the new way from now on (their table is
+        // left as it is).
+        tx.pragma_update(None, "user_version", found.version)
+            .map_err(&error)?;
+    }
+    tx.commit().map_err(&error)?;
+    Ok(applied)
 }
 
 /// The schema version a database was left at by the releases that applied migrations with
@@ -105,32 +165,9 @@ fn sqlx_schema_version(conn: &Connection) -> rusqlite::Result<i64> {
     )
 }
 
-/// Applies the [`MIGRATIONS`] the file does not have yet, each in a transaction of its own
-/// with its `user_version`. Returns how many were applied.
-fn migrate(conn: &mut Connection, path: &Path) -> Result<usize, StoreError> {
-    let open_err = |source| StoreError::Open {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut version: i64 = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(open_err)?;
-    if version == 0 {
-        version = sqlx_schema_version(conn).map_err(open_err)?;
-        if version != 0 {
-            // Recorded the new way from now on; the old table is left as it is.
-            conn.pragma_update(None, "user_version", version)
-                .map_err(open_err)?;
-        }
-    }
-    let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
-    if version > known {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: version,
-            known,
-        });
-    }
+/// Applies the [`MIGRATIONS`] after `version`, each followed by its `user_version`, inside
+/// the caller's transaction. Returns how many were applied.
+fn migrate(conn: &Connection, version: i64, path: &Path) -> Result<usize, StoreError> {
     let mut applied = 0;
     for &(target, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > version) {
         let migrate_err = |source| StoreError::Migrate {
@@ -138,13 +175,9 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<usize, StoreError> {
             version: target,
             source,
         };
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        conn.execute_batch(sql).map_err(migrate_err)?;
+        conn.pragma_update(None, "user_version", target)
             .map_err(migrate_err)?;
-        tx.execute_batch(sql).map_err(migrate_err)?;
-        tx.pragma_update(None, "user_version", target)
-            .map_err(migrate_err)?;
-        tx.commit().map_err(migrate_err)?;
         tracing::info!(path = %path.display(), version = target, "applied a schema migration");
         applied += 1;
     }
@@ -179,14 +212,16 @@ mod tests {
     #[test]
     fn every_migration_applies_to_an_empty_database() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .unwrap();
-        let applied = migrate(&mut conn, Path::new(":memory:")).unwrap();
-        assert_eq!(applied, MIGRATIONS.len());
+        let path = Path::new("test.db");
+        let error = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        assert_eq!(prepare(&mut conn, path, error).unwrap(), MIGRATIONS.len());
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();
-        assert_eq!(version, MIGRATIONS.len() as i64);
-        assert_eq!(migrate(&mut conn, Path::new(":memory:")).unwrap(), 0);
+        assert_eq!(version, LATEST);
+        assert_eq!(prepare(&mut conn, path, error).unwrap(), 0);
     }
 }

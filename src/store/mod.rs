@@ -46,7 +46,7 @@ mod worker;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -56,6 +56,7 @@ pub use model::{
     Answer, Applied, CloseReason, Created, Deleted, HistoryEntry, Interview, InterviewId,
     InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId, OutboxItem, OutgoingMessage,
 };
+pub use open::OpenOptions;
 
 use outbox::Marks;
 use worker::Workers;
@@ -74,12 +75,16 @@ pub struct Store {
 #[derive(Debug)]
 struct Shared {
     path: PathBuf,
+    /// How long a call waits for a lock held by another process.
+    busy_timeout: Duration,
     /// The thread (and connection) this process writes through.
     writer: Workers,
     /// Threads with read connections; WAL lets them read while the writer writes.
     readers: Workers,
     /// "Posted" marks waiting to be written (see [`Store::mark_posted_soon`]).
     marks: Arc<Marks>,
+    /// The lock file of an exclusive open, held until the store is closed or dropped.
+    lock: Mutex<Option<std::fs::File>>,
 }
 
 impl fmt::Debug for Store {
@@ -93,13 +98,29 @@ impl fmt::Debug for Store {
 impl Store {
     /// Opens the SQLite database at `path`, creating its folder and the file on first start.
     ///
-    /// Connections use WAL, `synchronous = NORMAL`, foreign keys and a 5 s busy timeout. On
-    /// open the file is checked (it must be an SQLite database, either empty or marked as
-    /// ours with `PRAGMA application_id`, and pass `PRAGMA quick_check`) and pending
-    /// migrations are applied. A file that fails any of this is left untouched and reported
-    /// as a [`StoreError`] naming `path`; it is never replaced by a fresh database.
+    /// Connections use WAL, `synchronous = NORMAL`, foreign keys, `secure_delete` and a 5 s
+    /// busy timeout. On open the file is checked (it must be an SQLite database, either
+    /// empty or marked as ours with `PRAGMA application_id`, and pass `PRAGMA
+    /// quick_check`) and pending migrations are applied. A file that fails any of this is
+    /// left untouched and reported as a [`StoreError`] naming `path`; it is never replaced
+    /// by a fresh database. `:memory:`, an empty path and SQLite URIs are refused with
+    /// [`StoreError::NotAFile`]. Not locked: see [`Store::open_exclusive`].
     pub async fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
-        let inner = Arc::new(open::open(path.as_ref()).await?);
+        Store::open_with(path, OpenOptions::default()).await
+    }
+
+    /// [`Store::open`] for the bot: also takes an OS lock on `<path>.lock` for as long as
+    /// the store is open, and fails with [`StoreError::InUse`] if another process holds it.
+    pub async fn open_exclusive(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Store::open_with(path, OpenOptions::default().exclusive(true)).await
+    }
+
+    /// [`Store::open`] with other [`OpenOptions`].
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        options: OpenOptions,
+    ) -> Result<Store, StoreError> {
+        let inner = Arc::new(open::open(path.as_ref(), &options).await?);
         tokio::spawn(maintain(Arc::downgrade(&inner)));
         Ok(Store { inner })
     }
@@ -118,6 +139,12 @@ impl Store {
         self.inner.readers.close().await;
         // The last connection to close checkpoints the WAL into the file.
         self.inner.writer.close().await;
+        // Dropping the lock file ends an exclusive open's lock.
+        self.inner
+            .lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 
     /// Runs `work` on the writer thread, in a write transaction, and returns once it is
@@ -126,7 +153,8 @@ impl Store {
         &self,
         work: impl FnMut(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        self.inner.writer.run(work).await
+        let result = self.inner.writer.run(work).await;
+        result.map_err(|error| self.inner.busy(error))
     }
 
     /// Runs `work` on a reader thread.
@@ -134,11 +162,24 @@ impl Store {
         &self,
         work: impl FnMut(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        self.inner.readers.run(work).await
+        let result = self.inner.readers.run(work).await;
+        result.map_err(|error| self.inner.busy(error))
     }
 }
 
 impl Shared {
+    /// `error`, or [`StoreError::Busy`] if SQLite gave up waiting for a lock.
+    fn busy(&self, error: StoreError) -> StoreError {
+        match error {
+            StoreError::Query { op, source } if error::is_busy(&source) => StoreError::Busy {
+                path: self.path.clone(),
+                op,
+                timeout: self.busy_timeout,
+            },
+            other => other,
+        }
+    }
+
     /// Copies what the WAL holds into the database file without waiting for (or holding
     /// up) the writer or readers (`PASSIVE`); cheap when there is nothing new. Runs on a
     /// reader, so writes go on meanwhile.

@@ -144,6 +144,7 @@ impl Store {
                 move |result| settle.settle(result),
             )
             .await
+            .map_err(|error| self.inner.busy(error))
     }
 
     /// Records that an outbox item was posted as Discord message `message_id`. Returns

@@ -28,7 +28,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::Connection;
 
-use super::error::StoreError;
+use super::error::{copy_sqlite_error, StoreError};
 
 /// The most jobs one write transaction carries: enough to share a commit among a burst,
 /// few enough that the first job of a batch is not kept waiting long for the last.
@@ -275,11 +275,14 @@ fn serve_writes(mut conn: Connection, jobs: &Receiver<Box<dyn Job>>) {
 fn write_batch(conn: &mut Connection, queue: &mut VecDeque<Box<dyn Job>>) {
     if let Err(error) = run(conn, "BEGIN IMMEDIATE") {
         // E.g. another process held the write lock past the busy timeout.
-        let detail = error.to_string();
+        let op = "begin a write transaction";
         for job in queue.drain(..) {
-            job.deliver(Some(StoreError::Batch {
-                op: "begin a write transaction",
-                detail: detail.clone(),
+            job.deliver(Some(match copy_sqlite_error(&error) {
+                Some(source) => StoreError::Query { op, source },
+                None => StoreError::Batch {
+                    op,
+                    detail: error.to_string(),
+                },
             }));
         }
         return;

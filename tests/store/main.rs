@@ -1,6 +1,7 @@
 //! The store against real SQLite files in temporary folders: the helpers shared by the
 //! test files beside this one.
 
+mod busy;
 mod interviews;
 mod open;
 mod outbox;

@@ -220,3 +220,78 @@ async fn an_unwritable_path_is_an_error_naming_the_path() {
     assert!(text.contains(&folder.display().to_string()), "{text}");
     assert!(folder.is_dir());
 }
+
+/// Two processes starting on a new database at once: one creates the schema, the other
+/// finds it created (and neither fails with "table already exists").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_opening_a_new_file_at_once_both_open_it() {
+    for round in 0..30 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("coach.db");
+        let (a, b) = tokio::join!(
+            tokio::spawn(Store::open(path.clone())),
+            tokio::spawn(Store::open(path.clone()))
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let (a, b) = match (a, b) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => panic!("round {round}: {:?} / {:?}", a.err(), b.err()),
+        };
+        create(&a, &new_interview(GUILD, ALICE, 10), T0).await;
+        assert_eq!(b.open_threads().await.unwrap(), [10]);
+        a.close().await;
+        b.close().await;
+        assert_eq!(count(&path, "PRAGMA user_version"), 1);
+    }
+}
+
+/// SQLite's in-memory database (or an empty name, a temporary one) would give each
+/// connection of the store its own empty database: nothing would be saved.
+#[tokio::test]
+async fn an_in_memory_or_empty_path_is_refused() {
+    for path in [":memory:", "", "file::memory:?cache=shared"] {
+        let err = Store::open(path).await.unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(err, StoreError::NotAFile { .. }),
+            "{path:?}: {err:?}"
+        );
+        assert!(text.contains("nothing would be saved"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+    }
+}
+
+/// The bot opens its database exclusively: a second bot on the same file is refused with
+/// a message naming the file, until the first one closes. Plain opens are not locked.
+#[tokio::test]
+async fn a_second_exclusive_open_of_the_same_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_in(&dir);
+    let bot = Store::open_exclusive(&path).await.unwrap();
+
+    let err = Store::open_exclusive(&path).await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
+    assert!(text.contains("another interview-coach process"), "{text}");
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    assert!(text.contains(&std::process::id().to_string()), "{text}");
+    assert!(!text.contains('\n'), "{text}");
+
+    // The CLI and tests open without the lock, beside the bot.
+    let plain = Store::open(&path).await.unwrap();
+    create(&plain, &new_interview(GUILD, ALICE, 10), T0).await;
+    assert_eq!(bot.open_threads().await.unwrap(), [10]);
+    plain.close().await;
+
+    // Another file is not affected.
+    let other = Store::open_exclusive(dir.path().join("other.db"))
+        .await
+        .unwrap();
+    other.close().await;
+
+    // Closing (or dropping) the bot's store lets the next one in.
+    bot.close().await;
+    let next = Store::open_exclusive(&path).await.unwrap();
+    drop(next);
+    Store::open_exclusive(&path).await.unwrap().close().await;
+}

@@ -235,3 +235,68 @@ async fn retention_sweep_deletes_only_old_ended_interviews() {
         .unwrap()
         .is_empty());
 }
+
+/// Copies the write-ahead log into the database file and empties it, trying again while
+/// the store's own background checkpoint is running.
+fn checkpoint(path: &Path) {
+    let conn = raw(path);
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    for _ in 0..200 {
+        let busy: i64 = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
+            .unwrap();
+        if busy == 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the write-ahead log could not be checkpointed");
+}
+
+/// What `/forget-me` deletes leaves the file: no trace of an answer's text is left in the
+/// database or its write-ahead log once the log is checkpointed.
+#[tokio::test]
+async fn forgotten_answers_leave_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_in(&dir);
+    let store = Store::open(&path).await.unwrap();
+    const MARKER: &str = "zebra-marmalade-7731-my-secret-answer";
+    let a = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
+    // Bob's interview keeps the tables' pages in use.
+    let b = create(&store, &new_interview(GUILD, BOB, 20), T0).await;
+    record(
+        &store,
+        &answer(b.id, 1, Some("kept")),
+        &next(0, 1, false),
+        T0,
+    )
+    .await;
+    let mut secret = answer(a.id, 2, Some("ok"));
+    secret.text = format!("{MARKER} and some more words");
+    record(&store, &secret, &next(0, 1, false), T0 + 1).await;
+    // Checkpointed into the file, so the deletion below changes the file's own pages.
+    checkpoint(&path);
+    let file_has_marker = |file: &Path| {
+        let bytes = std::fs::read(file).unwrap_or_default();
+        bytes.windows(MARKER.len()).any(|w| w == MARKER.as_bytes())
+    };
+    assert!(
+        file_has_marker(&path),
+        "the answer was not written to the file"
+    );
+
+    store.forget_user(ALICE).await.unwrap();
+    checkpoint(&path);
+    let wal = path.with_extension("db-wal");
+    assert!(
+        !file_has_marker(&path),
+        "the answer is still in the database file"
+    );
+    assert!(
+        !file_has_marker(&wal),
+        "the answer is still in the write-ahead log"
+    );
+    assert_eq!(store.answers(b.id).await.unwrap().len(), 1);
+    store.close().await;
+    assert!(!file_has_marker(&path));
+}
