@@ -26,7 +26,9 @@
 //! time, and a queue wastes no time where its busy handler polls by sleeping), reads on a
 //! few reader threads that WAL lets run beside it. Writes take SQLite's write lock at their
 //! start (`BEGIN IMMEDIATE`), so a call's checks and writes see one state even against
-//! another process; a process that holds the lock is waited for up to the busy timeout.
+//! another process; a process that holds the lock is waited for up to the busy timeout
+//! ([`OpenOptions::busy_timeout`]), then the call fails with [`StoreError::Busy`]. The bot
+//! opens its file with [`Store::open_exclusive`], so a second bot on it is refused.
 //!
 //! **Durability.** WAL with `synchronous = NORMAL`: a commit survives the process being
 //! killed, not the kernel losing power before the page cache reaches the disk (the file

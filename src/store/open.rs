@@ -75,16 +75,17 @@ pub(super) async fn open(path: &Path, options: &OpenOptions) -> Result<Shared, S
                 source,
             })?;
     }
-    // Before SQLite touches the file: a second bot must not migrate it either.
-    let lock = match options.exclusive {
-        true => Some(lock_beside(&path)?),
-        false => None,
-    };
-    let (opening, timeout) = (path.clone(), options.busy_timeout);
-    let (writer, readers, applied) =
-        tokio::task::spawn_blocking(move || open_connections(&opening, timeout))
-            .await
-            .map_err(|_| StoreError::OpenPanicked { path: path.clone() })??;
+    let (opening, options) = (path.clone(), options.clone());
+    let (lock, (writer, readers, applied)) = tokio::task::spawn_blocking(move || {
+        // Before SQLite touches the file: a second bot must not migrate it either.
+        let lock = match options.exclusive {
+            true => Some(lock_beside(&opening)?),
+            false => None,
+        };
+        Ok::<_, StoreError>((lock, open_connections(&opening, options.busy_timeout)?))
+    })
+    .await
+    .map_err(|_| StoreError::OpenPanicked { path: path.clone() })??;
     let writer = Workers::writer("sqlite-writer", writer).map_err(StoreError::Threads)?;
     let readers = Workers::readers("sqlite-reader", readers).map_err(StoreError::Threads)?;
     tracing::info!(
