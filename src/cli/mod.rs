@@ -5,11 +5,13 @@
 mod practice;
 mod text;
 
-use std::path::PathBuf;
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::config::Config;
 use crate::guide::GuideLibrary;
 use crate::messages;
 
@@ -20,9 +22,10 @@ use crate::messages;
     about = "Job-interview practice: a Discord bot, and the same coach in your terminal."
 )]
 struct Cli {
-    /// Folder that holds the guide files.
-    #[arg(long, global = true, value_name = "DIR", default_value = "guides")]
-    guides: PathBuf,
+    /// Folder that holds the guide files [default: guides; for `run`, the
+    /// config file's `[guides] dir`].
+    #[arg(long, global = true, value_name = "DIR")]
+    guides: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -76,8 +79,16 @@ enum Command {
         /// Configuration file (default: ./config.toml if present).
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
+        /// Base URL of a Discord-compatible API (a proxy or a test server);
+        /// overrides the config file's `api_base`.
+        #[arg(long, value_name = "URL", env = "DISCORD_API_BASE")]
+        api_base: Option<String>,
     },
 }
+
+/// Where the guides are when `--guides` is not given (and, for `run`, the
+/// config file does not say).
+const DEFAULT_GUIDES: &str = "guides";
 
 /// A failure to report: one line, already worded for the user.
 pub(crate) struct Failure(pub String);
@@ -98,6 +109,18 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Several problems: each on its own line, then a failure that sums them up
+/// from "N problems"; a single one is the failure itself.
+fn problems<E: Display>(errors: &[E], summary: impl FnOnce(String) -> String) -> Failure {
+    if let [only] = errors {
+        return Failure(only.to_string());
+    }
+    for e in errors {
+        eprintln!("{e}");
+    }
+    Failure(summary(format!("{} problems", errors.len())))
 }
 
 fn init_tracing(bot: bool) {
@@ -122,7 +145,7 @@ fn init_tracing(bot: bool) {
 
 /// Loads guides for commands that need a valid library; guide problems
 /// become one line each, then a count.
-pub(crate) fn load_guides(dir: &std::path::Path) -> Result<GuideLibrary, Failure> {
+pub(crate) fn load_guides(dir: &Path) -> Result<GuideLibrary, Failure> {
     GuideLibrary::load(dir).map_err(|errors| {
         if let [only] = errors.0.as_slice() {
             return Failure(only.to_string());
@@ -141,9 +164,13 @@ pub(crate) fn load_guides(dir: &std::path::Path) -> Result<GuideLibrary, Failure
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
+    let guides = cli.guides;
+    let guides_dir = guides
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_GUIDES));
     match cli.command {
         Command::Check { dir } => {
-            let dir = dir.unwrap_or(cli.guides);
+            let dir = dir.unwrap_or(guides_dir);
             match GuideLibrary::load(&dir) {
                 Ok(lib) => {
                     println!("{}: ok — {}", dir.display(), lib.counts());
@@ -164,7 +191,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::Roles => {
-            let lib = load_guides(&cli.guides)?;
+            let lib = load_guides(&guides_dir)?;
             for role in lib.roles() {
                 println!(
                     "{}",
@@ -174,7 +201,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { role, question } => {
-            let lib = load_guides(&cli.guides)?;
+            let lib = load_guides(&guides_dir)?;
             let role = lib
                 .resolve_role(&role)
                 .map_err(|u| Failure(messages::unknown_role(&u)))?;
@@ -195,7 +222,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             follow_ups,
             seed,
         } => {
-            let lib = load_guides(&cli.guides)?;
+            let lib = load_guides(&guides_dir)?;
             let role = lib
                 .resolve_role(&role)
                 .map_err(|u| Failure(messages::unknown_role(&u)))?;
@@ -222,7 +249,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             question,
             json,
         } => {
-            let lib = load_guides(&cli.guides)?;
+            let lib = load_guides(&guides_dir)?;
             let role = lib
                 .resolve_role(&role)
                 .map_err(|u| Failure(messages::unknown_role(&u)))?;
@@ -257,14 +284,23 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { config } => {
-            let mut config = crate::config::Config::load(config.as_deref())?;
-            // `--guides` given explicitly overrides the config file.
-            if cli.guides != std::path::Path::new("guides") {
-                config.guides.dir = cli.guides;
+        Command::Run { config, api_base } => {
+            // Everything the bot needs from the operator is checked here,
+            // before the runtime, Discord or the database is touched.
+            let mut config = Config::load(config.as_deref()).map_err(|errors| {
+                let file = config.as_deref().unwrap_or(Path::new("config.toml"));
+                problems(&errors.0, |count| {
+                    format!("{count} in the config file {}", file.display())
+                })
+            })?;
+            if let Some(dir) = guides {
+                config.guides.dir = dir;
             }
+            // The token has no flag (a command line is visible to every
+            // user in the process list), so it is read here, not by clap.
             let token = config.token(std::env::var("DISCORD_TOKEN").ok());
-            let api_base = config.api_base(std::env::var("DISCORD_API_BASE").ok());
+            let api_base =
+                config.api_base(api_base.as_deref(), "--api-base (or DISCORD_API_BASE)")?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
