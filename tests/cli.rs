@@ -1,78 +1,19 @@
 //! The `interview-coach` binary, run as a person would run it: every bad
 //! input from the issue (exit code, one line on stderr, never a panic), a
 //! piped mock interview from first question to summary, and the `check`,
-//! `roles` and `show` commands on the shipped guides.
+//! `roles` and `show` commands on the shipped guides. `cli_faults.rs` has
+//! output that cannot be written and `run` with a bad config.
 
-use std::io::Write;
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use interview_coach::guide::GuideLibrary;
+use support::cli::{assert_one_error, run, run_in, Run};
+use support::copy_dir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_interview-coach");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const GUIDES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/guides");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/guides");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn stderr_lines(&self) -> Vec<&str> {
-        self.stderr.lines().collect()
-    }
-}
-
-/// Runs the binary from `cwd` with `stdin` piped in, and checks what must
-/// hold for every run: it exits with a code (no signal) and never panics.
-fn run_in(cwd: &Path, args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("RUST_LOG")
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start interview-coach");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    // Written from another thread so a large input cannot block on a full pipe.
-    let writer = std::thread::spawn(move || {
-        // The program may stop reading early (e.g. on an unknown role).
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait for interview-coach");
-    writer.join().unwrap();
-    let run = Run {
-        code: out.status.code().expect("exited normally, not by a signal"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    };
-    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
-        assert!(
-            !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
-            "{args:?} panicked; {name}:\n{text}"
-        );
-    }
-    run
-}
-
-fn run(args: &[&str], stdin: &[u8]) -> Run {
-    run_in(Path::new(ROOT), args, stdin)
-}
-
-/// A failed command: exit code 1, nothing on stdout, exactly this one line
-/// on stderr.
-fn assert_one_error(run: &Run, line: &str) {
-    assert_eq!(run.stderr_lines(), [line], "stderr");
-    assert_eq!(run.code, 1, "exit code");
-    assert_eq!(run.stdout, "", "stdout");
-}
 
 fn practice(extra: &[&str], stdin: &[u8]) -> Run {
     let mut args = vec!["--guides", GUIDES, "practice", "--role", "backend"];
@@ -499,20 +440,8 @@ fn worked_example() -> String {
 
 /// A copy of the shipped guides in a fresh folder, plus `technical-writer.toml`.
 fn guides_with(role_file: &str) -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
     let tmp = tempfile::tempdir().unwrap();
-    copy(Path::new(GUIDES), &tmp.path().join("guides"));
+    copy_dir(Path::new(GUIDES), &tmp.path().join("guides"));
     std::fs::write(tmp.path().join("guides/technical-writer.toml"), role_file).unwrap();
     tmp
 }

@@ -7,9 +7,12 @@
 //! tests), so they appear in the messages exactly as they are passed in.
 //! Line and column numbers were counted by hand from the fixture files.
 
+mod support;
+
 use std::path::Path;
 
 use interview_coach::guide::{limits, Category, GuideLibrary, Stage};
+use support::copy_dir;
 
 const FIXTURES: &str = "tests/fixtures/guides";
 
@@ -354,19 +357,6 @@ fn a_guide_file_that_is_not_utf8_is_reported_where_the_bad_byte_is() {
             "{dir}/broken.toml:2:10: file is not valid UTF-8 text"
         )]
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -1,16 +1,22 @@
 //! The command line. Every failure ends as one `error: …` line on stderr and
-//! exit code 1 (guide problems print one line each); nothing here panics on
-//! bad input.
+//! exit code 1 (guide and config problems print one line each first); nothing
+//! here panics on bad input. Everything a command prints goes through
+//! [`Output`], so a reader that goes away (`roles | head -1`) ends the command
+//! quietly with 0, and output that cannot be written (a full disk) is one
+//! error line and exit code 1.
 
 mod practice;
 mod text;
 
-use std::path::PathBuf;
+use std::fmt::Display;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::guide::GuideLibrary;
+use crate::config::Config;
+use crate::guide::{GuideLibrary, Question, Role};
 use crate::messages;
 
 #[derive(Debug, Parser)]
@@ -20,9 +26,10 @@ use crate::messages;
     about = "Job-interview practice: a Discord bot, and the same coach in your terminal."
 )]
 struct Cli {
-    /// Folder that holds the guide files.
-    #[arg(long, global = true, value_name = "DIR", default_value = "guides")]
-    guides: PathBuf,
+    /// Folder that holds the guide files [default: guides; for `run`, the
+    /// config file's `[guides] dir`].
+    #[arg(long, global = true, value_name = "DIR")]
+    guides: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -76,8 +83,16 @@ enum Command {
         /// Configuration file (default: ./config.toml if present).
         #[arg(long, value_name = "PATH")]
         config: Option<PathBuf>,
+        /// Base URL of a Discord-compatible API (a proxy or a test server);
+        /// overrides the config file's `api_base`.
+        #[arg(long, value_name = "URL", env = "DISCORD_API_BASE")]
+        api_base: Option<String>,
     },
 }
+
+/// Where the guides are when `--guides` is not given (and, for `run`, the
+/// config file does not say).
+const DEFAULT_GUIDES: &str = "guides";
 
 /// A failure to report: one line, already worded for the user.
 pub(crate) struct Failure(pub String);
@@ -91,13 +106,76 @@ impl<E: std::fmt::Display> From<E> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(matches!(cli.command, Command::Run { .. }));
-    match dispatch(cli) {
-        Ok(code) => code,
-        Err(Failure(message)) => {
-            eprintln!("error: {message}");
+    let mut out = Output::new(io::stdout());
+    let result = dispatch(cli, &mut out);
+    // A failed flush is kept in `out.error` like any other write error.
+    let _ = out.flush();
+    match (out.error, result) {
+        // The reader went away (`roles | head -1`): it has all it wanted.
+        (Some((io::ErrorKind::BrokenPipe, _)), _) => ExitCode::SUCCESS,
+        (Some((_, e)), _) => {
+            report(format_args!("error: cannot write to standard output: {e}"));
+            ExitCode::FAILURE
+        }
+        (None, Ok(code)) => code,
+        (None, Err(Failure(message))) => {
+            report(format_args!("error: {message}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Standard output for every command. It keeps its first write error, so
+/// `main` can tell a closed pipe from a full disk even when the error reached
+/// it as a [`Failure`] (as it does from `practice`).
+struct Output<W> {
+    inner: W,
+    error: Option<(io::ErrorKind, String)>,
+}
+
+impl<W: Write> Output<W> {
+    fn new(inner: W) -> Self {
+        Output { inner, error: None }
+    }
+
+    fn keep<T>(&mut self, result: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &result {
+            if self.error.is_none() && e.kind() != io::ErrorKind::Interrupted {
+                self.error = Some((e.kind(), e.to_string()));
+            }
+        }
+        result
+    }
+}
+
+impl<W: Write> Write for Output<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.keep(result)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let result = self.inner.flush();
+        self.keep(result)
+    }
+}
+
+/// One line on stderr. Nothing is left to tell if stderr itself fails, so
+/// that error is dropped (where `eprintln!` would panic).
+fn report(line: impl Display) {
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
+/// Several problems: each on its own line, then a failure that sums them up
+/// from "N problems"; a single one is the failure itself.
+fn problems<E: Display>(errors: &[E], summary: impl FnOnce(String) -> String) -> Failure {
+    if let [only] = errors {
+        return Failure(only.to_string());
+    }
+    for e in errors {
+        report(e);
+    }
+    Failure(summary(format!("{} problems", errors.len())))
 }
 
 fn init_tracing(bot: bool) {
@@ -122,83 +200,86 @@ fn init_tracing(bot: bool) {
 
 /// Loads guides for commands that need a valid library; guide problems
 /// become one line each, then a count.
-pub(crate) fn load_guides(dir: &std::path::Path) -> Result<GuideLibrary, Failure> {
+pub(crate) fn load_guides(dir: &Path) -> Result<GuideLibrary, Failure> {
     GuideLibrary::load(dir).map_err(|errors| {
-        if let [only] = errors.0.as_slice() {
-            return Failure(only.to_string());
-        }
-        for e in &errors.0 {
-            eprintln!("{e}");
-        }
-        Failure(format!(
-            "{} problem{} in the guides at {}; run `interview-coach check {}` after fixing them",
-            errors.0.len(),
-            if errors.0.len() == 1 { "" } else { "s" },
-            dir.display(),
-            dir.display()
-        ))
+        problems(&errors.0, |count| {
+            format!(
+                "{count} in the guides at {dir}; run `interview-coach check {dir}` after fixing them",
+                dir = dir.display()
+            )
+        })
     })
 }
 
-fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
+/// Loads the guides and resolves `role` in them, then runs `then`: the
+/// first steps of `show`, `practice` and `feedback`.
+fn with_role<T>(
+    dir: &Path,
+    role: &str,
+    then: impl FnOnce(&GuideLibrary, &Role) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let lib = load_guides(dir)?;
+    let role = lib
+        .resolve_role(role)
+        .map_err(|u| Failure(messages::unknown_role(&u)))?;
+    then(&lib, role)
+}
+
+fn resolve_question<'r>(role: &'r Role, id: &str) -> Result<&'r Question, Failure> {
+    role.resolve_question(id)
+        .map_err(|u| Failure(messages::unknown_question(&role.id, &u)))
+}
+
+fn dispatch(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
+    let guides = cli.guides;
+    let guides_dir = guides
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_GUIDES));
     match cli.command {
         Command::Check { dir } => {
-            let dir = dir.unwrap_or(cli.guides);
+            let dir = dir.unwrap_or(guides_dir);
             match GuideLibrary::load(&dir) {
                 Ok(lib) => {
-                    println!("{}: ok — {}", dir.display(), lib.counts());
+                    writeln!(out, "{}: ok — {}", dir.display(), lib.counts())?;
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(errors) if errors.0.len() == 1 => Err(Failure(errors.0[0].to_string())),
                 Err(errors) => {
-                    for e in &errors.0 {
-                        eprintln!("{e}");
+                    let Failure(last) = problems(&errors.0, |count| format!("{count} found"));
+                    if errors.0.len() == 1 {
+                        return Err(Failure(last));
                     }
-                    eprintln!(
-                        "{} problem{} found",
-                        errors.0.len(),
-                        if errors.0.len() == 1 { "" } else { "s" }
-                    );
+                    report(last);
                     Ok(ExitCode::FAILURE)
                 }
             }
         }
         Command::Roles => {
-            let lib = load_guides(&cli.guides)?;
+            let lib = load_guides(&guides_dir)?;
             for role in lib.roles() {
-                println!(
+                writeln!(
+                    out,
                     "{}",
                     messages::role_line(&role.id, &role.name, &role.aliases, role.questions.len())
-                );
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Show { role, question } => {
-            let lib = load_guides(&cli.guides)?;
-            let role = lib
-                .resolve_role(&role)
-                .map_err(|u| Failure(messages::unknown_role(&u)))?;
+        Command::Show { role, question } => with_role(&guides_dir, &role, |_, role| {
             match question {
-                None => print!("{}", text::role_overview(role)),
+                None => write!(out, "{}", text::role_overview(role))?,
                 Some(id) => {
-                    let q = role
-                        .resolve_question(&id)
-                        .map_err(|u| Failure(messages::unknown_question(&role.id, &u)))?;
-                    print!("{}", text::question_guide(role, q));
+                    let q = resolve_question(role, &id)?;
+                    write!(out, "{}", text::question_guide(role, q))?;
                 }
             }
             Ok(ExitCode::SUCCESS)
-        }
+        }),
         Command::Practice {
             role,
             questions,
             follow_ups,
             seed,
-        } => {
-            let lib = load_guides(&cli.guides)?;
-            let role = lib
-                .resolve_role(&role)
-                .map_err(|u| Failure(messages::unknown_role(&u)))?;
+        } => with_role(&guides_dir, &role, |lib, role| {
             let options = practice::Options {
                 questions: usize::from(questions),
                 follow_ups: usize::from(follow_ups),
@@ -206,29 +287,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             };
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
-            let mut out = std::io::stdout().lock();
             practice::run(
                 role,
                 lib.cues().map(|c| c.as_ref()),
                 &options,
                 &mut input,
-                &mut out,
+                out,
                 &mut std::io::stderr(),
             )?;
             Ok(ExitCode::SUCCESS)
-        }
+        }),
         Command::Feedback {
             role,
             question,
             json,
-        } => {
-            let lib = load_guides(&cli.guides)?;
-            let role = lib
-                .resolve_role(&role)
-                .map_err(|u| Failure(messages::unknown_role(&u)))?;
-            let q = role
-                .resolve_question(&question)
-                .map_err(|u| Failure(messages::unknown_question(&role.id, &u)))?;
+        } => with_role(&guides_dir, &role, |lib, role| {
+            let q = resolve_question(role, &question)?;
             let cues = lib.cues().ok_or_else(|| {
                 Failure("the guides have no feedback cue file (a [feedback] table, usually guides/shared/feedback.toml)".into())
             })?;
@@ -246,25 +320,35 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             let ctx = crate::coach::feedback::AnswerContext::for_question(role, q);
             let analysis = crate::coach::feedback::analyse(&answer, &ctx, cues);
             if json {
-                println!("{}", serde_json::to_string_pretty(&analysis)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&analysis)?)?;
             } else {
-                println!("{}", crate::coach::feedback::headline(&analysis));
-                println!(
+                writeln!(out, "{}", crate::coach::feedback::headline(&analysis))?;
+                writeln!(
+                    out,
                     "{}",
                     messages::feedback_lines(&crate::coach::feedback::feedback_text(&analysis))
                         .join("\n")
-                );
+                )?;
             }
             Ok(ExitCode::SUCCESS)
-        }
-        Command::Run { config } => {
-            let mut config = crate::config::Config::load(config.as_deref())?;
-            // `--guides` given explicitly overrides the config file.
-            if cli.guides != std::path::Path::new("guides") {
-                config.guides.dir = cli.guides;
+        }),
+        Command::Run { config, api_base } => {
+            // Everything the bot needs from the operator is checked here,
+            // before the runtime, Discord or the database is touched.
+            let mut config = Config::load(config.as_deref()).map_err(|errors| {
+                let file = config.as_deref().unwrap_or(Path::new("config.toml"));
+                problems(&errors.0, |count| {
+                    format!("{count} in the config file {}", file.display())
+                })
+            })?;
+            if let Some(dir) = guides {
+                config.guides.dir = dir;
             }
+            // The token has no flag (a command line is visible to every
+            // user in the process list), so it is read here, not by clap.
             let token = config.token(std::env::var("DISCORD_TOKEN").ok());
-            let api_base = config.api_base(std::env::var("DISCORD_API_BASE").ok());
+            let api_base =
+                config.api_base(api_base.as_deref(), "--api-base (or DISCORD_API_BASE)")?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -1,6 +1,10 @@
 //! Runs the real `interview-coach` binary against the local Discord
-//! (`fake-discord`), each test with its own server, guide folder and database.
+//! (`fake-discord`), each test with its own server, guide folder and database;
+//! [`cli`] runs its other commands as from a shell; [`copy_dir`] gives a test
+//! its own copy of a guide folder.
 #![allow(dead_code)]
+
+pub mod cli;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -42,7 +46,9 @@ pub struct Harness {
     pub config: PathBuf,
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a folder and everything under it (a private copy of a guide folder,
+/// for tests that change or break it).
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -20,14 +20,15 @@ use serde_json::{Map, Value};
 /// Environment variable that overrides where `openapi.json` is read from.
 pub const SPEC_ENV_VAR: &str = "DISCORD_API_SPEC";
 
-/// Where the spec lives when [`SPEC_ENV_VAR`] is not set: the project's `shared/` folder,
-/// which sits beside the repository checkout.
+/// Where the spec lives when [`SPEC_ENV_VAR`] is not set: the copy vendored in this
+/// crate (`discord-api-spec/`, MIT, with its licence file), so a fresh clone needs nothing
+/// beside it.
 pub fn default_spec_path() -> PathBuf {
     match std::env::var_os(SPEC_ENV_VAR) {
         Some(p) => PathBuf::from(p),
         None => PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/discord-api-spec/openapi.json"
+            "/discord-api-spec/openapi.json"
         )),
     }
 }
