@@ -53,6 +53,12 @@ pub struct DiscordConfig {
     pub token: Option<Secret>,
     /// Base URL of a Discord-compatible API (a proxy or a test server).
     pub api_base: Option<String>,
+    /// How long a start-up request (gateway address, command registration) that
+    /// fails with 5xx, 429 or no connection is retried before the bot exits.
+    pub startup_retry_secs: u64,
+    /// How long the bot may be without a gateway connection (at start or after
+    /// losing it) before it exits.
+    pub gateway_timeout_secs: std::num::NonZeroU64,
 }
 
 impl Default for DiscordConfig {
@@ -64,6 +70,8 @@ impl Default for DiscordConfig {
             message_content: true,
             token: None,
             api_base: None,
+            startup_retry_secs: 60,
+            gateway_timeout_secs: std::num::NonZeroU64::new(300).expect("not zero"),
         }
     }
 }
@@ -256,6 +264,15 @@ mod tests {
         assert_eq!(config.mock.questions, 2);
         assert_eq!(config.storage.retention_days, 180);
         assert!(Config::parse("[discord]\nguild = 1\n").is_err());
+    }
+
+    #[test]
+    fn discord_retry_windows_have_defaults_and_no_zero_gateway_timeout() {
+        let config = Config::parse("").unwrap();
+        assert_eq!(config.discord.startup_retry_secs, 60);
+        assert_eq!(config.discord.gateway_timeout_secs.get(), 300);
+        assert!(Config::parse("[discord]\nstartup_retry_secs = 0\n").is_ok());
+        assert!(Config::parse("[discord]\ngateway_timeout_secs = 0\n").is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The bot as an operator sees it: exit codes and the one line it prints
-//! when it cannot run, and a clean stop on SIGTERM.
+//! The bot as an operator sees it: exit codes (see `src/exit.rs`) and the one
+//! line it prints when it cannot run, and a clean stop on SIGTERM.
 
 mod support;
 
@@ -34,11 +34,11 @@ fn error_lines(output: &str) -> Vec<&str> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_missing_token_is_one_line_and_exit_1() {
+async fn a_missing_token_is_one_line_and_exit_3() {
     let mut h = Harness::prepare(Options::default()).await;
     h.spawn_raw(None);
     let status = wait_exit(&mut h);
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(3));
     let output = h.output();
     assert_eq!(
         output.trim(),
@@ -48,12 +48,12 @@ async fn a_missing_token_is_one_line_and_exit_1() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rejected_token_is_one_line_and_exit_1_and_never_printed() {
+async fn a_rejected_token_is_one_line_and_exit_4_and_never_printed() {
     let mut h = Harness::prepare(Options::default()).await;
     let token = "MTIz.not-the-right.secret-token-value";
     h.spawn_raw(Some(token));
     let status = wait_exit(&mut h);
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(4));
     let output = h.output();
     assert_eq!(
         error_lines(&output),
@@ -78,7 +78,7 @@ async fn a_refused_message_content_intent_says_how_to_fix_it() {
     let token = h.fake.token().to_string();
     h.spawn_raw(Some(&token));
     let status = wait_exit(&mut h);
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(4));
     let output = h.output();
     let errors = error_lines(&output);
     assert_eq!(errors.len(), 1, "{output}");
@@ -113,7 +113,7 @@ async fn a_corrupt_database_is_named_not_replaced() {
     let token = h.fake.token().to_string();
     h.spawn_raw(Some(&token));
     let status = wait_exit(&mut h);
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(7));
     let output = h.output();
     let errors = error_lines(&output);
     assert_eq!(errors.len(), 1, "{output}");

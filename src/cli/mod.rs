@@ -1,5 +1,6 @@
 //! The command line. Every failure ends as one `error: …` line on stderr and
-//! exit code 1 (guide problems print one line each); nothing here panics on
+//! exit code 1 (guide problems print one line each) — except `run`, whose exit
+//! code tells the failure's class (see [`crate::exit`]); nothing here panics on
 //! bad input.
 
 mod practice;
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::exit::Exit;
 use crate::guide::GuideLibrary;
 use crate::messages;
 
@@ -257,20 +259,45 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { config } => {
-            let mut config = crate::config::Config::load(config.as_deref())?;
-            // `--guides` given explicitly overrides the config file.
-            if cli.guides != std::path::Path::new("guides") {
-                config.guides.dir = cli.guides;
-            }
-            let token = config.token(std::env::var("DISCORD_TOKEN").ok());
-            let api_base = config.api_base(std::env::var("DISCORD_API_BASE").ok());
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
-            runtime.block_on(crate::discord::run(config, token, api_base))?;
-            Ok(ExitCode::SUCCESS)
+        Command::Run { config } => Ok(run_bot(config.as_deref(), cli.guides).into()),
+    }
+}
+
+/// `run`: the bot until it stops; a failure is one `error: …` line and the exit
+/// code of its class (see [`crate::exit`]).
+fn run_bot(config: Option<&std::path::Path>, guides: PathBuf) -> Exit {
+    let mut config = match crate::config::Config::load(config) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Config;
+        }
+    };
+    // `--guides` given explicitly overrides the config file.
+    if guides != std::path::Path::new("guides") {
+        config.guides.dir = guides;
+    }
+    let token = config.token(std::env::var("DISCORD_TOKEN").ok());
+    let api_base = config.api_base(std::env::var("DISCORD_API_BASE").ok());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Failure;
+        }
+    };
+    let ended = runtime.block_on(crate::discord::run(config, token, api_base));
+    // Tasks still running (a shard reconnecting, a blocking DNS lookup) must not
+    // hold the process up once the bot has decided to stop.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match ended {
+        Ok(()) => Exit::Clean,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit()
         }
     }
 }
