@@ -90,12 +90,7 @@ async fn a_refused_message_content_intent_says_how_to_fix_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_after_ready_exits_cleanly() {
     let mut h = Harness::start().await;
-    let pid = h.child.as_ref().unwrap().id();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    h.sigterm();
     let status = wait_exit(&mut h);
     assert_eq!(status.code(), Some(0), "{}", h.output());
     let output = h.output();
