@@ -82,6 +82,21 @@ async fn sigterm_once_the_gateway_refused_it(h: &mut Harness) {
     sigterm_stops_it_within_seconds(h);
 }
 
+/// The bot run with `guild_id = {id}` until it exits.
+async fn exit_with_guild_id(id: &str) -> (Harness, ExitStatus) {
+    let mut h = Harness::prepare(Options::default()).await;
+    let config = std::fs::read_to_string(&h.config).unwrap();
+    let ours = format!("guild_id = {}", fixtures::GUILD_ID);
+    std::fs::write(
+        &h.config,
+        config.replace(&ours, &format!("guild_id = {id}")),
+    )
+    .unwrap();
+    spawn(&mut h);
+    let (status, _) = exit_within(&mut h, WAIT);
+    (h, status)
+}
+
 async fn wait_until(what: &str, h: &Harness, done: impl Fn(&Harness) -> bool) {
     let deadline = Instant::now() + WAIT;
     while !done(h) {
@@ -92,15 +107,7 @@ async fn wait_until(what: &str, h: &Harness, done: impl Fn(&Harness) -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guild_the_bot_is_not_in_is_one_line_naming_it_and_exit_5() {
-    let mut h = Harness::prepare(Options::default()).await;
-    let config = std::fs::read_to_string(&h.config).unwrap();
-    let config = config.replace(
-        &format!("guild_id = {}", fixtures::GUILD_ID),
-        "guild_id = 424242",
-    );
-    std::fs::write(&h.config, config).unwrap();
-    spawn(&mut h);
-    let (status, _) = exit_within(&mut h, WAIT);
+    let (h, status) = exit_with_guild_id("424242").await;
     assert_eq!(status.code(), Some(5), "{}", h.output());
     let line = the_error(&h);
     assert!(line.contains("server 424242"), "{line}");
@@ -237,4 +244,45 @@ async fn a_get_gateway_answering_401_is_the_rejected_token_line() {
         "error: Discord rejected the token (authentication failed); check DISCORD_TOKEN"
     );
     assert!(h.fake.identifies().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guild_id_0_is_a_config_error_not_a_panic() {
+    let (h, status) = exit_with_guild_id("0").await;
+    assert_eq!(status.code(), Some(3), "{}", h.output());
+    assert!(the_error(&h).contains("guild_id"));
+    assert!(h.fake.identifies().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connected_bot_outlives_its_gateway_timeout() {
+    let mut h = Harness::prepare(Options::default()).await;
+    with_discord_keys(&h, "gateway_timeout_secs = 1");
+    h.spawn_bot().await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let cmd = fixtures::slash_command("ask").option(opt::string("role", "backend"));
+    let reply = h.interact(&cmd, cmd.interaction_id()).await;
+    assert_eq!(reply.body["type"], 4);
+    let running = h.child.as_mut().unwrap().try_wait().unwrap();
+    assert!(running.is_none(), "{}", h.output());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_back_within_the_window_gets_the_bot_back() {
+    let mut h = Harness::prepare(Options::default()).await;
+    with_discord_keys(&h, "gateway_timeout_secs = 20");
+    h.spawn_bot().await;
+    h.fake.set_gateway_down(true).await;
+    wait_until("no reconnection attempt", &h, |h| {
+        h.fake.gateway_refusals() >= 1
+    })
+    .await;
+    h.fake.set_gateway_down(false).await;
+    // serenity tries again every 5 s.
+    h.fake.wait_ready(Duration::from_secs(15)).await;
+    let cmd = fixtures::slash_command("ask").option(opt::string("role", "backend"));
+    let reply = h.interact(&cmd, cmd.interaction_id()).await;
+    assert_eq!(reply.body["type"], 4);
+    let running = h.child.as_mut().unwrap().try_wait().unwrap();
+    assert!(running.is_none(), "{}", h.output());
 }

@@ -35,6 +35,8 @@ use crate::store::Store;
 
 /// How long the shards get to close their connections on the way out.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// The least time given to building the client (two requests to the API base).
+const BUILD_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often the gateway watch looks at the shard's stage.
 const WATCH_EVERY: Duration = Duration::from_millis(250);
 /// After this long without a gateway session the watch warns once.
@@ -163,8 +165,17 @@ async fn serve(
         })
         .build();
     let builder = serenity::ClientBuilder::new_with_http(http, intents).framework(framework);
+    // Building asks the API base for the gateway and the application again; a base
+    // that stopped answering since must not hold start-up up forever.
+    let building = tokio::time::timeout(retry.max(BUILD_TIMEOUT), builder);
     let mut client = tokio::select! {
-        client = builder => client.map_err(|e| RunError::Start(e.to_string()))?,
+        client = building => match client {
+            Ok(client) => client.map_err(|e| RunError::Start(e.to_string()))?,
+            Err(_) => return Err(RunError::Unreachable(format!(
+                "{} stopped answering while the client was being set up",
+                rest.base()
+            ))),
+        },
         () = &mut stop => return stopping(),
     };
     // The address from the configured base, whatever serenity's own request got.
@@ -206,6 +217,12 @@ async fn prepare(
     guild_id: Option<u64>,
     commands: &[poise::Command<Data, Error>],
 ) -> Result<String, RunError> {
+    if guild_id == Some(0) {
+        return Err(RunError::Config(
+            "`guild_id` under [discord] is 0: set it to a server's id, or remove it to register the commands globally".into(),
+        ));
+    }
+    let guild = guild_id;
     let gateway_url = rest
         .gateway_url()
         .await
@@ -214,14 +231,6 @@ async fn prepare(
         .application_id()
         .await
         .map_err(|f| failed(rest, f, "reading the application"))?;
-    let guild = match guild_id {
-        Some(0) => {
-            return Err(RunError::Config(
-                "`guild_id` under [discord] is 0: set it to a server's id, or remove it to register the commands globally".into(),
-            ))
-        }
-        other => other,
-    };
     let body = serde_json::to_value(poise::builtins::create_application_commands(commands))
         .map_err(|e| RunError::Start(format!("cannot encode the slash commands: {e}")))?;
     match rest.register(application, guild, &body).await {
