@@ -15,10 +15,11 @@
 //! 4. while it runs, a watch on the shard's connection stage ends the bot when no
 //!    gateway session has been up for `[discord] gateway_timeout_secs` — at the
 //!    first connection or after losing one;
-//! 5. on the way out the shards are shut down (bounded), then the caller closes the
-//!    store.
+//! 5. on the way out the shards are shut down, then the store is closed (each
+//!    bounded: a few seconds, not forever).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,6 +36,8 @@ use crate::store::Store;
 
 /// How long the shards get to close their connections on the way out.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// How long the store gets to finish its last writes on the way out.
+const STORE_GRACE: Duration = Duration::from_secs(5);
 /// The least time given to building the client (two requests to the API base).
 const BUILD_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often the gateway watch looks at the shard's stage.
@@ -117,13 +120,22 @@ pub async fn run(
             config.guides.dir.display()
         ))
     })?;
-    let store = Store::open(&config.storage.path)
-        .await
-        .map_err(|e| RunError::Database(e.to_string()))?;
+    tokio::pin!(stop);
+    let store = tokio::select! {
+        store = Store::open(&config.storage.path) => {
+            store.map_err(|e| RunError::Database(e.to_string()))?
+        }
+        () = stop.as_mut() => return stopping(),
+    };
     // Kept to close the store on the way out, which writes the last "posted" marks.
     let closing = store.clone();
     let ended = serve(config, token, api_base, (guides, store), stop).await;
-    closing.close().await;
+    if tokio::time::timeout(STORE_GRACE, closing.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the database did not close in time; leaving anyway");
+    }
     ended
 }
 
@@ -132,16 +144,15 @@ async fn serve(
     token: Secret,
     api_base: Option<String>,
     (guides, store): (GuideLibrary, Store),
-    stop: impl Future<Output = ()>,
+    mut stop: Pin<&mut impl Future<Output = ()>>,
 ) -> Result<(), RunError> {
-    tokio::pin!(stop);
     let retry = Duration::from_secs(config.discord.startup_retry_secs);
     let rest = Rest::new(api_base.as_deref(), &token, retry)?;
     let options = framework_options();
     let guild_id = config.discord.guild_id;
     let gateway_url = tokio::select! {
         prepared = prepare(&rest, guild_id, &options.commands) => prepared?,
-        () = &mut stop => return stopping(),
+        () = stop.as_mut() => return stopping(),
     };
 
     let mut http = HttpBuilder::new(token.expose());
@@ -176,7 +187,7 @@ async fn serve(
                 rest.base()
             ))),
         },
-        () = &mut stop => return stopping(),
+        () = stop.as_mut() => return stopping(),
     };
     // The address from the configured base, whatever serenity's own request got.
     *client.ws_url.lock().await = gateway_url.clone();
@@ -194,7 +205,7 @@ async fn serve(
             Err(e) => Err(RunError::Start(e.to_string())),
         },
         gave_up = watch_gateway(shards.clone(), gateway_timeout, &gateway_url) => Err(gave_up),
-        () = &mut stop => stopping(),
+        () = stop.as_mut() => stopping(),
     };
     if tokio::time::timeout(SHUTDOWN_GRACE, shards.shutdown_all())
         .await
