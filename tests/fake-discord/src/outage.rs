@@ -41,7 +41,8 @@ impl Outage {
 impl FakeDiscord {
     /// Takes the gateway down (`true`) or brings it back (`false`). Taking it down closes the
     /// current connection, if any, with 1001 (going away), so the bot starts reconnecting;
-    /// from then on every connection attempt is refused (see the [module docs](self)).
+    /// from then on every connection attempt is answered 503 and counted
+    /// ([`Self::gateway_refusals`]), while the REST API keeps answering.
     pub async fn set_gateway_down(&self, down: bool) {
         self.shared.outage.down.store(down, Ordering::SeqCst);
         if down {
