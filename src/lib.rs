@@ -8,11 +8,13 @@
 //! - [`cli`] — the `interview-coach` command line: `check`, `roles`, `show`, `practice`, `run`.
 //! - [`store`] — SQLite persistence of interviews, answers and the outbox.
 //! - [`messages`] — user-facing text shared by the terminal and Discord front ends.
+//! - [`exit`] — the process's exit codes, one per class of failure.
 
 pub mod cli;
 pub mod coach;
 pub mod config;
 pub mod discord;
+pub mod exit;
 pub mod guide;
 pub mod messages;
 pub mod store;

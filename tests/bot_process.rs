@@ -1,5 +1,5 @@
-//! The bot as an operator sees it: exit codes and the one line it prints
-//! when it cannot run, and a clean stop on SIGTERM.
+//! The bot as an operator sees it: exit codes (see `src/exit.rs`) and the one
+//! line it prints when it cannot run, and a clean stop on SIGTERM.
 
 mod support;
 
@@ -34,11 +34,11 @@ fn error_lines(output: &str) -> Vec<&str> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_missing_token_is_one_line_and_exit_1() {
+async fn a_missing_token_is_one_line_and_exit_3() {
     let mut h = Harness::prepare(Options::default()).await;
     h.spawn_raw(None);
     let status = wait_exit(&mut h);
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(3));
     let output = h.output();
     assert_eq!(
         output.trim(),
@@ -48,12 +48,12 @@ async fn a_missing_token_is_one_line_and_exit_1() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rejected_token_is_one_line_and_exit_1_and_never_printed() {
+async fn a_rejected_token_is_one_line_and_exit_4_and_never_printed() {
     let mut h = Harness::prepare(Options::default()).await;
     let token = "MTIz.not-the-right.secret-token-value";
     h.spawn_raw(Some(token));
     let status = wait_exit(&mut h);
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(4));
     let output = h.output();
     assert_eq!(
         error_lines(&output),
@@ -78,7 +78,7 @@ async fn a_refused_message_content_intent_says_how_to_fix_it() {
     let token = h.fake.token().to_string();
     h.spawn_raw(Some(&token));
     let status = wait_exit(&mut h);
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(4));
     let output = h.output();
     let errors = error_lines(&output);
     assert_eq!(errors.len(), 1, "{output}");
@@ -90,12 +90,7 @@ async fn a_refused_message_content_intent_says_how_to_fix_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_after_ready_exits_cleanly() {
     let mut h = Harness::start().await;
-    let pid = h.child.as_ref().unwrap().id();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    h.sigterm();
     let status = wait_exit(&mut h);
     assert_eq!(status.code(), Some(0), "{}", h.output());
     let output = h.output();
@@ -113,7 +108,7 @@ async fn a_corrupt_database_is_named_not_replaced() {
     let token = h.fake.token().to_string();
     h.spawn_raw(Some(&token));
     let status = wait_exit(&mut h);
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(status.code(), Some(7));
     let output = h.output();
     let errors = error_lines(&output);
     assert_eq!(errors.len(), 1, "{output}");
@@ -123,4 +118,38 @@ async fn a_corrupt_database_is_named_not_replaced() {
         garbage,
         "the file was left alone"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_bot_on_the_same_database_is_refused_and_the_first_keeps_serving() {
+    let mut first = Harness::start().await;
+    // The same config file, so the same database path and the same local Discord.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_interview-coach"))
+        .arg("run")
+        .arg("--config")
+        .arg(&first.config)
+        .current_dir(first.dir.path())
+        .env("DISCORD_API_BASE", first.fake.base_url())
+        .env("DISCORD_TOKEN", first.fake.token())
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run a second bot");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+    let errors = error_lines(&stderr);
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("another interview-coach process"),
+        "{stderr}"
+    );
+    assert!(errors[0].contains("bot.db"), "{stderr}");
+    // The first one still runs interviews in that database.
+    let thread = first
+        .start_mock(fake_discord::fixtures::User::alice(), "backend")
+        .await;
+    assert_ne!(thread, 0);
+    first.sigterm();
+    let status = wait_exit(&mut first);
+    assert_eq!(status.code(), Some(0), "{}", first.output());
 }

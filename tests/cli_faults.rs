@@ -7,7 +7,7 @@ mod support;
 
 use std::path::Path;
 
-use support::cli::{assert_one_error, closed_pipe, full_disk, run_with, ROOT};
+use support::cli::{closed_pipe, full_disk, run_with, ROOT};
 
 const GUIDES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/guides");
 
@@ -86,7 +86,7 @@ fn run_with_a_bad_config_lists_every_problem_and_touches_nothing() {
         &env,
         None,
     );
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3, "a config error's exit code");
     assert_eq!(
         r.stderr_lines(),
         [
@@ -106,7 +106,7 @@ fn run_with_a_bad_config_lists_every_problem_and_touches_nothing() {
 }
 
 #[test]
-fn run_with_one_bad_value_is_one_line_and_exit_1() {
+fn run_with_one_bad_value_is_one_line_and_exit_3() {
     let tmp = tempfile::tempdir().unwrap();
     let token = ("DISCORD_TOKEN", "fake-bot-token.for-tests");
     for (config, env, line) in [
@@ -123,7 +123,7 @@ fn run_with_one_bad_value_is_one_line_and_exit_1() {
         (
             "[discord]\nguild = 1\n",
             vec![token],
-            "error: bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `token`, `api_base`",
+            "error: bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `token`, `api_base`, `startup_retry_secs`, `gateway_timeout_secs`",
         ),
         (
             "",
@@ -133,7 +133,8 @@ fn run_with_one_bad_value_is_one_line_and_exit_1() {
     ] {
         std::fs::write(tmp.path().join("bad.toml"), config).unwrap();
         let r = run_with(tmp.path(), &["run", "--config", "bad.toml"], b"", &env, None);
-        assert_one_error(&r, line);
+        assert_eq!(r.stderr_lines(), [line], "stderr");
+        assert_eq!(r.code, 3, "a config error's exit code");
     }
     assert!(
         !tmp.path().join("data").exists(),

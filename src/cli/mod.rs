@@ -1,5 +1,6 @@
 //! The command line. Every failure ends as one `error: …` line on stderr and
-//! exit code 1 (guide and config problems print one line each first); nothing
+//! exit code 1 (guide problems print one line each first) — except `run`,
+//! whose exit code tells the failure's class (see [`crate::exit`]); nothing
 //! here panics on bad input. Everything a command prints goes through
 //! [`Output`], so a reader that goes away (`roles | head -1`) ends the command
 //! quietly with 0, and output that cannot be written (a full disk) is one
@@ -16,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
+use crate::exit::Exit;
 use crate::guide::{GuideLibrary, Question, Role};
 use crate::messages;
 
@@ -93,6 +95,55 @@ enum Command {
 /// Where the guides are when `--guides` is not given (and, for `run`, the
 /// config file does not say).
 const DEFAULT_GUIDES: &str = "guides";
+
+/// `run`: the bot until it stops. Everything the bot needs from the operator is
+/// checked first, before the runtime, Discord or the database is touched; a
+/// failure is one `error: …` line (config problems one line each first) and the
+/// exit code of its class (see [`crate::exit`]).
+fn run_bot(path: Option<&Path>, api_base: Option<&str>, guides: Option<PathBuf>) -> Exit {
+    let fail = |exit: Exit, Failure(line): Failure| {
+        report(format_args!("error: {line}"));
+        exit
+    };
+    let mut config = match Config::load(path) {
+        Ok(config) => config,
+        Err(errors) => {
+            let file = path.unwrap_or(Path::new("config.toml"));
+            let failure = problems(&errors.0, |count| {
+                format!("{count} in the config file {}", file.display())
+            });
+            return fail(Exit::Config, failure);
+        }
+    };
+    if let Some(dir) = guides {
+        config.guides.dir = dir;
+    }
+    // The token has no flag (a command line is visible to every user in the
+    // process list), so it is read here, not by clap.
+    let token = config.token(std::env::var("DISCORD_TOKEN").ok());
+    let api_base = match config.api_base(api_base, "--api-base (or DISCORD_API_BASE)") {
+        Ok(api_base) => api_base,
+        Err(e) => return fail(Exit::Config, e.into()),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let failure = Failure(format!("cannot start the async runtime: {e}"));
+            return fail(Exit::Failure, failure);
+        }
+    };
+    let ended = runtime.block_on(crate::discord::run(config, token, api_base));
+    // Tasks still running (a shard reconnecting, a blocking DNS lookup) must not
+    // hold the process up once the bot has decided to stop.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match ended {
+        Ok(()) => Exit::Clean,
+        Err(e) => fail(e.exit(), e.into()),
+    }
+}
 
 /// A failure to report: one line, already worded for the user.
 pub(crate) struct Failure(pub String);
@@ -333,28 +384,7 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }),
         Command::Run { config, api_base } => {
-            // Everything the bot needs from the operator is checked here,
-            // before the runtime, Discord or the database is touched.
-            let mut config = Config::load(config.as_deref()).map_err(|errors| {
-                let file = config.as_deref().unwrap_or(Path::new("config.toml"));
-                problems(&errors.0, |count| {
-                    format!("{count} in the config file {}", file.display())
-                })
-            })?;
-            if let Some(dir) = guides {
-                config.guides.dir = dir;
-            }
-            // The token has no flag (a command line is visible to every
-            // user in the process list), so it is read here, not by clap.
-            let token = config.token(std::env::var("DISCORD_TOKEN").ok());
-            let api_base =
-                config.api_base(api_base.as_deref(), "--api-base (or DISCORD_API_BASE)")?;
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
-            runtime.block_on(crate::discord::run(config, token, api_base))?;
-            Ok(ExitCode::SUCCESS)
+            Ok(run_bot(config.as_deref(), api_base.as_deref(), guides).into())
         }
     }
 }

@@ -70,6 +70,12 @@ pub struct DiscordConfig {
     /// Base URL of a Discord-compatible API (a proxy or a test server); an
     /// http(s) URL once loaded.
     pub api_base: Option<String>,
+    /// How long a start-up request (gateway address, command registration) that
+    /// fails with 5xx, 429 or no connection is retried before the bot exits.
+    pub startup_retry_secs: u64,
+    /// How long the bot may be without a gateway connection (at start or after
+    /// losing it) before it exits.
+    pub gateway_timeout_secs: std::num::NonZeroU64,
 }
 
 impl Default for DiscordConfig {
@@ -81,6 +87,8 @@ impl Default for DiscordConfig {
             message_content: true,
             token: None,
             api_base: None,
+            startup_retry_secs: 60,
+            gateway_timeout_secs: std::num::NonZeroU64::new(300).expect("not zero"),
         }
     }
 }

@@ -61,7 +61,7 @@ fn defaults_and_unknown_keys() {
     assert_eq!(
         errors("[discord]\nguild = 1\n\n[storag]\npath = \"x.db\"\n"),
         [
-            "bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `token`, `api_base`",
+            "bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `token`, `api_base`, `startup_retry_secs`, `gateway_timeout_secs`",
             "bad.toml:4:2: unknown table `storag`, expected one of `discord`, `guides`, `mock`, `storage`",
         ]
     );
@@ -156,5 +156,21 @@ fn syntax_errors_come_alone_with_their_positions() {
     assert!(
         e.iter().all(|l| !l.contains("retention_days must")),
         "{e:?}"
+    );
+}
+
+#[test]
+fn discord_retry_windows_have_defaults_and_no_zero_gateway_timeout() {
+    let config = parse("");
+    assert_eq!(config.discord.startup_retry_secs, 60);
+    assert_eq!(config.discord.gateway_timeout_secs.get(), 300);
+    assert_eq!(
+        parse("[discord]\nstartup_retry_secs = 0\n")
+            .discord
+            .startup_retry_secs,
+        0
+    );
+    assert!(
+        Config::from_toml(Path::new("c.toml"), "[discord]\ngateway_timeout_secs = 0\n").is_err()
     );
 }

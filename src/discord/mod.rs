@@ -9,6 +9,8 @@
 //! - `live` — the states of interviews being answered, kept between answers.
 //! - `render` — embeds and messages within Discord's limits, never pinging.
 //! - `ids` — button ids that survive restarts.
+//! - `startup` — start-up and shutdown: [`run`], its exit classes ([`RunError`]).
+//! - `preflight` — the REST requests made before the gateway (gateway address, registration).
 
 mod commands;
 pub mod error;
@@ -16,19 +18,21 @@ mod events;
 pub mod ids;
 mod interview;
 mod live;
+mod preflight;
 pub mod render;
+mod startup;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
-use serenity::all::{GatewayIntents, HttpBuilder};
 
 pub use error::Error;
+pub use startup::{run, RunError};
 
 use crate::coach::select::Picker;
-use crate::config::{Config, Secret};
+use crate::config::Config;
 use crate::guide::GuideLibrary;
 use crate::store::Store;
 
@@ -107,140 +111,6 @@ impl Data {
 
     fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         m.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Why the bot stopped, for the one line the operator sees.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("no Discord token: set the DISCORD_TOKEN environment variable (or `token` under [discord] in the config file)")]
-    MissingToken,
-    #[error("Discord rejected the token (authentication failed); check DISCORD_TOKEN")]
-    RejectedToken,
-    #[error("Discord refused the Message Content intent: enable it for the application in the developer portal (Bot → Privileged Gateway Intents), or set `message_content = false` under [discord] in the config file")]
-    DisallowedIntents,
-    #[error("cannot start the bot: {0}")]
-    Start(String),
-}
-
-fn intents(config: &Config) -> GatewayIntents {
-    let mut intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES;
-    if config.discord.message_content {
-        intents |= GatewayIntents::MESSAGE_CONTENT;
-    }
-    intents
-}
-
-fn framework_options() -> poise::FrameworkOptions<Data, Error> {
-    poise::FrameworkOptions {
-        commands: commands::all(),
-        on_error: |error| Box::pin(commands::on_error(error)),
-        event_handler: |framework, event| Box::pin(events::handle(framework, event)),
-        // Nothing the bot says may ping, whatever a guide or an answer holds.
-        allowed_mentions: Some(render::no_pings()),
-        ..Default::default()
-    }
-}
-
-/// Runs the bot until SIGINT/SIGTERM (Ok) or a fatal gateway error.
-pub async fn run(
-    config: Config,
-    token: Option<Secret>,
-    api_base: Option<String>,
-) -> Result<(), RunError> {
-    let token = token.ok_or(RunError::MissingToken)?;
-    let guides = GuideLibrary::load(&config.guides.dir).map_err(|errors| {
-        for e in &errors.0 {
-            tracing::error!("{e}");
-        }
-        RunError::Start(format!(
-            "the guides in {} have {} problem(s); run `interview-coach check {}`",
-            config.guides.dir.display(),
-            errors.0.len(),
-            config.guides.dir.display()
-        ))
-    })?;
-    let store = Store::open(&config.storage.path)
-        .await
-        .map_err(|e| RunError::Start(e.to_string()))?;
-
-    let mut http = HttpBuilder::new(token.expose());
-    if let Some(base) = &api_base {
-        // serenity only honours the proxy with its own rate limiter off; a
-        // proxy or test server in front of Discord takes that job.
-        http = http.proxy(base.as_str()).ratelimiter_disabled(true);
-    }
-    let http = http.build();
-    let intents = intents(&config);
-    let guild_id = config.discord.guild_id;
-    // Kept to close the store on the way out, which writes the last "posted" marks.
-    let closing = store.clone();
-    let data = Data::new(config, guides, store);
-
-    let framework = poise::Framework::builder()
-        .options(framework_options())
-        .setup(move |ctx, ready, framework| {
-            Box::pin(async move {
-                let commands = &framework.options().commands;
-                match guild_id {
-                    Some(id) => {
-                        poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(id))
-                            .await?
-                    }
-                    None => poise::builtins::register_globally(ctx, commands).await?,
-                }
-                tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected and commands registered");
-                interview::resume(ctx, &data).await;
-                Ok(data)
-            })
-        })
-        .build();
-
-    let mut client = serenity::ClientBuilder::new_with_http(http, intents)
-        .framework(framework)
-        .await
-        .map_err(|e| RunError::Start(e.to_string()))?;
-
-    let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down");
-        shards.shutdown_all().await;
-    });
-
-    let ended = client.start().await;
-    closing.close().await;
-    match ended {
-        Ok(()) => Ok(()),
-        Err(serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication)) => {
-            Err(RunError::RejectedToken)
-        }
-        Err(serenity::Error::Gateway(serenity::GatewayError::DisallowedGatewayIntents)) => {
-            Err(RunError::DisallowedIntents)
-        }
-        Err(e) => Err(RunError::Start(e.to_string())),
-    }
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {},
-                    _ = tokio::signal::ctrl_c() => {},
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

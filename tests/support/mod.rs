@@ -215,6 +215,16 @@ impl Harness {
         }
     }
 
+    /// Sends SIGTERM to the bot, as `systemctl stop` does.
+    pub fn sigterm(&self) {
+        let pid = self.child.as_ref().expect("bot running").id();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
     /// kill -9.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

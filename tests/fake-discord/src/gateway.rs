@@ -318,6 +318,9 @@ pub(crate) async fn ws_handler(
     RawQuery(query): RawQuery,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if let Some(refused) = shared.outage.refuse() {
+        return refused;
+    }
     let version = query
         .as_deref()
         .unwrap_or("")

@@ -35,7 +35,7 @@
 //! | lifecycle | [`FakeDiscord::start`], [`FakeDiscord::builder`] ([`FakeDiscordBuilder`]), [`FakeDiscord::base_url`], [`FakeDiscord::token`], [`FakeDiscord::shutdown`] (or drop) |
 //! | requests | [`FakeDiscord::requests`], [`FakeDiscord::requests_to`], [`FakeDiscord::wait_for`], [`FakeDiscord::wait_for_route`], [`FakeDiscord::describe`]; route names in [`routes`] |
 //! | checks | [`FakeDiscord::violations`], [`FakeDiscord::assert_no_violations`] |
-//! | faults | [`FakeDiscord::fail_next`], [`FakeDiscord::hold`], [`FakeDiscord::release`] |
+//! | faults | [`FakeDiscord::fail_next`], [`FakeDiscord::hold`], [`FakeDiscord::release`], [`FakeDiscord::set_gateway_down`], [`FakeDiscord::gateway_refusals`] |
 //! | model | [`FakeDiscord::channel`], [`FakeDiscord::threads`], [`FakeDiscord::messages`] (a channel's transcript), [`FakeDiscord::message`], [`FakeDiscord::commands`], [`FakeDiscord::guild_commands`] |
 //! | benchmarks | [`FakeDiscord::send_timed`], [`FakeDiscord::dispatch_timed`] (when the frame left), [`FakeDiscord::queue_send`], [`FakeDiscord::queue_dispatch`] (bursts without waiting for each frame), [`FakeDiscord::subscribe_requests`] (a stream of arrivals), [`FakeDiscordBuilder::validate_requests`], [`FakeDiscordBuilder::interaction_deadline`] |
 //! | gateway | [`FakeDiscord::wait_ready`], [`FakeDiscord::send`] (a [`fixtures`] builder), [`FakeDiscord::dispatch`], [`FakeDiscord::identify`], [`FakeDiscord::gateway_frames`], [`FakeDiscord::wait_for_gateway_frame`], [`FakeDiscord::close_gateway`], [`FakeDiscord::send_reconnect`], [`FakeDiscord::set_identify_policy`] |
@@ -115,6 +115,9 @@
 //! [`FakeDiscord::fail_next`] answers the next matching requests with 403/404/429/500 and
 //! Discord's bodies and headers; [`FakeDiscord::hold`] parks matching requests until
 //! [`FakeDiscord::release`].
+//! [`FakeDiscord::set_gateway_down`] makes the gateway refuse connections (503 on the
+//! upgrade), closing the current one. Like Discord, registering commands in a guild the bot
+//! is not in answers 403 `50001 Missing Access`.
 
 // Large `json!` literals (GUILD_CREATE) exceed the default macro recursion limit.
 #![recursion_limit = "256"]
@@ -123,6 +126,7 @@ pub mod fixtures;
 mod gateway;
 mod limits;
 mod model;
+mod outage;
 mod rest;
 pub mod spec;
 mod util;
@@ -529,6 +533,7 @@ impl FakeDiscordBuilder {
             log_notify: Notify::new(),
             faults: Mutex::new(Vec::new()),
             holds: Mutex::new(Vec::new()),
+            outage: outage::Outage::default(),
             subscribers: Mutex::new(Vec::new()),
             release,
             shutdown,
@@ -576,6 +581,8 @@ pub(crate) struct Shared {
     pub model: Mutex<model::Model>,
     pub faults: Mutex<Vec<Fault>>,
     pub holds: Mutex<Vec<RouteMatcher>>,
+    /// Whether the gateway refuses connections ([`FakeDiscord::set_gateway_down`]).
+    pub outage: outage::Outage,
     /// Streams of arriving requests ([`FakeDiscord::subscribe_requests`]).
     pub subscribers: Mutex<Vec<mpsc::UnboundedSender<RecordedRequest>>>,
     /// Bumped by `release()`; held requests wait for it to change.

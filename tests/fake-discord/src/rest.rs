@@ -610,6 +610,13 @@ impl Handler<'_> {
         None
     }
 
+    /// Like Discord, a guild's commands can only be set where the application was invited
+    /// (with the `applications.commands` scope): elsewhere 403 `50001 Missing Access`.
+    fn check_guild(&self, guild: Option<u64>) -> Option<Reply> {
+        let g = guild?;
+        (!self.model.guilds.contains_key(&g)).then(|| Reply::error(403, 50001, "Missing Access"))
+    }
+
     fn command_json(&mut self, cmd: &Value, guild: Option<u64>) -> (Value, bool) {
         let mut c = model::strip_nulls(cmd);
         let kind = c.get("type").and_then(Value::as_u64).unwrap_or(1);
@@ -650,7 +657,7 @@ impl Handler<'_> {
     }
 
     fn put_commands(&mut self, guild: Option<u64>) -> Reply {
-        if let Some(r) = self.check_application() {
+        if let Some(r) = self.check_application().or_else(|| self.check_guild(guild)) {
             return r;
         }
         let list = self.body().as_array().cloned().unwrap_or_default();
@@ -671,7 +678,7 @@ impl Handler<'_> {
     }
 
     fn post_command(&mut self, guild: Option<u64>) -> Reply {
-        if let Some(r) = self.check_application() {
+        if let Some(r) = self.check_application().or_else(|| self.check_guild(guild)) {
             return r;
         }
         let body = self.body().clone();
