@@ -153,3 +153,41 @@ async fn a_second_bot_on_the_same_database_is_refused_and_the_first_keeps_servin
     let status = wait_exit(&mut first);
     assert_eq!(status.code(), Some(0), "{}", first.output());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_stay_out_of_the_logs_even_at_trace() {
+    let mut h = Harness::prepare(Options::default()).await;
+    h.rust_log = Some("trace".into());
+    h.spawn_bot().await;
+    let thread = h
+        .start_mock(fake_discord::fixtures::User::alice(), "backend")
+        .await;
+    let marker = "Zanzibarquux";
+    h.answer_in(
+        thread,
+        format!(
+            "At {marker} Ltd I owned the billing API. I profiled the slow endpoint, \
+             added an index and cut p99 latency from 900 ms to 120 ms for {marker} customers."
+        ),
+    )
+    .await;
+    h.bot_post(thread, 2).await;
+    h.sigterm();
+    let status = wait_exit(&mut h);
+    assert_eq!(status.code(), Some(0));
+    let output = h.output();
+    assert!(
+        output.contains("TRACE") || output.contains("DEBUG"),
+        "the bot did not log at trace level:\n{output}"
+    );
+    assert!(
+        !output.contains(marker),
+        "an answer's text reached the logs:\n{}",
+        output
+            .lines()
+            .filter(|l| l.contains(marker))
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

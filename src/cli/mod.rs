@@ -231,6 +231,9 @@ fn problems<E: Display>(errors: &[E], summary: impl FnOnce(String) -> String) ->
 
 fn init_tracing(bot: bool) {
     use std::io::IsTerminal;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
     // Logs go to stderr so they never mix with what a command prints. The
     // bot logs its own progress at info; serenity's chatter stays at warn,
     // except its fatal gateway closes (bad token, refused intent), which
@@ -242,11 +245,38 @@ fn init_tracing(bot: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+        .with_filter(filter)
+        .with_filter(tracing_subscriber::filter::filter_fn(payload_free));
+    let _ = tracing_subscriber::registry().with(fmt).try_init();
+}
+
+/// Libraries whose spans and fine-grained events carry whole gateway frames,
+/// events or request bodies, and so members' answers.
+const PAYLOAD_CARRIERS: [&str; 8] = [
+    "serenity",
+    "poise",
+    "tungstenite",
+    "tokio_tungstenite",
+    "hyper",
+    "hyper_util",
+    "reqwest",
+    "h2",
+];
+
+/// Whether a span or event may be logged whatever `RUST_LOG` asks for: from
+/// the libraries above, no span (their fields hold the payloads) and no event
+/// below warn (frame and body dumps are trace and debug).
+fn payload_free(meta: &tracing::Metadata<'_>) -> bool {
+    let target = meta.target();
+    let carrier = PAYLOAD_CARRIERS.iter().any(|lib| {
+        target
+            .strip_prefix(lib)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    });
+    !carrier || (meta.is_event() && *meta.level() <= tracing::Level::WARN)
 }
 
 /// Loads guides for commands that need a valid library; guide problems

@@ -44,6 +44,8 @@ pub struct Harness {
     pub child: Option<Child>,
     pub output: Arc<Mutex<Vec<String>>>,
     pub config: PathBuf,
+    /// `RUST_LOG` for the bot process; `None` runs it with its own default filter.
+    pub rust_log: Option<String>,
 }
 
 /// Copies a folder and everything under it (a private copy of a guide folder,
@@ -119,6 +121,7 @@ impl Harness {
             child: None,
             output: Arc::new(Mutex::new(Vec::new())),
             config,
+            rust_log: None,
         }
     }
 
@@ -133,7 +136,6 @@ impl Harness {
             .arg("--config")
             .arg(&self.config)
             .env("DISCORD_API_BASE", self.fake.base_url())
-            // The bot's own default log filter: what an operator would see.
             .env_remove("RUST_LOG")
             .env_remove("DISCORD_TOKEN")
             .stdout(Stdio::piped())
@@ -141,6 +143,10 @@ impl Harness {
             .stdin(Stdio::null());
         if let Some(t) = token {
             cmd.env("DISCORD_TOKEN", t);
+        }
+        // Unset, the bot's own default log filter: what an operator would see.
+        if let Some(filter) = &self.rust_log {
+            cmd.env("RUST_LOG", filter);
         }
         let mut child = cmd.spawn().expect("start the bot");
         for stream in [
