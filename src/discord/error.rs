@@ -32,6 +32,15 @@ impl From<StoreError> for Error {
     }
 }
 
+impl From<crate::session::Error> for Error {
+    fn from(e: crate::session::Error) -> Self {
+        match e {
+            crate::session::Error::Store(e) => Error::Store(Box::new(e)),
+            crate::session::Error::Internal(why) => Error::Internal(why),
+        }
+    }
+}
+
 impl Error {
     pub fn user(message: impl Into<String>) -> Self {
         Error::User(message.into())
