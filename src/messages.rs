@@ -168,11 +168,47 @@ pub const INPUT_NOT_UTF8: &str =
 
 // ---- Discord-only wording ----
 
+pub const NO_PERMISSION: &str = "I don't have the permission to do that here. A server admin can check my role's permissions for this channel.";
+pub const GONE: &str = "That channel or message no longer exists.";
+pub const RATE_LIMITED: &str =
+    "Discord is rate-limiting me right now; please try again in a few seconds.";
+pub const DISCORD_FAILED: &str =
+    "Discord had a problem handling that; please try again in a moment.";
+pub const OUR_FAULT: &str =
+    "Something went wrong on my side. It has been logged; please try again.";
+
 pub const THREAD_ARCHIVED: &str = "This thread will now be archived; run `/mock` again any time.";
 
 /// An interview thread's name (before Discord's length limit).
 pub fn thread_name(role_name: &str, member: &str) -> String {
     format!("Mock interview · {role_name} · {member}")
+}
+
+pub fn ask_why(why: &str) -> String {
+    format!("**Why recruiters ask this**\n{why}")
+}
+
+pub fn ask_structure(framework_name: &str) -> String {
+    format!("How to structure it: {framework_name}")
+}
+
+pub const ASK_TIPS: &str = "Tips";
+pub const ASK_FOLLOW_UPS: &str = "Follow-ups to prepare for";
+
+pub fn ask_follow_up(question: &str, checks: &str) -> String {
+    format!("• **{question}**\n  _Checks:_ {checks}")
+}
+
+pub fn ask_footer(role_name: &str, category: &str, stage: &str, question_id: &str) -> String {
+    format!("{role_name} · {category} · {stage} · question id: {question_id}")
+}
+
+pub fn example_title(question: &str) -> String {
+    format!("Example answer · {question}")
+}
+
+pub fn example_footer(role_name: &str, framework_name: &str) -> String {
+    format!("{role_name} · {framework_name} · try your own answer before reading this one closely")
 }
 
 pub const ANSWER_FORM_TITLE: &str = "Your answer";

@@ -98,39 +98,30 @@ impl AskView {
         let follow_ups: Vec<String> = q
             .follow_ups
             .iter()
-            .map(|f| format!("• **{}**\n  _Checks:_ {}", f.question, f.checks))
+            .map(|f| messages::ask_follow_up(&f.question, &f.checks))
             .collect();
         let mut view = AskView {
             title: fit(&q.text, limits::EMBED_TITLE),
-            description: fit(
-                &format!("**Why recruiters ask this**\n{}", q.why),
-                limits::EMBED_DESCRIPTION,
-            ),
+            description: fit(&messages::ask_why(&q.why), limits::EMBED_DESCRIPTION),
             fields: vec![
                 (
-                    fit(
-                        &format!("How to structure it: {}", fw.name),
-                        limits::FIELD_NAME,
-                    ),
+                    fit(&messages::ask_structure(&fw.name), limits::FIELD_NAME),
                     fit(
                         &format!("{}\n{}", fw.summary, steps.join("\n")),
                         limits::FIELD_VALUE,
                     ),
                 ),
-                ("Tips".into(), fit(&tips.join("\n"), limits::FIELD_VALUE)),
                 (
-                    "Follow-ups to prepare for".into(),
+                    messages::ASK_TIPS.into(),
+                    fit(&tips.join("\n"), limits::FIELD_VALUE),
+                ),
+                (
+                    messages::ASK_FOLLOW_UPS.into(),
                     fit(&follow_ups.join("\n"), limits::FIELD_VALUE),
                 ),
             ],
             footer: fit(
-                &format!(
-                    "{} · {} · {} · question id: {}",
-                    role.name,
-                    q.category.label(),
-                    q.stage.label(),
-                    q.id
-                ),
+                &messages::ask_footer(&role.name, q.category.label(), q.stage.label(), &q.id),
                 limits::FOOTER,
             ),
         };
@@ -208,16 +199,10 @@ pub fn ask_buttons(role: &Role, q: &Question) -> Vec<CreateActionRow> {
 
 pub fn example_embed(role: &Role, q: &Question) -> CreateEmbed {
     CreateEmbed::new()
-        .title(fit(
-            &format!("Example answer · {}", q.text),
-            limits::EMBED_TITLE,
-        ))
+        .title(fit(&messages::example_title(&q.text), limits::EMBED_TITLE))
         .description(fit(&q.example, limits::EMBED_DESCRIPTION))
         .footer(CreateEmbedFooter::new(fit(
-            &format!(
-                "{} · {} · try your own answer before reading this one closely",
-                role.name, q.framework.name
-            ),
+            &messages::example_footer(&role.name, &q.framework.name),
             limits::FOOTER,
         )))
         .colour(0x22c55e)

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::live::{Kept, Live};
 use super::post::{self, echo_post, Medium, Post, Queued};
-use super::{now, turn, Error, Guides};
+use super::{now, turn, Error, Guides, Reloaded};
 use crate::coach::engine::{self, Interview};
 use crate::coach::select::Picker;
 use crate::config::Config;
@@ -140,9 +140,10 @@ impl Interviews {
         self.guides.current()
     }
 
-    /// The guides, to reload them.
-    pub fn guide_service(&self) -> &Guides {
-        &self.guides
+    /// Reloads the guides from the configured folder; the old ones stay in
+    /// service if the new ones have errors.
+    pub async fn reload_guides(&self) -> Result<Reloaded, Error> {
+        self.guides.reload(self.config.guides.dir.clone()).await
     }
 
     pub fn picker(&self) -> &Picker {

@@ -274,3 +274,25 @@ async fn a_forgotten_member_leaves_nothing_behind() {
     );
     assert!(f.interviews.history(ALICE, 10).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_reload_swaps_sound_guides_in_and_keeps_them_on_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("coach.db")).await.unwrap();
+    let mut config = Config::default();
+    config.guides.dir = concat!(env!("CARGO_MANIFEST_DIR"), "/guides").into();
+    let interviews = Interviews::new(config.clone(), library(), store.clone());
+    let before = interviews.guides();
+    let Reloaded::Done { counts, .. } = interviews.reload_guides().await.unwrap() else {
+        panic!("the shipped guides reload");
+    };
+    assert_eq!(counts, before.counts());
+    assert!(!std::sync::Arc::ptr_eq(&before, &interviews.guides()));
+
+    config.guides.dir = dir.path().join("no-such-folder");
+    let broken = Interviews::new(config, library(), store);
+    let kept = broken.guides();
+    let refused = broken.reload_guides().await.unwrap();
+    assert!(matches!(refused, Reloaded::Refused(_)));
+    assert!(std::sync::Arc::ptr_eq(&kept, &broken.guides()));
+}

@@ -70,9 +70,7 @@ pub async fn reload(ctx: AppContext<'_>) -> Result<(), Error> {
         return Err(Error::user(why));
     }
     ctx.defer_ephemeral().await?;
-    let interviews = &ctx.data().interviews;
-    let dir = interviews.config().guides.dir.clone();
-    let text = match interviews.guide_service().reload(dir).await? {
+    let text = match ctx.data().interviews.reload_guides().await? {
         Reloaded::Done { counts, took } => {
             tracing::info!(%counts, ms = took.as_millis() as u64, "guides reloaded");
             messages::guides_reloaded(took.as_millis(), &counts)
