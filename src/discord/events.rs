@@ -163,9 +163,13 @@ async fn on_component(http: &Http, data: &Data, c: &ComponentInteraction) -> Res
         }
         ComponentId::End => match data.interviews.end_early(c.channel_id.get(), user).await? {
             Ended::Closed(posts) => {
-                c.create_response(http, CreateInteractionResponse::Acknowledge)
-                    .await?;
+                // The interview is closed already: its summary goes out even if
+                // the click could not be acknowledged.
+                let acknowledged = c
+                    .create_response(http, CreateInteractionResponse::Acknowledge)
+                    .await;
                 interview::deliver(http, data, posts).await;
+                acknowledged?;
             }
             Ended::NotCandidate => {
                 c.create_response(http, whisper(messages::ONLY_CANDIDATE_CAN_END))
