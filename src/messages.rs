@@ -2,7 +2,15 @@
 //! one place so wording stays consistent and is easy to review.
 
 use crate::coach::engine::{AnswerError, Prompt, PromptKind, Summary};
-use crate::guide::{template::join_list, Unknown};
+use crate::guide::{template::join_list, Counts, Unknown};
+use crate::store::{CloseReason, InterviewStatus};
+
+/// "1 question", "2 questions": `word` with an "s" unless `n` is one.
+pub fn plural(n: impl Into<u64>, word: &str) -> String {
+    let n = n.into();
+    let s = if n == 1 { "" } else { "s" };
+    format!("{n} {word}{s}")
+}
 
 /// "did you mean `a`, `b` or `c`?" — or nothing when there is no good guess.
 pub fn did_you_mean(suggestions: &[String]) -> String {
@@ -90,13 +98,11 @@ pub fn summary_lines(summary: &Summary) -> Vec<String> {
     };
     lines.push(format!("{how}: {} practice.", summary.role_name));
     lines.push(format!(
-        "You answered {} of {} main questions and {} follow-up{}, about {} word{} in all (roughly {} spoken).",
+        "You answered {} of {} main questions and {}, about {} in all (roughly {} spoken).",
         summary.questions_answered,
         summary.questions_planned,
-        summary.follow_ups_answered,
-        if summary.follow_ups_answered == 1 { "" } else { "s" },
-        summary.words_spoken,
-        if summary.words_spoken == 1 { "" } else { "s" },
+        plural(summary.follow_ups_answered as u64, "follow-up"),
+        plural(summary.words_spoken as u64, "word"),
         speaking_time(summary.words_spoken),
     ));
     if !summary.questions.is_empty() {
@@ -148,7 +154,162 @@ pub fn role_line(id: &str, name: &str, aliases: &[String], questions: usize) -> 
     format!("{id:<20} {name}{aliases} · {questions} questions")
 }
 
+/// How `practice` opens.
+pub fn practice_intro(role_name: &str, questions: usize, follow_ups: usize) -> String {
+    format!(
+        "Mock interview: {role_name} — {}, up to {} each.\nAnswer each prompt, then press Enter on an empty line. End of input (Ctrl-D) ends the interview.",
+        plural(questions as u64, "question"),
+        plural(follow_ups as u64, "follow-up"),
+    )
+}
+
+pub const INPUT_NOT_UTF8: &str =
+    "the input is not valid UTF-8; unreadable bytes were replaced with \u{fffd}";
+
 // ---- Discord-only wording ----
+
+/// `/help`.
+pub const HELP: &str = "\
+**interview-coach** helps you practise job interviews.
+
+• `/ask role:backend` — a question for the role, why recruiters ask it, how to structure your answer, and the follow-ups to prepare for. Try your own answer first; **Show example answer** reveals one.
+• `/mock role:backend` — a mock interview in its own thread: answer each question with a message (or the **Answer** button), get the next follow-up, and a summary at the end.
+• `/guides list` — the roles you can practise. Moderators: `/guides reload` after editing the guide files.
+• `/history` — your recent mock interviews. `/forget-me` — delete everything stored about you.
+
+Nothing you write is shown to anyone outside the thread, and the bot never pings anyone.";
+
+pub const NO_PERMISSION: &str = "I don't have the permission to do that here. A server admin can check my role's permissions for this channel.";
+pub const GONE: &str = "That channel or message no longer exists.";
+pub const RATE_LIMITED: &str =
+    "Discord is rate-limiting me right now; please try again in a few seconds.";
+pub const DISCORD_FAILED: &str =
+    "Discord had a problem handling that; please try again in a moment.";
+pub const OUR_FAULT: &str =
+    "Something went wrong on my side. It has been logged; please try again.";
+
+pub const THREAD_ARCHIVED: &str = "This thread will now be archived; run `/mock` again any time.";
+
+/// An interview thread's name (before Discord's length limit).
+pub fn thread_name(role_name: &str, member: &str) -> String {
+    format!("Mock interview · {role_name} · {member}")
+}
+
+pub fn ask_why(why: &str) -> String {
+    format!("**Why recruiters ask this**\n{why}")
+}
+
+pub fn ask_structure(framework_name: &str) -> String {
+    format!("How to structure it: {framework_name}")
+}
+
+pub const ASK_TIPS: &str = "Tips";
+pub const ASK_FOLLOW_UPS: &str = "Follow-ups to prepare for";
+
+pub fn ask_follow_up(question: &str, checks: &str) -> String {
+    format!("• **{question}**\n  _Checks:_ {checks}")
+}
+
+pub fn ask_footer(role_name: &str, category: &str, stage: &str, question_id: &str) -> String {
+    format!("{role_name} · {category} · {stage} · question id: {question_id}")
+}
+
+pub fn example_title(question: &str) -> String {
+    format!("Example answer · {question}")
+}
+
+pub fn example_footer(role_name: &str, framework_name: &str) -> String {
+    format!("{role_name} · {framework_name} · try your own answer before reading this one closely")
+}
+
+pub const ANSWER_FORM_TITLE: &str = "Your answer";
+pub const ANSWER_FIELD: &str = "Answer";
+pub const ANSWER_PLACEHOLDER: &str = "Take your time; structure it as the guide suggests.";
+
+pub const BUTTON_ANSWER: &str = "Answer";
+pub const BUTTON_END: &str = "End interview";
+pub const BUTTON_EXAMPLE: &str = "Show example answer";
+pub const BUTTON_ANOTHER: &str = "Another question";
+pub const BUTTON_PRACTICE: &str = "Practice this as a mock interview";
+
+pub const FORGET_CONFIRM: &str = "This deletes every mock interview, answer and summary stored about you, in every server. It cannot be undone. Continue?";
+pub const BUTTON_FORGET: &str = "Delete my data";
+pub const BUTTON_KEEP: &str = "Keep it";
+pub const NOTHING_DELETED: &str = "Nothing was deleted.";
+
+/// After `/forget-me` was confirmed.
+pub fn forgotten(interviews: u64, answers: u64, queued: u64) -> String {
+    format!(
+        "Done. Deleted {}, {} and {}. Nothing about you is stored any more.",
+        plural(interviews, "interview"),
+        plural(answers, "answer"),
+        plural(queued, "queued message"),
+    )
+}
+
+/// How `/history` names an interview's status.
+pub fn status_label(status: InterviewStatus) -> &'static str {
+    match status {
+        InterviewStatus::Open => "in progress",
+        InterviewStatus::Finished => "completed",
+        InterviewStatus::Abandoned => "abandoned",
+        InterviewStatus::Closed(reason) => match reason {
+            CloseReason::ThreadDeleted => "thread deleted",
+            CloseReason::MemberLeft => "left the server",
+            CloseReason::Ended => "ended early",
+            CloseReason::Idle => "timed out",
+        },
+    }
+}
+
+pub const NO_HISTORY: &str = "You have no mock interviews yet. Start one with `/mock`.";
+pub const HISTORY_HEADING: &str = "**Your recent mock interviews**";
+
+/// One line of `/history` (the date is Discord's timestamp markup).
+pub fn history_line(created_at: i64, role_name: &str, status: &str, answers: u64) -> String {
+    format!(
+        "• <t:{created_at}:d> {role_name} — {status}, {}",
+        plural(answers, "answer")
+    )
+}
+
+pub fn unknown_category(input: &str, ids: &[&str]) -> String {
+    format!(
+        "There is no category `{input}`; use one of: {}.",
+        ids.join(", ")
+    )
+}
+
+pub fn guides_list_heading(roles: usize) -> String {
+    format!(
+        "**{}** (use the id with `/ask` or `/mock`):",
+        plural(roles as u64, "role")
+    )
+}
+
+pub fn guides_list_line(id: &str, name: &str, questions: usize) -> String {
+    format!("• `{id}` {name} — {}", plural(questions as u64, "question"))
+}
+
+pub const RELOAD_OUTSIDE_SERVER: &str = "Guides can only be reloaded from inside a server.";
+pub const RELOAD_NOT_HERE: &str = "The guides are shared by every server this bot is in, so only moderators of the operator's own server can reload them. Ask the bot's operator.";
+pub const RELOAD_NOT_MODERATOR: &str = "Only moderators (Manage Server, or a moderator role set by the operator) can reload the guides.";
+
+pub fn guides_reloaded(millis: u128, counts: &Counts) -> String {
+    format!("Reloaded the guides in {millis} ms: {counts}.")
+}
+
+/// Opens the list of problems that kept a reload from happening.
+pub fn reload_refused(problems: usize) -> String {
+    format!(
+        "The guides were **not** reloaded: {} found. The previous guides are still in use.",
+        plural(problems as u64, "problem")
+    )
+}
+
+pub fn and_more(n: usize) -> String {
+    format!("…and {n} more.")
+}
 
 pub const MOCK_IN_THREAD: &str =
     "Mock interviews run in their own thread, so please use `/mock` in a regular text channel, not inside a thread.";
@@ -199,9 +360,9 @@ pub fn mock_intro(
         "Answer each question with the **Answer** button under it."
     };
     format!(
-        "**Mock interview: {role_name}**\n{questions} question{}, each with up to {follow_ups} follow-up{}. {how} Only your answers move the interview on; press **End interview** to stop early and get your summary.",
-        if questions == 1 { "" } else { "s" },
-        if follow_ups == 1 { "" } else { "s" },
+        "**Mock interview: {role_name}**\n{}, each with up to {}. {how} Only your answers move the interview on; press **End interview** to stop early and get your summary.",
+        plural(questions as u64, "question"),
+        plural(follow_ups as u64, "follow-up"),
     )
 }
 

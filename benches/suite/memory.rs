@@ -5,9 +5,9 @@ use std::path::Path;
 use fake_discord::fixtures;
 use interview_coach::coach::engine::{self, Interview};
 use interview_coach::coach::select::Picker;
-use interview_coach::discord::render::{self, Post};
 use interview_coach::guide::GuideLibrary;
 use interview_coach::messages;
+use interview_coach::session::post::{prompt_post, Medium, Post};
 use interview_coach::store::{Created, NewInterview, OutgoingMessage, Store};
 
 use super::guides::shipped;
@@ -45,7 +45,7 @@ pub async fn seed(db: &Path, n: usize) -> Result<(), String> {
             },
             OutgoingMessage {
                 channel_id: thread_id,
-                payload_json: encode(&render::prompt_post(&first))?,
+                payload_json: encode(&prompt_post(&first, Medium::Thread))?,
             },
         ];
         let new = NewInterview {

@@ -8,8 +8,8 @@
 use std::time::{Duration, Instant};
 
 use interview_coach::coach::engine::{Interview, Step};
-use interview_coach::discord::render;
 use interview_coach::guide::GuideLibrary;
+use interview_coach::session::post::{answer_reply, Medium};
 use interview_coach::store::{
     Applied, Created, InterviewId, NewAnswer, NewInterview, NextState, OutgoingMessage, Store,
 };
@@ -68,7 +68,7 @@ fn payload() -> Result<Payload, String> {
     if !matches!(answered.step, Step::Ask(_)) {
         return Err("the interview ended after one answer".into());
     }
-    let post = render::answer_reply(&answered);
+    let post = answer_reply(&answered, Medium::Thread);
     let feedback = answered.feedback.ok_or("no feedback without cues")?;
     Ok(Payload {
         start_state,

@@ -1,4 +1,5 @@
-//! `interview-coach practice`: the mock-interview engine on stdin/stdout.
+//! `interview-coach practice`: a mock interview on stdin/stdout, stepped and
+//! worded by the same session layer as the bot's, with no store.
 
 use std::io::{BufRead, Write};
 
@@ -6,11 +7,12 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::Failure;
-use crate::coach::engine::{Answered, Interview, Step};
 use crate::coach::feedback::Cues;
 use crate::coach::select;
 use crate::guide::Role;
 use crate::messages;
+use crate::session::turn;
+use crate::session::Medium;
 
 pub struct Options {
     pub questions: usize,
@@ -37,7 +39,7 @@ fn read_answer(
             Err(_) => {
                 if !*warned {
                     *warned = true;
-                    writeln!(err, "warning: the input is not valid UTF-8; unreadable bytes were replaced with \u{fffd}")?;
+                    writeln!(err, "warning: {}", messages::INPUT_NOT_UTF8)?;
                 }
                 String::from_utf8_lossy(&line)
             }
@@ -63,46 +65,34 @@ pub fn run(
         Some(seed) => StdRng::seed_from_u64(seed),
         None => StdRng::from_os_rng(),
     };
-    let questions = select::plan(role, options.questions, None, &mut rng);
-    let (mut interview, first) = Interview::start(role, &questions, options.follow_ups);
-    writeln!(
-        out,
-        "Mock interview: {} — {} question{}, up to {} follow-up{} each.\nAnswer each prompt, then press Enter on an empty line. End of input (Ctrl-D) ends the interview.\n",
-        role.name,
-        questions.len(),
-        if questions.len() == 1 { "" } else { "s" },
-        options.follow_ups,
-        if options.follow_ups == 1 { "" } else { "s" },
-    )?;
-    let mut prompt = first;
+    let plan = select::plan(role, options.questions, None, &mut rng);
+    let (mut interview, first) = turn::begin(role, &plan, options.follow_ups, Medium::Terminal);
+    let intro = messages::practice_intro(&role.name, plan.len(), options.follow_ups);
+    writeln!(out, "{intro}\n")?;
+    writeln!(out, "{}\n", first.content)?;
     let mut warned = false;
-    let summary = loop {
-        writeln!(
-            out,
-            "{}\n{}\n",
-            messages::prompt_heading(&prompt),
-            prompt.text
-        )?;
+    loop {
         out.flush()?;
         let Some(answer) = read_answer(input, &mut warned, err)? else {
-            break interview.end();
+            let summary = turn::finish(&mut interview, Medium::Terminal);
+            writeln!(out, "\n{}", summary.content)?;
+            break;
         };
-        let answered = interview.answer_with(&answer, cues);
-        if let Ok(Answered {
-            feedback: Some(f), ..
-        }) = &answered
-        {
-            writeln!(out, "\n{}\n", messages::feedback_lines(&f.lines).join("\n"))?;
-        }
-        match answered.map(|a| a.step) {
-            Ok(Step::Ask(next)) => prompt = next,
-            Ok(Step::Finished(summary)) => break summary,
+        match turn::take_answer(&mut interview, &answer, cues, Medium::Terminal) {
+            Ok(taken) => {
+                writeln!(out, "\n{}\n", taken.reply.content)?;
+                if taken.finished {
+                    break;
+                }
+            }
             Err(e) => {
                 writeln!(err, "note: {}", messages::answer_rejected(&e))?;
+                if let Some(again) = turn::current_prompt(&interview, Medium::Terminal) {
+                    writeln!(out, "{}\n", again.content)?;
+                }
             }
         }
-    };
-    writeln!(out, "\n{}", messages::summary_lines(&summary).join("\n"))?;
+    }
     out.flush()?;
     Ok(())
 }

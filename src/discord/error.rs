@@ -3,6 +3,7 @@
 
 use serenity::all::{HttpError, StatusCode};
 
+use crate::messages;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,15 @@ impl From<StoreError> for Error {
     }
 }
 
+impl From<crate::session::Error> for Error {
+    fn from(e: crate::session::Error) -> Self {
+        match e {
+            crate::session::Error::Store(e) => Error::Store(Box::new(e)),
+            crate::session::Error::Internal(why) => Error::Internal(why),
+        }
+    }
+}
+
 impl Error {
     pub fn user(message: impl Into<String>) -> Self {
         Error::User(message.into())
@@ -53,11 +63,11 @@ impl Error {
         match self {
             Error::User(message) => message.clone(),
             _ => match self.discord_status().map(|s| s.as_u16()) {
-                Some(403) => "I don't have the permission to do that here. A server admin can check my role's permissions for this channel.".into(),
-                Some(404) => "That channel or message no longer exists.".into(),
-                Some(429) => "Discord is rate-limiting me right now; please try again in a few seconds.".into(),
-                Some(s) if s >= 500 => "Discord had a problem handling that; please try again in a moment.".into(),
-                _ => "Something went wrong on my side. It has been logged; please try again.".into(),
+                Some(403) => messages::NO_PERMISSION.into(),
+                Some(404) => messages::GONE.into(),
+                Some(429) => messages::RATE_LIMITED.into(),
+                Some(s) if s >= 500 => messages::DISCORD_FAILED.into(),
+                _ => messages::OUR_FAULT.into(),
             },
         }
     }

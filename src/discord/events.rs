@@ -12,13 +12,13 @@ use serenity::all::{
 use super::commands::ask_reply;
 use super::error::Error;
 use super::ids::ComponentId;
-use super::interview::{self, AnswerOutcome, IncomingAnswer, Place};
+use super::interview::{self, Place};
 use super::render::{example_embed, fit, limits, no_pings};
 use super::{display_name, Data};
 use crate::coach::engine::MAX_ANSWER_CHARS;
 use crate::coach::select::Filter;
 use crate::messages;
-use crate::store::CloseReason;
+use crate::session::{Answer, AnswerOutcome, Ended};
 
 pub async fn handle(
     framework: poise::FrameworkContext<'_, Data, Error>,
@@ -35,13 +35,14 @@ pub async fn handle(
         } => on_modal(http, data, m).await,
         FullEvent::Message { new_message } => on_message(http, data, new_message).await,
         FullEvent::ThreadDelete { thread, .. } => {
-            interview::thread_deleted(data, thread.id.get()).await
+            Ok(data.interviews.thread_deleted(thread.id.get()).await?)
         }
         // Only arrives with the privileged Server Members intent, which the
         // bot does not ask for; if an operator grants it, a leaving member's
         // interview is closed at once instead of by the idle sweep.
         FullEvent::GuildMemberRemoval { guild_id, user, .. } => {
-            interview::member_left(data, guild_id.get(), user.id.get()).await
+            let left = data.interviews.member_left(guild_id.get(), user.id.get());
+            Ok(left.await?)
         }
         _ => Ok(()),
     }
@@ -103,7 +104,11 @@ async fn on_component(http: &Http, data: &Data, c: &ComponentInteraction) -> Res
         ComponentId::Another { role } => {
             let lib = data.guides();
             let response = match lib.role(&role) {
-                Some(r) => match data.picker.pick_for(user, r, Filter::default()) {
+                Some(r) => match data
+                    .interviews
+                    .picker()
+                    .pick_for(user, r, Filter::default())
+                {
                     Some(q) => {
                         let (embed, components) = ask_reply(r, q);
                         CreateInteractionResponse::Message(
@@ -137,7 +142,7 @@ async fn on_component(http: &Http, data: &Data, c: &ComponentInteraction) -> Res
                 return Ok(());
             };
             c.defer_ephemeral(http).await?;
-            let count = usize::from(data.config.mock.questions);
+            let count = usize::from(data.config().mock.questions);
             let text = match interview::start(http, data, place, r, count, Some(q)).await {
                 Ok(text) => text,
                 Err(e) => {
@@ -148,65 +153,44 @@ async fn on_component(http: &Http, data: &Data, c: &ComponentInteraction) -> Res
             c.create_followup(http, followup(text)).await?;
         }
         ComponentId::Answer => {
-            let record = data.store.interview_by_thread(c.channel_id.get()).await?;
-            let response = match record {
-                Some(r) if r.status.is_open() && r.user_id == user => {
-                    CreateInteractionResponse::Modal(
-                        CreateModal::new(ComponentId::AnswerModal.encode(), "Your answer")
-                            .components(vec![CreateActionRow::InputText(
-                                CreateInputText::new(InputTextStyle::Paragraph, "Answer", "answer")
-                                    .placeholder(
-                                        "Take your time; structure it as the guide suggests.",
-                                    )
-                                    .min_length(1)
-                                    .max_length(MAX_ANSWER_CHARS as u16)
-                                    .required(true),
-                            )]),
-                    )
-                }
-                Some(r) if r.status.is_open() => whisper(messages::ONLY_CANDIDATE_CAN_ANSWER),
-                _ => whisper(messages::NOT_AN_INTERVIEW),
+            let candidate = data.interviews.candidate_in(c.channel_id.get()).await?;
+            let response = match candidate {
+                Some(candidate) if candidate == user => answer_form(),
+                Some(_) => whisper(messages::ONLY_CANDIDATE_CAN_ANSWER),
+                None => whisper(messages::NOT_AN_INTERVIEW),
             };
             c.create_response(http, response).await?;
         }
-        ComponentId::End => {
-            let record = data.store.interview_by_thread(c.channel_id.get()).await?;
-            match record {
-                Some(r) if r.status.is_open() && r.user_id == user => {
-                    c.create_response(http, CreateInteractionResponse::Acknowledge)
-                        .await?;
-                    interview::end(http, data, r.thread_id, Some(user), CloseReason::Ended).await?;
-                }
-                Some(r) if r.status.is_open() => {
-                    c.create_response(http, whisper(messages::ONLY_CANDIDATE_CAN_END))
-                        .await?;
-                }
-                _ => {
-                    c.create_response(http, whisper(messages::NOT_AN_INTERVIEW))
-                        .await?
-                }
+        ComponentId::End => match data.interviews.end_early(c.channel_id.get(), user).await? {
+            Ended::Closed(posts) => {
+                // The interview is closed already: its summary goes out even if
+                // the click could not be acknowledged.
+                let acknowledged = c
+                    .create_response(http, CreateInteractionResponse::Acknowledge)
+                    .await;
+                interview::deliver(http, data, posts).await;
+                acknowledged?;
             }
-        }
+            Ended::NotCandidate => {
+                c.create_response(http, whisper(messages::ONLY_CANDIDATE_CAN_END))
+                    .await?;
+            }
+            Ended::NotOpen => {
+                c.create_response(http, whisper(messages::NOT_AN_INTERVIEW))
+                    .await?
+            }
+        },
         ComponentId::Forget { confirmed } => {
             let text = if confirmed {
-                let deleted = data.store.forget_user(user).await?;
-                data.live.forget_user(user);
+                let deleted = data.interviews.forget_member(user).await?;
                 tracing::info!(
                     interviews = deleted.interviews,
                     answers = deleted.answers,
                     "forgot a member on request"
                 );
-                format!(
-                    "Done. Deleted {} interview{}, {} answer{} and {} queued message{}. Nothing about you is stored any more.",
-                    deleted.interviews,
-                    if deleted.interviews == 1 { "" } else { "s" },
-                    deleted.answers,
-                    if deleted.answers == 1 { "" } else { "s" },
-                    deleted.outbox,
-                    if deleted.outbox == 1 { "" } else { "s" },
-                )
+                messages::forgotten(deleted.interviews, deleted.answers, deleted.outbox)
             } else {
-                "Nothing was deleted.".to_string()
+                messages::NOTHING_DELETED.to_string()
             };
             c.create_response(
                 http,
@@ -222,6 +206,22 @@ async fn on_component(http: &Http, data: &Data, c: &ComponentInteraction) -> Res
         ComponentId::AnswerModal => {}
     }
     Ok(())
+}
+
+/// The form a candidate writes an answer in.
+fn answer_form() -> CreateInteractionResponse {
+    let field = CreateInputText::new(InputTextStyle::Paragraph, messages::ANSWER_FIELD, "answer")
+        .placeholder(messages::ANSWER_PLACEHOLDER)
+        .min_length(1)
+        .max_length(MAX_ANSWER_CHARS as u16)
+        .required(true);
+    CreateInteractionResponse::Modal(
+        CreateModal::new(
+            ComponentId::AnswerModal.encode(),
+            messages::ANSWER_FORM_TITLE,
+        )
+        .components(vec![CreateActionRow::InputText(field)]),
+    )
 }
 
 fn log_if_operator(e: &Error) {
@@ -251,7 +251,7 @@ async fn on_modal(http: &Http, data: &Data, m: &ModalInteraction) -> Result<(), 
     let outcome = interview::answer(
         http,
         data,
-        IncomingAnswer {
+        Answer {
             thread_id: m.channel_id.get(),
             author_id: m.user.id.get(),
             author_name: &name,
@@ -280,7 +280,7 @@ async fn on_modal(http: &Http, data: &Data, m: &ModalInteraction) -> Result<(), 
 async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<(), Error> {
     if msg.author.bot
         || msg.guild_id.is_none()
-        || !interview::is_open_thread(data, msg.channel_id.get())
+        || !data.interviews.is_open_thread(msg.channel_id.get())
     {
         return Ok(());
     }
@@ -288,11 +288,8 @@ async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<(), Error
     if msg.content.trim().is_empty() {
         // Without the Message Content intent Discord sends candidates'
         // messages with empty text; say once how to answer instead.
-        let is_candidate = data
-            .store
-            .interview_by_thread(thread.get())
-            .await?
-            .is_some_and(|r| r.status.is_open() && r.user_id == msg.author.id.get());
+        let candidate = data.interviews.candidate_in(thread.get()).await?;
+        let is_candidate = candidate == Some(msg.author.id.get());
         let first_time = is_candidate && Data::lock(&data.told_to_use_button).insert(thread.get());
         if first_time && msg.attachments.is_empty() {
             say(http, thread, messages::USE_THE_BUTTON).await?;
@@ -306,7 +303,7 @@ async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<(), Error
     let outcome = interview::answer(
         http,
         data,
-        IncomingAnswer {
+        Answer {
             thread_id: thread.get(),
             author_id: msg.author.id.get(),
             author_name: &name,

@@ -1,12 +1,12 @@
-//! Running mock interviews in threads.
+//! Interview threads on Discord: opening one (with its permission checks),
+//! delivering what the session layer committed, and the sweeper's clock. What
+//! an interview does next is decided in [`crate::session`]; this module only
+//! carries it to and from Discord.
 //!
-//! Write before you speak: every answer, the interview's next state and the
-//! messages that follow are committed in one transaction (the store's
-//! outbox) before anything is posted; posting then marks each item done. A
-//! crash between the two leaves the items pending, and [`resume`] posts them
-//! once at the next start. Two answers racing for the same interview are
-//! settled by the store's revision check, and a redelivered Discord message
-//! is recognised by its id, so nothing advances twice.
+//! Delivery posts each committed outbox item in order and reports it done; an
+//! item still failing after a few tries for passing reasons stays pending for
+//! the next start, and one that can never be posted (thread gone, no
+//! permission) is dropped with a warning.
 
 use std::time::Duration;
 
@@ -17,16 +17,11 @@ use serenity::all::{
 };
 
 use super::error::{is_transient, status_of, Error};
-use super::live::Kept;
-use super::render::{self, Post};
-use super::{now, Data, SWEEP_EVERY};
-use crate::coach::engine::{self, Interview, Step};
+use super::render::{self, post_messages};
+use super::{Data, SWEEP_EVERY};
 use crate::guide::{Question, Role};
 use crate::messages;
-use crate::store::{
-    Applied, CloseReason, Created, InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId,
-    OutgoingMessage, StoreError,
-};
+use crate::session::{self, AnswerOutcome, Queued, Start, Started, Undeliverable};
 
 /// Where a `/mock` (or "Practice this") was asked for.
 pub struct Place {
@@ -36,14 +31,6 @@ pub struct Place {
     pub user_id: u64,
     pub user_name: String,
     pub app_permissions: Option<Permissions>,
-}
-
-fn encode(channel_id: u64, post: &Post) -> Result<OutgoingMessage, Error> {
-    Ok(OutgoingMessage {
-        channel_id,
-        payload_json: serde_json::to_string(post)
-            .map_err(|e| Error::Internal(format!("cannot encode a post: {e}")))?,
-    })
 }
 
 fn missing(perms: Permissions, needed: Permissions) -> Vec<&'static str> {
@@ -65,8 +52,8 @@ fn missing(perms: Permissions, needed: Permissions) -> Vec<&'static str> {
         .collect()
 }
 
-/// Opens a thread, stores the new interview with its first messages, and
-/// posts them. Returns what to tell the member (ephemerally).
+/// Opens a thread, has the session layer start the interview in it, and
+/// delivers the first posts. Returns what to tell the member (ephemerally).
 pub async fn start(
     http: &Http,
     data: &Data,
@@ -81,17 +68,17 @@ pub async fn start(
     ) {
         return Err(Error::user(messages::MOCK_IN_THREAD));
     }
-    if let Some(open) = data
-        .store
-        .open_interview_for_user(place.guild_id, place.user_id)
+    let interviews = &data.interviews;
+    if let Some(open) = interviews
+        .open_thread_of(place.guild_id, place.user_id)
         .await?
     {
-        if !thread_is_gone(http, open.thread_id).await {
-            return Err(Error::user(messages::already_interviewing(open.thread_id)));
+        if !thread_is_gone(http, open).await {
+            return Err(Error::user(messages::already_interviewing(open)));
         }
         // Deleted without its THREAD_DELETE reaching us (the bot was offline, or the
         // event is still being handled): close it as that event would, and start afresh.
-        thread_deleted(data, open.thread_id).await?;
+        interviews.thread_deleted(open).await?;
     }
     // Private threads keep an interview between the member and the bot, but
     // need their own permission; fall back to public ones without it.
@@ -123,10 +110,8 @@ pub async fn start(
     {
         Ok(t) => t,
         Err(e) if status_of(&e) == Some(403) => {
-            return Err(Error::user(messages::missing_permissions(&missing(
-                Permissions::empty(),
-                needed,
-            ))))
+            let lacking = missing(Permissions::empty(), needed);
+            return Err(Error::user(messages::missing_permissions(&lacking)));
         }
         Err(e) => return Err(e.into()),
     };
@@ -135,278 +120,41 @@ pub async fn start(
         .add_thread_member(http, UserId::new(place.user_id))
         .await?;
 
-    let plan = data.picker.plan(role, questions, first);
-    let (state, first_prompt) =
-        Interview::start(role, &plan, usize::from(data.config.mock.follow_ups));
-    let intro = Post::text(messages::mock_intro(
-        &role.name,
-        plan.len(),
-        usize::from(data.config.mock.follow_ups),
-        data.config.discord.message_content,
-    ));
-    let posts = vec![intro, render::prompt_post(&first_prompt)];
-    let outgoing = posts
-        .iter()
-        .map(|p| encode(thread.id.get(), p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let state_json = serde_json::to_string(&state)
-        .map_err(|e| Error::Internal(format!("cannot encode interview state: {e}")))?;
-    let new = NewInterview {
-        guild_id: place.guild_id,
-        thread_id: thread.id.get(),
-        user_id: place.user_id,
-        role_id: role.id.clone(),
-        role_name: role.name.clone(),
-        state_json,
-        format_version: engine::FORMAT_VERSION,
-    };
-    let at = now();
-    match data.store.create_interview(&new, &outgoing, at).await? {
-        Created::New { interview, outbox } => {
-            Data::lock(&data.open_threads).insert(thread.id.get());
-            data.live.keep(
-                thread.id.get(),
-                Kept {
-                    id: interview.id,
-                    user_id: interview.user_id,
-                    revision: interview.revision,
-                    interview: state,
-                },
-            );
-            flush(http, data, queued(&outbox, thread.id.get(), posts)).await;
+    let started = interviews
+        .start(Start {
+            guild_id: place.guild_id,
+            thread_id: thread.id.get(),
+            user_id: place.user_id,
+            role,
+            questions,
+            first,
+        })
+        .await?;
+    match started {
+        Started::New(posts) => {
+            deliver(http, data, posts).await;
             Ok(messages::mock_ready(thread.id.get()))
         }
         // Another /mock from the same member won the race; this thread stays
         // empty, so remove it rather than leave a stray.
-        Created::AlreadyOpen(open) => {
+        Started::AlreadyOpen { thread_id } => {
             let _ = thread.id.delete(http).await;
-            Err(Error::user(messages::already_interviewing(open.thread_id)))
+            Err(Error::user(messages::already_interviewing(thread_id)))
         }
     }
 }
 
-/// An answer arriving in a thread, from a message or the answer form.
-pub struct IncomingAnswer<'a> {
-    pub thread_id: u64,
-    pub author_id: u64,
-    pub author_name: &'a str,
-    /// The Discord message (or modal interaction) id: the dedupe key.
-    pub source_id: u64,
-    pub text: &'a str,
-    /// Answers from the form are echoed into the thread for the transcript.
-    pub echo: bool,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum AnswerOutcome {
-    /// Not an interview thread, or not open.
-    NotInterview,
-    /// Someone other than the candidate wrote; nothing changes.
-    NotCandidate,
-    Recorded,
-    /// Already handled (a redelivered message).
-    Duplicate,
-    /// The answer was turned down with a note to the member.
-    Rejected(String),
-}
-
-pub fn is_open_thread(data: &Data, thread_id: u64) -> bool {
-    Data::lock(&data.open_threads).contains(&thread_id)
-}
-
+/// Hands an answer to the session layer and delivers what it committed.
 pub async fn answer(
     http: &Http,
     data: &Data,
-    incoming: IncomingAnswer<'_>,
+    answer: session::Answer<'_>,
 ) -> Result<AnswerOutcome, Error> {
-    let thread = incoming.thread_id;
-    // The state the previous answer left, if kept; the store's revision check
-    // below decides whether it was still current (see `live`).
-    let mut kept = data.live.take(thread);
-    // Retries only when the state turned out to be out of date: another answer
-    // committed first, or the kept copy was.
-    for _ in 0..5 {
-        let from_memory = kept.is_some();
-        let Kept {
-            id,
-            user_id,
-            revision,
-            mut interview,
-        } = match kept.take() {
-            Some(k) => k,
-            None => {
-                let Some(record) = data.store.interview_by_thread(thread).await? else {
-                    return Ok(AnswerOutcome::NotInterview);
-                };
-                if !record.status.is_open() {
-                    return Ok(AnswerOutcome::NotInterview);
-                }
-                Kept {
-                    id: record.id,
-                    user_id: record.user_id,
-                    revision: record.revision,
-                    interview: decode_state(&record.state_json)?,
-                }
-            }
-        };
-        let keep = |revision, interview| {
-            data.live.keep(
-                thread,
-                Kept {
-                    id,
-                    user_id,
-                    revision,
-                    interview,
-                },
-            )
-        };
-        if user_id != incoming.author_id {
-            keep(revision, interview);
-            return Ok(AnswerOutcome::NotCandidate);
-        }
-        let Some(prompt) = interview.current() else {
-            return Ok(AnswerOutcome::NotInterview);
-        };
-        let guides = data.guides();
-        // A turned-down answer leaves the interview as it was.
-        let answered = match interview.answer_with(incoming.text, guides.cues().map(|c| c.as_ref()))
-        {
-            Ok(answered) => answered,
-            Err(e) => {
-                keep(revision, interview);
-                return Ok(AnswerOutcome::Rejected(messages::answer_rejected(&e)));
-            }
-        };
-        let mut posts = Vec::new();
-        if incoming.echo {
-            posts.push(Post::text(messages::echo_answer(
-                incoming.author_name,
-                incoming.text.trim(),
-            )));
-        }
-        let finished = matches!(answered.step, Step::Finished(_));
-        posts.push(render::answer_reply(&answered));
-        let feedback_json = answered
-            .feedback
-            .as_ref()
-            .and_then(|f| serde_json::to_string(&f.analysis).ok());
-        let feedback_headline = answered.feedback.as_ref().map(|f| f.headline.clone());
-        let outgoing = posts
-            .iter()
-            .map(|p| encode(thread, p))
-            .collect::<Result<Vec<_>, _>>()?;
-        let state_json = serde_json::to_string(&interview)
-            .map_err(|e| Error::Internal(format!("cannot encode interview state: {e}")))?;
-        let at = now();
-        let applied = data
-            .store
-            .apply_answer(
-                &NewAnswer {
-                    interview_id: id,
-                    message_id: incoming.source_id,
-                    text: incoming.text.trim().to_string(),
-                    prompt: prompt.text,
-                    feedback_json,
-                    feedback_headline,
-                },
-                &NextState {
-                    expected_revision: revision,
-                    state_json,
-                    format_version: engine::FORMAT_VERSION,
-                    finished,
-                },
-                &outgoing,
-                at,
-            )
-            .await;
-        let applied = match applied {
-            // Deleted since it was kept (`/forget-me`): what the store says now decides.
-            Err(StoreError::NotFound(_)) if from_memory => continue,
-            other => other?,
-        };
-        match applied {
-            Applied::Recorded {
-                outbox,
-                finished,
-                revision,
-            } => {
-                if finished {
-                    ended(data, thread);
-                } else {
-                    keep(revision, interview);
-                }
-                flush(http, data, queued(&outbox, thread, posts)).await;
-                return Ok(AnswerOutcome::Recorded);
-            }
-            Applied::Duplicate => return Ok(AnswerOutcome::Duplicate),
-            Applied::NotOpen(_) => return Ok(AnswerOutcome::NotInterview),
-            Applied::Stale { .. } => continue,
-        }
+    let mut outcome = data.interviews.answer(answer).await?;
+    if let AnswerOutcome::Recorded(posts) = &mut outcome {
+        deliver(http, data, std::mem::take(posts)).await;
     }
-    Err(Error::Internal(
-        "an answer kept racing with other answers; gave up".into(),
-    ))
-}
-
-fn decode_state(json: &str) -> Result<Interview, Error> {
-    serde_json::from_str(json)
-        .map_err(|e| Error::Internal(format!("stored interview state is unreadable: {e}")))
-}
-
-/// Ends an interview early, posting its summary. `by` must be the candidate.
-pub async fn end(
-    http: &Http,
-    data: &Data,
-    thread_id: u64,
-    by: Option<u64>,
-    reason: CloseReason,
-) -> Result<bool, Error> {
-    let Some(record) = data.store.interview_by_thread(thread_id).await? else {
-        return Ok(false);
-    };
-    if !record.status.is_open() {
-        return Ok(false);
-    }
-    if by.is_some_and(|u| u != record.user_id) {
-        return Err(Error::user(messages::ONLY_CANDIDATE_CAN_END));
-    }
-    let mut interview = decode_state(&record.state_json)?;
-    let summary = interview.end();
-    let mut post = render::summary_post(&summary);
-    if reason == CloseReason::Idle {
-        post.content = format!(
-            "{}\n{}",
-            messages::idle_ended(data.config.mock.idle_minutes),
-            post.content
-        );
-    }
-    // Closed and summary queued in one transaction: a crash cannot lose the
-    // summary of a closed interview, and a second ending (End pressed twice,
-    // the idle sweep at the same moment) writes and posts nothing.
-    let outgoing = [encode(thread_id, &post)?];
-    let Some(ids) = data
-        .store
-        .close_with_messages(record.id, InterviewStatus::Closed(reason), &outgoing, now())
-        .await?
-    else {
-        return Ok(false);
-    };
-    ended(data, thread_id);
-    flush(http, data, queued(&ids, thread_id, vec![post])).await;
-    Ok(true)
-}
-
-/// The thread is gone: close its interview so the member can start another.
-pub async fn thread_deleted(data: &Data, thread_id: u64) -> Result<(), Error> {
-    ended(data, thread_id);
-    data.store
-        .close_by_thread(
-            thread_id,
-            InterviewStatus::Closed(CloseReason::ThreadDeleted),
-            now(),
-        )
-        .await?;
-    Ok(())
+    Ok(outcome)
 }
 
 /// Whether Discord says the thread no longer exists (404). Any other answer, an error
@@ -425,58 +173,8 @@ async fn thread_is_gone(http: &Http, thread_id: u64) -> bool {
     }
 }
 
-/// The member left the server: close their open interview there.
-pub async fn member_left(data: &Data, guild_id: u64, user_id: u64) -> Result<(), Error> {
-    if let Some(open) = data
-        .store
-        .open_interview_for_user(guild_id, user_id)
-        .await?
-    {
-        ended(data, open.thread_id);
-        data.store
-            .close_interview(
-                open.id,
-                InterviewStatus::Closed(CloseReason::MemberLeft),
-                now(),
-            )
-            .await?;
-    }
-    Ok(())
-}
-
-/// The interview in `thread_id` is over: its thread is an ordinary one again
-/// and its state is no longer kept.
-fn ended(data: &Data, thread_id: u64) {
-    Data::lock(&data.open_threads).remove(&thread_id);
-    data.live.forget(thread_id);
-}
-
-/// An outbox item to post, decoded.
-pub struct Queued {
-    id: OutboxId,
-    channel_id: u64,
-    post: Post,
-}
-
-/// The outbox items a store call has just committed, from what is in hand:
-/// the messages were written in that order and got those ids. Reading them
-/// back would cost a query, and decoding them again the JSON just encoded.
-fn queued(ids: &[OutboxId], channel_id: u64, posts: Vec<Post>) -> Vec<Queued> {
-    ids.iter()
-        .zip(posts)
-        .map(|(id, post)| Queued {
-            id: *id,
-            channel_id,
-            post,
-        })
-        .collect()
-}
-
-/// Posts just-committed outbox items (in order), marking each done. Items
-/// still failing after a few tries for passing reasons stay pending for the
-/// next start; items that can never be posted (thread gone, no permission)
-/// are dropped with a warning.
-pub async fn flush(http: &Http, data: &Data, items: Vec<Queued>) {
+/// Posts committed outbox items, in order.
+pub async fn deliver(http: &Http, data: &Data, items: Vec<Queued>) {
     for item in &items {
         post_item(http, data, item).await;
     }
@@ -496,7 +194,7 @@ async fn post_item(http: &Http, data: &Data, item: &Queued) {
 async fn post_item_inner(http: &Http, data: &Data, item: &Queued) -> Result<(), Error> {
     let channel = ChannelId::new(item.channel_id);
     let mut last_id = 0;
-    for message in item.post.messages(item.id.0) {
+    for message in post_messages(&item.post, item.id.0) {
         let mut attempt = 0;
         loop {
             match post_message(http, channel, &message).await {
@@ -509,24 +207,23 @@ async fn post_item_inner(http: &Http, data: &Data, item: &Queued) -> Result<(), 
                     tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
                 }
                 Err(e) => {
-                    match status_of(&e) {
-                        Some(404) => {
-                            // The thread is gone; nothing queued for it can be posted.
-                            thread_deleted(data, item.channel_id).await?;
-                            data.store.discard_outbox(item.id).await?;
-                        }
+                    let never = match status_of(&e) {
+                        Some(404) => Some(Undeliverable::ThreadGone),
                         Some(403) => {
                             tracing::warn!(channel = item.channel_id, "no permission to post in an interview thread; dropping the message");
-                            data.store.discard_outbox(item.id).await?;
+                            Some(Undeliverable::NoPermission)
                         }
-                        _ => {}
+                        _ => None,
+                    };
+                    if let Some(why) = never {
+                        data.interviews.undeliverable(item, why).await?;
                     }
                     return Err(e.into());
                 }
             }
         }
     }
-    data.store.mark_posted_soon(item.id, last_id, now());
+    data.interviews.delivered(item, last_id);
     if item.post.archive {
         // Archived, not locked: the member can still scroll and reopen it.
         channel
@@ -566,34 +263,22 @@ async fn post_message(
 /// After a (re)start: learn which threads hold open interviews, post what
 /// was committed but not yet posted, and start the idle/retention sweeper.
 pub async fn resume(ctx: &serenity::Context, data: &Data) {
-    match data.store.open_threads().await {
-        Ok(open) => Data::lock(&data.open_threads).extend(open),
-        Err(e) => tracing::error!(error = %e, "cannot load open interviews"),
-    }
+    let interviews = &data.interviews;
+    let open = match interviews.load_open_threads().await {
+        Ok(open) => open,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot load open interviews");
+            0
+        }
+    };
     let mut reposted = 0;
-    match data.store.pending_outbox().await {
+    match interviews.pending_posts().await {
         Ok(pending) => {
             reposted = pending.len();
-            for item in pending {
-                let post = match serde_json::from_str::<Post>(&item.payload_json) {
-                    Ok(post) => post,
-                    Err(e) => {
-                        // Kept in the outbox for a later release that can read it.
-                        tracing::warn!(outbox = item.id.0, error = %e, "cannot read a queued message; left unposted");
-                        continue;
-                    }
-                };
-                let item = Queued {
-                    id: item.id,
-                    channel_id: item.channel_id,
-                    post,
-                };
-                post_item(&ctx.http, data, &item).await;
-            }
+            deliver(&ctx.http, data, pending).await;
         }
         Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
     }
-    let open = Data::lock(&data.open_threads).len();
     tracing::info!(open_interviews = open, reposted, "bot ready");
     let http = ctx.http.clone();
     let data = data.clone();
@@ -601,28 +286,8 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
         let mut tick = tokio::time::interval(SWEEP_EVERY);
         loop {
             tick.tick().await;
-            sweep(&http, &data).await;
+            let posts = data.interviews.sweep(session::now()).await;
+            deliver(&http, &data, posts).await;
         }
     });
-}
-
-async fn sweep(http: &Http, data: &Data) {
-    let idle_secs = u64::from(data.config.mock.idle_minutes) * 60;
-    match data.store.idle_interviews(now(), idle_secs).await {
-        Ok(idle) => {
-            for record in idle {
-                if let Err(e) = end(http, data, record.thread_id, None, CloseReason::Idle).await {
-                    tracing::warn!(thread = record.thread_id, error = %e, "could not close an idle interview");
-                }
-            }
-        }
-        Err(e) => tracing::error!(error = %e, "idle sweep failed"),
-    }
-    if let Err(e) = data
-        .store
-        .sweep_retention(now(), data.config.storage.retention_days)
-        .await
-    {
-        tracing::error!(error = %e, "retention sweep failed");
-    }
 }

@@ -1,12 +1,11 @@
 //! The Discord front end: poise commands, button and modal handling, and the
-//! mock-interview threads. It stays thin — guides, question choice and the
-//! interview itself come from [`crate::guide`] and [`crate::coach`]; durable
-//! state lives in [`crate::store`].
+//! mock-interview threads. It only translates: events become calls on the
+//! session layer ([`crate::session`]), which decides what an interview does
+//! next, and the posts it returns are delivered here.
 //!
 //! - `commands` — one module per command group (`/ask`, `/mock`, `/guides`, …).
 //! - `events` — buttons, modals, thread replies, deleted threads.
-//! - `interview` — running a mock interview in a thread: write, then post.
-//! - `live` — the states of interviews being answered, kept between answers.
+//! - `interview` — interview threads: opening them, delivering posts, the sweeper.
 //! - `render` — embeds and messages within Discord's limits, never pinging.
 //! - `ids` — button ids that survive restarts.
 //! - `startup` — start-up and shutdown: [`run`], its exit classes ([`RunError`]).
@@ -17,13 +16,12 @@ pub mod error;
 mod events;
 pub mod ids;
 mod interview;
-mod live;
 mod preflight;
 pub mod render;
 mod startup;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
@@ -31,9 +29,9 @@ use poise::serenity_prelude as serenity;
 pub use error::Error;
 pub use startup::{run, RunError};
 
-use crate::coach::select::Picker;
 use crate::config::Config;
 use crate::guide::GuideLibrary;
+use crate::session::Interviews;
 use crate::store::Store;
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -56,20 +54,8 @@ impl std::ops::Deref for Data {
 }
 
 pub struct Shared {
-    /// The guides in service. Readers clone the `Arc` and let go of the lock
-    /// at once; `/guides reload` builds a whole new library off to the side
-    /// and swaps it in, so no reader ever waits on a reload or sees half of
-    /// one. A std lock suffices because it is never held across an `.await`.
-    guides: RwLock<Arc<GuideLibrary>>,
-    pub picker: Picker,
-    pub config: Config,
-    pub store: Store,
-    /// Threads with an open interview, so ordinary channel messages are
-    /// dismissed without a database query. Short critical sections, no awaits.
-    open_threads: Mutex<HashSet<u64>>,
-    /// Open interviews' states as their last answer left them, so the next
-    /// answer need not read and decode them (checked by the store; see `live`).
-    live: live::Live,
+    /// The interview use cases, with the guides, picker, settings and store.
+    pub interviews: Interviews,
     /// Outbox items being posted right now, so the start-up flush and a live
     /// answer never post the same item twice.
     posting: Mutex<HashSet<i64>>,
@@ -81,12 +67,7 @@ impl Data {
     pub fn new(config: Config, guides: GuideLibrary, store: Store) -> Data {
         Data {
             shared: Arc::new(Shared {
-                guides: RwLock::new(Arc::new(guides)),
-                picker: Picker::new(),
-                config,
-                store,
-                open_threads: Mutex::new(HashSet::new()),
-                live: live::Live::default(),
+                interviews: Interviews::new(config, guides, store),
                 posting: Mutex::new(HashSet::new()),
                 told_to_use_button: Mutex::new(HashSet::new()),
             }),
@@ -95,18 +76,11 @@ impl Data {
 
     /// The library in service now.
     pub fn guides(&self) -> Arc<GuideLibrary> {
-        self.guides
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.interviews.guides()
     }
 
-    /// Puts `library` in service and hands back the one it replaces, so the caller
-    /// chooses where that (large) library is freed.
-    pub fn swap_guides(&self, library: GuideLibrary) -> Arc<GuideLibrary> {
-        let library = Arc::new(library);
-        let mut guard = self.guides.write().unwrap_or_else(|e| e.into_inner());
-        std::mem::replace(&mut *guard, library)
+    pub fn config(&self) -> &Config {
+        self.interviews.config()
     }
 
     fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -123,10 +97,4 @@ pub(crate) fn display_name(nick: Option<&String>, user: &serenity::User) -> Stri
     nick.cloned()
         .or_else(|| user.global_name.clone())
         .unwrap_or_else(|| user.name.clone())
-}
-
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }

@@ -1,20 +1,19 @@
-//! Turning guides and interview steps into Discord messages that always fit
-//! Discord's limits and never ping anyone.
+//! Turning guides and the session layer's posts into Discord messages that
+//! always fit Discord's limits and never ping anyone.
 //!
-//! The text is laid out in plain structs first ([`AskView`], [`Post`]) so the
+//! The `/ask` text is laid out in a plain struct first ([`AskView`]) so the
 //! limits can be unit-tested without Discord; the serenity builders are made
-//! from them at the edge.
+//! from it, and from each [`Post`], at the edge.
 
-use serde::{Deserialize, Serialize};
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
     CreateEmbedFooter, CreateMessage, Nonce,
 };
 
 use super::ids::ComponentId;
-use crate::coach::engine::{Answered, Prompt, Step, Summary};
 use crate::guide::{Question, Role};
 use crate::messages;
+use crate::session::{Post, PostButtons};
 
 /// Discord's limits, as its API enforces them.
 pub mod limits {
@@ -99,39 +98,30 @@ impl AskView {
         let follow_ups: Vec<String> = q
             .follow_ups
             .iter()
-            .map(|f| format!("• **{}**\n  _Checks:_ {}", f.question, f.checks))
+            .map(|f| messages::ask_follow_up(&f.question, &f.checks))
             .collect();
         let mut view = AskView {
             title: fit(&q.text, limits::EMBED_TITLE),
-            description: fit(
-                &format!("**Why recruiters ask this**\n{}", q.why),
-                limits::EMBED_DESCRIPTION,
-            ),
+            description: fit(&messages::ask_why(&q.why), limits::EMBED_DESCRIPTION),
             fields: vec![
                 (
-                    fit(
-                        &format!("How to structure it: {}", fw.name),
-                        limits::FIELD_NAME,
-                    ),
+                    fit(&messages::ask_structure(&fw.name), limits::FIELD_NAME),
                     fit(
                         &format!("{}\n{}", fw.summary, steps.join("\n")),
                         limits::FIELD_VALUE,
                     ),
                 ),
-                ("Tips".into(), fit(&tips.join("\n"), limits::FIELD_VALUE)),
                 (
-                    "Follow-ups to prepare for".into(),
+                    messages::ASK_TIPS.into(),
+                    fit(&tips.join("\n"), limits::FIELD_VALUE),
+                ),
+                (
+                    messages::ASK_FOLLOW_UPS.into(),
                     fit(&follow_ups.join("\n"), limits::FIELD_VALUE),
                 ),
             ],
             footer: fit(
-                &format!(
-                    "{} · {} · {} · question id: {}",
-                    role.name,
-                    q.category.label(),
-                    q.stage.label(),
-                    q.id
-                ),
+                &messages::ask_footer(&role.name, q.category.label(), q.stage.label(), &q.id),
                 limits::FOOTER,
             ),
         };
@@ -196,140 +186,69 @@ pub fn ask_buttons(role: &Role, q: &Question) -> Vec<CreateActionRow> {
             }
             .encode(),
         )
-        .label("Show example answer")
+        .label(messages::BUTTON_EXAMPLE)
         .style(ButtonStyle::Primary),
         CreateButton::new(ComponentId::Another { role: role.clone() }.encode())
-            .label("Another question")
+            .label(messages::BUTTON_ANOTHER)
             .style(ButtonStyle::Secondary),
         CreateButton::new(ComponentId::Practice { role, question }.encode())
-            .label("Practice this as a mock interview")
+            .label(messages::BUTTON_PRACTICE)
             .style(ButtonStyle::Success),
     ])]
 }
 
 pub fn example_embed(role: &Role, q: &Question) -> CreateEmbed {
     CreateEmbed::new()
-        .title(fit(
-            &format!("Example answer · {}", q.text),
-            limits::EMBED_TITLE,
-        ))
+        .title(fit(&messages::example_title(&q.text), limits::EMBED_TITLE))
         .description(fit(&q.example, limits::EMBED_DESCRIPTION))
         .footer(CreateEmbedFooter::new(fit(
-            &format!(
-                "{} · {} · try your own answer before reading this one closely",
-                role.name, q.framework.name
-            ),
+            &messages::example_footer(&role.name, &q.framework.name),
             limits::FOOTER,
         )))
         .colour(0x22c55e)
 }
 
-/// Buttons under a message in a mock-interview thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PostButtons {
-    None,
-    AnswerAndEnd,
-}
-
-/// One message the bot will post in a thread, as stored in the outbox before
-/// it is sent. `archive` asks for the thread to be archived once it is posted
-/// (the summary), so a restart between the two still archives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Post {
-    pub content: String,
-    pub buttons: PostButtons,
-    #[serde(default)]
-    pub archive: bool,
-}
-
-impl Post {
-    pub fn text(content: impl Into<String>) -> Post {
-        Post {
-            content: content.into(),
-            buttons: PostButtons::None,
-            archive: false,
-        }
-    }
-
-    /// The text split into messages that each fit, buttons on the last.
-    /// `key` (the outbox id) becomes each message's enforced nonce, so if the
-    /// bot dies after Discord accepted a post but before it was marked done,
-    /// the repeat after the restart is recognised by Discord, not posted twice.
-    pub fn messages(&self, key: i64) -> Vec<CreateMessage> {
-        let pieces = split(&self.content, limits::CONTENT);
-        let count = pieces.len();
-        pieces
-            .into_iter()
-            .enumerate()
-            .map(|(i, piece)| {
-                let mut m = CreateMessage::new()
-                    .content(piece)
-                    .allowed_mentions(no_pings())
-                    .nonce(Nonce::String(format!("ic{key}.{i}")))
-                    .enforce_nonce(true);
-                if i + 1 == count && self.buttons == PostButtons::AnswerAndEnd {
-                    m = m.components(interview_buttons());
-                }
-                m
-            })
-            .collect()
-    }
+/// A post split into messages that each fit, buttons on the last. `key` (the
+/// outbox id) becomes each message's enforced nonce, so if the bot dies after
+/// Discord accepted a post but before it was marked done, the repeat after the
+/// restart is recognised by Discord, not posted twice.
+pub fn post_messages(post: &Post, key: i64) -> Vec<CreateMessage> {
+    let pieces = split(&post.content, limits::CONTENT);
+    let count = pieces.len();
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let mut m = CreateMessage::new()
+                .content(piece)
+                .allowed_mentions(no_pings())
+                .nonce(Nonce::String(format!("ic{key}.{i}")))
+                .enforce_nonce(true);
+            if i + 1 == count && post.buttons == PostButtons::AnswerAndEnd {
+                m = m.components(interview_buttons());
+            }
+            m
+        })
+        .collect()
 }
 
 pub fn interview_buttons() -> Vec<CreateActionRow> {
     vec![CreateActionRow::Buttons(vec![
         CreateButton::new(ComponentId::Answer.encode())
-            .label("Answer")
+            .label(messages::BUTTON_ANSWER)
             .style(ButtonStyle::Primary),
         CreateButton::new(ComponentId::End.encode())
-            .label("End interview")
+            .label(messages::BUTTON_END)
             .style(ButtonStyle::Danger),
     ])]
 }
 
-/// The bot's one reply to an answer: the coach's feedback, when there is some,
-/// opening the next prompt or the summary.
-pub fn answer_reply(answered: &Answered) -> Post {
-    let mut post = match &answered.step {
-        Step::Ask(next) => prompt_post(next),
-        Step::Finished(summary) => summary_post(summary),
-    };
-    if let Some(f) = &answered.feedback {
-        post.content = format!(
-            "{}\n\n{}",
-            messages::feedback_lines(&f.lines).join("\n"),
-            post.content
-        );
-    }
-    post
-}
-
-pub fn prompt_post(prompt: &Prompt) -> Post {
-    Post {
-        content: format!("**{}**\n{}", messages::prompt_heading(prompt), prompt.text),
-        buttons: PostButtons::AnswerAndEnd,
-        archive: false,
-    }
-}
-
-pub fn summary_post(summary: &Summary) -> Post {
-    let mut lines = messages::summary_lines(summary);
-    if let Some(first) = lines.first_mut() {
-        *first = format!("**{first}**");
-    }
-    lines.push("This thread will now be archived; run `/mock` again any time.".into());
-    Post {
-        content: lines.join("\n"),
-        buttons: PostButtons::None,
-        archive: true,
-    }
-}
-
 /// "Mock interview · Backend Engineer · alice", within Discord's 100.
 pub fn thread_name(role_name: &str, member: &str) -> String {
-    let name = format!("Mock interview · {role_name} · {member}");
-    fit(&name, limits::THREAD_NAME)
+    fit(
+        &messages::thread_name(role_name, member),
+        limits::THREAD_NAME,
+    )
 }
 
 #[cfg(test)]

@@ -27,16 +27,13 @@ pub fn choose<'r>(
         let q = role
             .resolve_question(id)
             .map_err(|u| Error::user(messages::unknown_question(&role.id, &u)))?;
-        data.picker.remember(user, role, &q.id);
+        data.interviews.picker().remember(user, role, &q.id);
         return Ok(q);
     }
     let category = match category.filter(|c| !c.trim().is_empty()) {
         Some(c) => Some(Category::parse(c).ok_or_else(|| {
             let ids: Vec<&str> = Category::ALL.iter().map(|c| c.id()).collect();
-            Error::user(format!(
-                "There is no category `{c}`; use one of: {}.",
-                ids.join(", ")
-            ))
+            Error::user(messages::unknown_category(c, &ids))
         })?),
         None => None,
     };
@@ -44,7 +41,8 @@ pub fn choose<'r>(
         category,
         stage: None,
     };
-    data.picker
+    data.interviews
+        .picker()
         .pick_for(user, role, filter)
         .ok_or_else(|| Error::user(messages::no_question_matches(&role.name)))
 }

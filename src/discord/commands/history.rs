@@ -7,36 +7,17 @@ use serenity::all::{ButtonStyle, CreateActionRow, CreateButton};
 use crate::discord::ids::ComponentId;
 use crate::discord::render::{fit, limits, no_pings};
 use crate::discord::{AppContext, Error};
-use crate::store::{HistoryEntry, InterviewStatus};
-
-fn status_label(status: InterviewStatus) -> &'static str {
-    match status {
-        InterviewStatus::Open => "in progress",
-        InterviewStatus::Finished => "completed",
-        InterviewStatus::Abandoned => "abandoned",
-        InterviewStatus::Closed(reason) => match reason {
-            crate::store::CloseReason::ThreadDeleted => "thread deleted",
-            crate::store::CloseReason::MemberLeft => "left the server",
-            crate::store::CloseReason::Ended => "ended early",
-            crate::store::CloseReason::Idle => "timed out",
-        },
-    }
-}
+use crate::messages;
+use crate::store::HistoryEntry;
 
 pub fn history_text(entries: &[HistoryEntry]) -> String {
     if entries.is_empty() {
-        return "You have no mock interviews yet. Start one with `/mock`.".into();
+        return messages::NO_HISTORY.into();
     }
-    let mut lines = vec!["**Your recent mock interviews**".to_string()];
+    let mut lines = vec![messages::HISTORY_HEADING.to_string()];
     for e in entries {
-        let mut line = format!(
-            "• <t:{}:d> {} — {}, {} answer{}",
-            e.created_at,
-            e.role_name,
-            status_label(e.status),
-            e.answers,
-            if e.answers == 1 { "" } else { "s" }
-        );
+        let status = messages::status_label(e.status);
+        let mut line = messages::history_line(e.created_at, &e.role_name, status, e.answers);
         if let Some(h) = &e.latest_headline {
             line.push_str(&format!(" — {}", fit(h, 120)));
         }
@@ -48,7 +29,11 @@ pub fn history_text(entries: &[HistoryEntry]) -> String {
 /// Your recent mock interviews
 #[poise::command(slash_command)]
 pub async fn history(ctx: AppContext<'_>) -> Result<(), Error> {
-    let entries = ctx.data().store.history(ctx.author().id.get(), 10).await?;
+    let entries = ctx
+        .data()
+        .interviews
+        .history(ctx.author().id.get(), 10)
+        .await?;
     super::whisper(ctx, history_text(&entries)).await
 }
 
@@ -57,15 +42,15 @@ pub async fn history(ctx: AppContext<'_>) -> Result<(), Error> {
 pub async fn forget_me(ctx: AppContext<'_>) -> Result<(), Error> {
     let buttons = vec![CreateActionRow::Buttons(vec![
         CreateButton::new(ComponentId::Forget { confirmed: true }.encode())
-            .label("Delete my data")
+            .label(messages::BUTTON_FORGET)
             .style(ButtonStyle::Danger),
         CreateButton::new(ComponentId::Forget { confirmed: false }.encode())
-            .label("Keep it")
+            .label(messages::BUTTON_KEEP)
             .style(ButtonStyle::Secondary),
     ])];
     ctx.send(
         CreateReply::default()
-            .content("This deletes every mock interview, answer and summary stored about you, in every server. It cannot be undone. Continue?")
+            .content(messages::FORGET_CONFIRM)
             .components(buttons)
             .ephemeral(true)
             .allowed_mentions(no_pings()),

@@ -49,7 +49,7 @@ pub async fn mock(
     ctx.defer_ephemeral().await?;
     let count = usize::from(
         questions
-            .unwrap_or(ctx.data().config.mock.questions)
+            .unwrap_or(ctx.data().config().mock.questions)
             .clamp(1, 5),
     );
     let reply = interview::start(

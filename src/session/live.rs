@@ -1,20 +1,16 @@
-//! Interviews answered lately, kept decoded between answers.
+//! Interviews answered lately, kept decoded between answers, so the next
+//! answer in a thread need not read and decode its state from the store.
 //!
-//! Every answer used to read its interview from SQLite (a hop to a reader
-//! thread) and decode the state before the engine could run; in a burst of
-//! replies that was about a tenth of the bot's CPU. This keeps the state an
-//! answer produced, with the revision it was stored at, so the next answer in
-//! that thread starts from it.
-//!
-//! It is a guess, not a second copy of the truth: the store still checks, in
-//! the same transaction that records the answer, that the interview is open and
-//! still at that revision. Anything that changed it meanwhile (another answer,
-//! a close, `/forget-me`, an edit by hand) makes the store refuse the write, and
-//! the answer starts over from a fresh read. So an entry that is out of date
-//! costs one retry and can never be written back.
+//! It is a guess, not a second copy of the truth: the store checks, in the
+//! transaction that records an answer, that the interview is open and still at
+//! the kept revision. Anything that changed it meanwhile (another answer, a
+//! close, `/forget-me`) makes the store refuse the write and the answer starts
+//! over from a fresh read, so an out-of-date entry costs one retry and is never
+//! written back.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
+
+use hashlink::LruCache;
 
 use crate::coach::engine::Interview;
 use crate::store::InterviewId;
@@ -34,19 +30,11 @@ pub struct Kept {
     pub interview: Interview,
 }
 
-/// Kept interviews by thread. A std mutex: every use is a map lookup, insert
-/// or removal, never held across an `.await`.
+/// Kept interviews by thread, the one answered longest ago dropped first
+/// when full. A std mutex: every use is a map operation, never held across
+/// an `.await`.
 pub struct Live {
-    entries: Mutex<Entries>,
-    capacity: usize,
-}
-
-#[derive(Default)]
-struct Entries {
-    by_thread: HashMap<u64, (u64, Kept)>,
-    /// Bumped on every insert; the entry with the smallest stamp is the one
-    /// answered longest ago.
-    clock: u64,
+    entries: Mutex<LruCache<u64, Kept>>,
 }
 
 impl Default for Live {
@@ -58,60 +46,42 @@ impl Default for Live {
 impl Live {
     pub fn with_capacity(capacity: usize) -> Live {
         Live {
-            entries: Mutex::new(Entries::default()),
-            capacity,
+            entries: Mutex::new(LruCache::new(capacity)),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<u64, Kept>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Takes the kept state out, so two answers racing in one thread never
     /// start from the same copy (the second reads the store instead).
     pub fn take(&self, thread_id: u64) -> Option<Kept> {
-        self.lock().by_thread.remove(&thread_id).map(|(_, k)| k)
+        self.lock().remove(&thread_id)
     }
 
     /// Keeps `kept` for the next answer in `thread_id`, dropping the entry
     /// answered longest ago when full.
     pub fn keep(&self, thread_id: u64, kept: Kept) {
-        if self.capacity == 0 {
-            return;
-        }
         let mut entries = self.lock();
-        entries.clock += 1;
-        let stamp = entries.clock;
-        if entries.by_thread.len() >= self.capacity && !entries.by_thread.contains_key(&thread_id) {
-            // A linear scan, only when full: cheaper than keeping an order
-            // up to date on every answer for a map this small.
-            let oldest = entries
-                .by_thread
-                .iter()
-                .min_by_key(|(_, (stamp, _))| *stamp)
-                .map(|(thread, _)| *thread);
-            if let Some(oldest) = oldest {
-                entries.by_thread.remove(&oldest);
-            }
+        if entries.capacity() > 0 {
+            entries.insert(thread_id, kept);
         }
-        entries.by_thread.insert(thread_id, (stamp, kept));
     }
 
     /// The interview in `thread_id` ended or is gone.
     pub fn forget(&self, thread_id: u64) {
-        self.lock().by_thread.remove(&thread_id);
+        self.lock().remove(&thread_id);
     }
 
     /// The member asked to be forgotten: nothing of theirs stays in memory.
     pub fn forget_user(&self, user_id: u64) {
-        self.lock()
-            .by_thread
-            .retain(|_, (_, kept)| kept.user_id != user_id);
+        self.lock().retain(|_, kept| kept.user_id != user_id);
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.lock().by_thread.len()
+        self.lock().len()
     }
 }
 

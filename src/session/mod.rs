@@ -1,0 +1,46 @@
+//! The interview use cases, end to end and with no Discord in them: start an
+//! interview, take an answer, end it, close it when its thread or member is
+//! gone, sweep idle and old ones, reload the guides. Each use case runs the
+//! engine ([`crate::coach`]), commits through the [`crate::store`] with the
+//! posts that follow in its outbox, and returns those posts ([`Queued`]) for
+//! the front end to deliver. `practice` runs the same steps ([`turn`]) with no
+//! store.
+//!
+//! - `interviews` — [`Interviews`], the service the bot holds.
+//! - `turn` — one engine step and what the coach says about it.
+//! - `post` — what is said, as the plain data the outbox stores.
+//! - `live` — interview states kept between answers.
+//! - `guides` — the guides in service and reloading them.
+
+mod guides;
+mod interviews;
+pub mod live;
+pub mod post;
+mod priority;
+pub mod turn;
+
+pub use guides::{Guides, Reloaded};
+pub use interviews::{Answer, AnswerOutcome, Ended, Interviews, Start, Started, Undeliverable};
+pub use post::{Medium, Post, PostButtons, Queued};
+
+use crate::store::StoreError;
+
+/// What a use case could not do. Refusals a member should hear about are
+/// outcomes, not errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("storage failed: {0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Unix seconds now: the store's timestamps.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests;
