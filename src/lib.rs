@@ -1,17 +1,31 @@
 //! interview-coach: a Discord bot, and a terminal coach, for job-interview practice.
 //!
-//! Layout, from the bottom up:
-//! - [`guide`] — guide files (TOML): format, loading, validation, templates.
-//! - [`coach`] — question selection and the mock-interview engine; no Discord here.
+//! The crate is layered. Each layer uses only the layers below it, never one above:
+//!
+//! ```text
+//! cli          discord        front ends: terminal input or Discord events in, text out
+//!    \          /
+//!     session                 use cases: start an interview, take an answer, end, sweep, reload
+//!    /          \
+//! coach        store          selection, engine, feedback | SQLite persistence
+//!    \          /
+//!      guide                  guide and cue files: format, loading, validation
+//! ```
+//!
+//! - [`guide`] — guide files (TOML) and the feedback cue file: format, loading, validation
+//!   (every problem at once, as `path:line:column`), templates.
+//! - [`coach`] — question selection, the mock-interview engine (a pure state machine) and the
+//!   answer analyser.
 //! - [`store`] — SQLite persistence of interviews, answers and the outbox.
-//! - [`messages`] — user-facing text shared by the terminal and Discord front ends.
-//! - [`config`] — the bot's configuration file.
-//! - [`session`] — the interview use cases over `coach` and `store`, with no Discord:
-//!   what the bot and `practice` both call.
-//! - [`discord`] — the bot: translates events into session calls and posts what
-//!   comes back.
-//! - [`cli`] — the `interview-coach` command line: `check`, `roles`, `show`, `practice`, `run`.
-//! - [`exit`] — the process's exit codes, one per class of failure.
+//! - [`session`] — the use cases, Discord-free: what the bot and `practice` both call.
+//! - [`discord`] — the bot: translates events into session calls and posts what comes back;
+//!   the only module that uses serenity or poise.
+//! - [`cli`] — the `interview-coach` command line: `check`, `roles`, `show`, `practice`,
+//!   `feedback`, `run`.
+//!
+//! Beside the layers: [`config`] (the bot's config file, read by `session`, `cli` and
+//! `discord`), [`messages`] (every user-facing string; it words coach, guide and store values
+//! for `session` and the front ends) and [`exit`] (the process's exit codes).
 
 pub mod cli;
 pub mod coach;
