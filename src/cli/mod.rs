@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::coach::feedback::LibraryCues;
 use crate::guide::GuideLibrary;
 use crate::messages;
 

@@ -21,6 +21,7 @@ use super::live::Kept;
 use super::render::{self, Post};
 use super::{now, Data, SWEEP_EVERY};
 use crate::coach::engine::{self, Interview, Step};
+use crate::coach::feedback::LibraryCues;
 use crate::guide::{Question, Role};
 use crate::messages;
 use crate::store::{

@@ -20,7 +20,7 @@ use super::model::{
     Vocabulary,
 };
 use super::read::{self, Diagnostics, Fields, GuideError, SourceFile, Text};
-use super::{suggest, template};
+use super::{cues, suggest, template};
 
 /// Limits that come from where the text ends up: ids travel inside Discord
 /// button ids (100 characters in all), a question is an embed title (256), a
@@ -713,17 +713,21 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
     }
     // The feedback cues name framework steps, so they are checked against
     // the frameworks just built.
-    let mut cues = None;
+    let mut cue_file = None;
     for &file in &raw.feedback {
-        if cues.is_some() {
+        if cue_file.is_some() {
             errors.push(GuideError::whole_file(
                 &files[file].path,
                 "a second [feedback] file; keep every cue in one file (guides/shared/feedback.toml)",
             ));
             continue;
         }
-        match crate::coach::feedback::Cues::from_source(&files[file], &frameworks) {
-            Ok(c) => cues = Some(Arc::new(c)),
+        let file = &files[file];
+        match cues::parse(file)
+            .map_err(|e| vec![e])
+            .and_then(|toml| cues::validate(file, &toml, &frameworks))
+        {
+            Ok(c) => cue_file = Some(c),
             Err(e) => errors.extend(e),
         }
     }
@@ -935,7 +939,8 @@ fn build(dir: &Path, files: &[SourceFile], raw: Raw, errors: &mut Vec<GuideError
         frameworks,
         templates: templates_count,
         files: files.len(),
-        cues,
+        cue_file,
+        compiled_cues: Default::default(),
     }
 }
 

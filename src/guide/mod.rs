@@ -5,15 +5,20 @@
 //! - `load` — finds the files, tells role files from shared ones, expands
 //!   templates and checks everything, producing a [`GuideLibrary`].
 //! - `model` — the immutable library the rest of the program reads.
+//! - [`cues`] — the answer-feedback cue file: its format and validation.
+//! - `words` — the tokenizer cue phrases and answers share.
 //! - `template` — `{placeholder}` filling from a role's vocabulary.
 //! - `suggest` — "did you mean …?" for roles, questions and keys.
 
+pub mod cues;
 mod load;
 mod model;
 pub mod read;
 pub mod suggest;
 pub mod template;
+pub(crate) mod words;
 
+pub use cues::CueFile;
 pub use load::{limits, LoadErrors};
 pub use model::{
     Category, Counts, FollowUp, Framework, FrameworkStep, GuideLibrary, Question, Role, Stage,

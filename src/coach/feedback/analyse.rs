@@ -2,11 +2,11 @@
 //! index, collect phrase matches, then derive each kind of finding from them.
 
 use super::cues::{flag, Cues, Elem, Entry, FastMap, Target, GAP_MAX};
-use super::text::{tokenize, Kind, Tokens};
 use super::{
     Analysis, AnswerContext, Evidence, Length, LengthBand, MissedTerm, Ownership, PhraseCount,
     RoleTermReport, StepFinding, Term, TermKind, TermUse,
 };
+use crate::guide::words::{tokenize, Kind, Tokens};
 
 /// How far back (in tokens, within the clause) a negation reaches: "we didn't
 /// cut p95 latency by 40%" is negated, a "not" at the start of a long run-on
