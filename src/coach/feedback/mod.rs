@@ -15,6 +15,7 @@ mod cues;
 mod guide;
 mod numbers;
 mod report;
+mod terms;
 
 use std::collections::BTreeMap;
 
