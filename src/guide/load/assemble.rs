@@ -68,105 +68,45 @@ pub(super) fn assemble(
     frameworks: &[Arc<Framework>],
     id: String,
 ) -> Option<Question> {
-    // Where an error about a templated field is reported: the override if the
-    // role wrote one, else the role's `template = …` line (the template file
-    // itself is fine; it is this role's vocabulary that made it too long).
-    let pick =
-        |own: &Option<Text>, from_tmpl: Option<&Option<Text>>| -> Option<(Text, usize, bool)> {
-            match own {
-                Some(t) => Some((t.clone(), q.file, false)),
-                None => from_tmpl.and_then(|t| t.clone()).map(|t| (t, q.file, true)),
-            }
-        };
-    let mut ok = true;
-    let mut fill = |errors: &mut Vec<GuideError>,
-                    source: (Text, usize, bool),
-                    max: usize,
-                    name: &str|
-     -> String {
-        let (text, file, templated) = source;
-        let filled = match template::fill(&text.value, &role.name.value, &role.vocabulary) {
-            Ok(s) => s,
-            // Already reported where the text was read.
-            Err(_) => {
-                ok = false;
-                return String::new();
-            }
-        };
-        let n = filled.chars().count();
-        if n > max {
-            let at = if templated {
-                q.template.as_ref().map_or(&q.span, |t| &t.span)
-            } else {
-                &text.span
-            };
-            let note = if templated || filled != text.value {
-                " once the role's vocabulary is filled in"
-            } else {
-                ""
-            };
-            errors.push(files[file].error_at(
-                at.start,
-                format!(
-                    "{name} of question `{id}` is {n} characters long{note}; the limit is {max}"
-                ),
-            ));
-            ok = false;
-        }
-        filled
-    };
-    let t = |f: fn(&RawQuestion) -> &Option<Text>| tmpl.map(f);
-
-    let text = fill(
+    let mut f = Filler {
         errors,
-        pick(&q.text, t(|x| &x.text))?,
+        file: &files[q.file],
+        role,
+        q,
+        id: &id,
+        ok: true,
+    };
+    let own_or_template = |field: fn(&RawQuestion) -> &Option<Text>| {
+        let own = field(q).as_ref().map(|t| (t, false));
+        own.or_else(|| tmpl.and_then(|t| field(t).as_ref()).map(|t| (t, true)))
+    };
+    let text = f.fill(
+        own_or_template(|x| &x.text)?,
         limits::QUESTION_TEXT_MAX,
         "text",
     );
-    let why = fill(
-        errors,
-        pick(&q.why, t(|x| &x.why))?,
-        limits::FIELD_MAX,
-        "`why`",
-    );
-    let example = fill(
-        errors,
-        pick(&q.example, t(|x| &x.example))?,
+    let why = f.fill(own_or_template(|x| &x.why)?, limits::FIELD_MAX, "`why`");
+    let example = f.fill(
+        own_or_template(|x| &x.example)?,
         limits::EXAMPLE_MAX,
         "the example answer",
     );
-    let framework_id = pick(&q.framework, t(|x| &x.framework))?.0.value;
-    let framework = frameworks.iter().find(|f| f.id == framework_id)?.clone();
-    let tips_src: &Vec<Text> = q.tips.as_ref().or(tmpl.and_then(|x| x.tips.as_ref()))?;
-    let tips_templated = q.tips.is_none();
+    let framework_id = &own_or_template(|x| &x.framework)?.0.value;
+    let framework = frameworks.iter().find(|f| &f.id == framework_id)?.clone();
+    let tips_src = q.tips.as_ref().or(tmpl.and_then(|x| x.tips.as_ref()))?;
     let tips: Vec<String> = tips_src
         .iter()
-        .map(|tip| {
-            fill(
-                errors,
-                (tip.clone(), q.file, tips_templated),
-                limits::FIELD_MAX,
-                "a tip",
-            )
-        })
+        .map(|tip| f.fill((tip, q.tips.is_none()), limits::FIELD_MAX, "a tip"))
         .collect();
-    let follow_src = q
-        .follow_ups
-        .as_ref()
-        .or(tmpl.and_then(|x| x.follow_ups.as_ref()))?;
-    let follow_templated = q.follow_ups.is_none();
+    let follow_src = q.follow_ups.as_ref();
+    let follow_src = follow_src.or(tmpl.and_then(|x| x.follow_ups.as_ref()))?;
+    let templated = q.follow_ups.is_none();
     let follow_ups: Vec<FollowUp> = follow_src
         .iter()
-        .map(|f| FollowUp {
-            question: fill(
-                errors,
-                (f.question.clone(), q.file, follow_templated),
-                limits::FIELD_MAX,
-                "a follow-up",
-            ),
-            checks: fill(
-                errors,
-                (f.checks.clone(), q.file, follow_templated),
+        .map(|fu| FollowUp {
+            question: f.fill((&fu.question, templated), limits::FIELD_MAX, "a follow-up"),
+            checks: f.fill(
+                (&fu.checks, templated),
                 limits::FIELD_MAX,
                 "a follow-up's `checks`",
             ),
@@ -175,18 +115,17 @@ pub(super) fn assemble(
     let category = q
         .category
         .as_ref()
-        .or(tmpl.and_then(|x| x.category.as_ref()))?
-        .0;
-    let stage = q.stage.as_ref().or(tmpl.and_then(|x| x.stage.as_ref()))?.0;
+        .or(tmpl.and_then(|x| x.category.as_ref()))?;
+    let stage = q.stage.as_ref().or(tmpl.and_then(|x| x.stage.as_ref()))?;
     let answer_words = q
         .answer_words
         .or(tmpl.and_then(|x| x.answer_words))
         .unwrap_or(limits::DEFAULT_ANSWER_WORDS);
-    ok.then(|| Question {
+    f.ok.then(|| Question {
         id,
         text,
-        category,
-        stage,
+        category: category.0,
+        stage: stage.0,
         why,
         framework,
         tips,
@@ -195,4 +134,52 @@ pub(super) fn assemble(
         answer_words,
         template: q.template.as_ref().map(|t| t.value.clone()),
     })
+}
+
+/// Fills one question's texts, reporting those too long once filled.
+struct Filler<'a> {
+    errors: &'a mut Vec<GuideError>,
+    file: &'a SourceFile,
+    role: &'a RawRole,
+    q: &'a RawQuestion,
+    id: &'a str,
+    /// Nothing failed so far.
+    ok: bool,
+}
+
+impl Filler<'_> {
+    /// `source` is a text and whether it comes from the template.
+    fn fill(&mut self, source: (&Text, bool), max: usize, name: &str) -> String {
+        let (text, templated) = source;
+        let vocabulary = &self.role.vocabulary;
+        let Ok(filled) = template::fill(&text.value, &self.role.name.value, vocabulary) else {
+            // Already reported where the text was read.
+            self.ok = false;
+            return String::new();
+        };
+        let n = filled.chars().count();
+        if n > max {
+            // A templated text is reported at the role's `template = …` line:
+            // the template file is fine, this role's vocabulary made it too long.
+            let q = self.q;
+            let at = match templated {
+                true => q.template.as_ref().map_or(&q.span, |t| &t.span),
+                false => &text.span,
+            };
+            let note = if templated || filled != text.value {
+                " once the role's vocabulary is filled in"
+            } else {
+                ""
+            };
+            let id = self.id;
+            self.errors.push(self.file.error_at(
+                at.start,
+                format!(
+                    "{name} of question `{id}` is {n} characters long{note}; the limit is {max}"
+                ),
+            ));
+            self.ok = false;
+        }
+        filled
+    }
 }

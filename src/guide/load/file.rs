@@ -205,33 +205,16 @@ fn read_role_file(
     let skills = role.text_list(diags, "skills");
     let metrics = role.text_list(diags, "metrics");
     let stakeholders = role.text_list(diags, "stakeholders");
-    let mut synonyms = Vec::new();
-    if let Some(table) = role.opt_table(diags, "synonyms", "[role.synonyms]") {
-        for (term, variants) in table.string_list_map(diags) {
-            // A synonym only helps the feedback if its term is one the role
-            // lists; anything else is a typo that would silently do nothing.
-            let terms = [&skills, &metrics, &stakeholders]
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|t| t.value.as_str());
-            let known: Vec<&str> = terms.collect();
-            if !known.is_empty() && !known.iter().any(|k| k.eq_ignore_ascii_case(&term.value)) {
-                let hint = match suggest::closest(&term.value, known.iter().copied(), 1).first() {
-                    Some(best) => format!("; did you mean `{best}`?"),
-                    None => String::new(),
-                };
-                diags.at(
-                    &term.span,
-                    format!(
-                        "synonym `{}` is not one of the role's skills, metrics or stakeholders{hint}",
-                        term.value
-                    ),
-                );
-            }
-            synonyms.push((term.value, variants.into_iter().map(|t| t.value).collect()));
-        }
-    }
+    let terms: Vec<&str> = [&skills, &metrics, &stakeholders]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|t| t.value.as_str())
+        .collect();
+    let synonyms = match role.opt_table(diags, "synonyms", "[role.synonyms]") {
+        Some(table) => read_synonyms(diags, &table, &terms),
+        None => Vec::new(),
+    };
     let what = role.what().to_string();
     role.finish(diags);
 
@@ -272,6 +255,34 @@ fn read_role_file(
             questions,
         });
     }
+}
+
+/// A role's `[role.synonyms]`: term → other spellings.
+fn read_synonyms(
+    diags: &mut Diagnostics<'_>,
+    table: &Fields<'_, '_>,
+    terms: &[&str],
+) -> Vec<(String, Vec<String>)> {
+    let mut synonyms = Vec::new();
+    for (term, variants) in table.string_list_map(diags) {
+        // A synonym only helps the feedback if its term is one the role
+        // lists; anything else is a typo that would silently do nothing.
+        if !terms.is_empty() && !terms.iter().any(|k| k.eq_ignore_ascii_case(&term.value)) {
+            let hint = match suggest::closest(&term.value, terms.iter().copied(), 1).first() {
+                Some(best) => format!("; did you mean `{best}`?"),
+                None => String::new(),
+            };
+            diags.at(
+                &term.span,
+                format!(
+                    "synonym `{}` is not one of the role's skills, metrics or stakeholders{hint}",
+                    term.value
+                ),
+            );
+        }
+        synonyms.push((term.value, variants.into_iter().map(|t| t.value).collect()));
+    }
+    synonyms
 }
 
 fn read_shared_file(
