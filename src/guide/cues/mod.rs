@@ -3,17 +3,19 @@
 //!
 //! Everything the feedback recognises — step cue phrases, tense markers,
 //! fillers, hedges, negations, pronouns, stop words, units — lives in that
-//! file so guide authors can extend it without touching Rust. The loader
-//! validates it here, with every problem at its `path:line:column`, and keeps
-//! the result in the [`GuideLibrary`](super::GuideLibrary); the coach compiles
-//! that data into its matchers (`coach::feedback::Cues::compile`), once per
-//! library, since the guide layer sits below the coach and cannot name it.
+//! file so guide authors can extend it without touching Rust.
+//!
+//! The loader validates it here, every problem at its `path:line:column`, and
+//! the [`GuideLibrary`](super::GuideLibrary) keeps the result. The coach
+//! compiles that data into its matchers (`coach::feedback::LibraryCues`) and
+//! stores them in an untyped slot of the library on first use, so they are
+//! built once per load without this layer, which sits below the coach, naming it.
 
 mod phrase;
 mod shape;
 mod validate;
 
-pub(crate) use phrase::parse_phrase;
+use phrase::parse_phrase;
 pub(super) use shape::parse;
 pub(super) use validate::validate;
 
