@@ -76,51 +76,7 @@ pub(super) fn read_framework(
     let name = fw.text(diags, "name");
     let summary = fw.text(diags, "summary");
     let tips = fw.text_list(diags, "tips");
-    let mut steps = Vec::new();
-    let mut steps_ok = true;
-    match fw.opt_tables(diags, "steps", "step") {
-        Some(tables) if !tables.is_empty() => {
-            for mut step in tables {
-                let key = step.text(diags, "key");
-                let key = key.filter(|k| check_id(diags, k, "step key"));
-                let name = step.text(diags, "name");
-                let guidance = step.text(diags, "guidance");
-                let probe = step.opt_nonblank_text(diags, "probe");
-                for t in [&name, &guidance, &probe].into_iter().flatten() {
-                    check_length(diags, t, limits::FIELD_MAX, "text");
-                }
-                if let Some(k) = &key {
-                    if steps.iter().any(|s: &FrameworkStep| s.key == k.value) {
-                        diags.at(
-                            &k.span,
-                            format!("duplicate step key `{}` in {}", k.value, fw.what()),
-                        );
-                    }
-                }
-                step.finish(diags);
-                match (key, name, guidance) {
-                    (Some(key), Some(name), Some(guidance)) => steps.push(FrameworkStep {
-                        key: key.value,
-                        name: name.value,
-                        guidance: guidance.value,
-                        probe: probe.map(|p| p.value),
-                    }),
-                    _ => steps_ok = false,
-                }
-            }
-        }
-        Some(_) => {
-            diags.at(&fw.span(), format!("{} has no steps", fw.what()));
-            steps_ok = false;
-        }
-        None => {
-            diags.at(
-                &fw.span(),
-                format!("{} is missing the required field `steps`", fw.what()),
-            );
-            steps_ok = false;
-        }
-    }
+    let steps = read_steps(diags, fw);
     for t in [&name, &summary]
         .into_iter()
         .flatten()
@@ -128,8 +84,8 @@ pub(super) fn read_framework(
     {
         check_length(diags, t, limits::FIELD_MAX, "text");
     }
-    let (id, name, summary, tips) = (id?, name?, summary?, tips?);
-    steps_ok.then(|| RawFramework {
+    let (id, name, summary, tips, steps) = (id?, name?, summary?, tips?, steps?);
+    Some(RawFramework {
         file: index,
         id_span: id.span.clone(),
         framework: Framework {
@@ -140,6 +96,51 @@ pub(super) fn read_framework(
             tips: tips.into_iter().map(|t| t.value).collect(),
         },
     })
+}
+
+/// A framework's `[[steps]]`; `None` when any is unusable (reported).
+fn read_steps(diags: &mut Diagnostics<'_>, fw: &mut Fields<'_, '_>) -> Option<Vec<FrameworkStep>> {
+    let tables = match fw.opt_tables(diags, "steps", "step") {
+        Some(tables) if !tables.is_empty() => tables,
+        Some(_) => {
+            diags.at(&fw.span(), format!("{} has no steps", fw.what()));
+            return None;
+        }
+        None => {
+            let message = format!("{} is missing the required field `steps`", fw.what());
+            diags.at(&fw.span(), message);
+            return None;
+        }
+    };
+    let mut steps = Vec::new();
+    let mut steps_ok = true;
+    for mut step in tables {
+        let key = step.text(diags, "key");
+        let key = key.filter(|k| check_id(diags, k, "step key"));
+        let name = step.text(diags, "name");
+        let guidance = step.text(diags, "guidance");
+        let probe = step.opt_nonblank_text(diags, "probe");
+        for t in [&name, &guidance, &probe].into_iter().flatten() {
+            check_length(diags, t, limits::FIELD_MAX, "text");
+        }
+        if let Some(k) = &key {
+            if steps.iter().any(|s: &FrameworkStep| s.key == k.value) {
+                let message = format!("duplicate step key `{}` in {}", k.value, fw.what());
+                diags.at(&k.span, message);
+            }
+        }
+        step.finish(diags);
+        match (key, name, guidance) {
+            (Some(key), Some(name), Some(guidance)) => steps.push(FrameworkStep {
+                key: key.value,
+                name: name.value,
+                guidance: guidance.value,
+                probe: probe.map(|p| p.value),
+            }),
+            _ => steps_ok = false,
+        }
+    }
+    steps_ok.then_some(steps)
 }
 
 fn check_length(diags: &mut Diagnostics<'_>, text: &Text, max: usize, what: &str) {
@@ -225,26 +226,9 @@ pub(super) fn read_question(
     let tips = q.opt_text_list(diags, "tips");
     let example = q.opt_nonblank_text(diags, "example");
     let answer_words = q.opt_int_pair(diags, "answer_words").map(|(pair, _)| pair);
-    // One broken follow-up makes the whole list unusable (its error is
-    // reported), rather than an empty list that would also be "empty".
     let follow_ups = q
         .opt_tables(diags, "follow_ups", "follow-up")
-        .and_then(|tables| {
-            tables
-                .into_iter()
-                .map(|mut f| {
-                    let question = f.text(diags, "question");
-                    let checks = f.text(diags, "checks");
-                    f.finish(diags);
-                    Some(RawFollowUp {
-                        question: question?,
-                        checks: checks?,
-                    })
-                })
-                .collect::<Vec<_>>()
-                .into_iter()
-                .collect::<Option<Vec<_>>>()
-        });
+        .and_then(|tables| read_follow_ups(diags, tables));
     for t in [&text, &why, &example]
         .into_iter()
         .flatten()
@@ -278,6 +262,27 @@ pub(super) fn read_question(
         answer_words,
         written,
     }
+}
+
+/// One broken follow-up makes the whole list unusable (its error is
+/// reported), rather than an empty list that would also be "empty".
+fn read_follow_ups(
+    diags: &mut Diagnostics<'_>,
+    tables: Vec<Fields<'_, '_>>,
+) -> Option<Vec<RawFollowUp>> {
+    let read: Vec<Option<RawFollowUp>> = tables
+        .into_iter()
+        .map(|mut f| {
+            let question = f.text(diags, "question");
+            let checks = f.text(diags, "checks");
+            f.finish(diags);
+            Some(RawFollowUp {
+                question: question?,
+                checks: checks?,
+            })
+        })
+        .collect();
+    read.into_iter().collect()
 }
 
 /// The fields a question needs, from itself or its template.
