@@ -5,9 +5,7 @@
 //! The guide loader has validated the file ([`CueFile`]); compiling cannot
 //! fail, and is done once per loaded library (see [`super::LibraryCues`]).
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
 pub(crate) use crate::guide::cues::Elem;
 use crate::guide::cues::{CueFile, Phrase};
@@ -73,55 +71,9 @@ pub(crate) struct Entry {
     pub next: FastMap<u32, Vec<u32>>,
 }
 
-/// A multiply-rotate hash over 8-byte words (the scheme rustc uses): the
-/// keys are short lowercase words, which SipHash is needlessly slow for, and
-/// hash flooding is no concern for a bot reading its own guide files.
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl Fnv {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for Fnv {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, b: u8) {
-        self.add(u64::from(b));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+/// The keys are short lowercase words, which SipHash is needlessly slow for,
+/// and hash flooding is no concern for a bot reading its own guide files.
+pub(crate) type FastMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 #[derive(Debug, Clone)]
 pub(crate) struct StepInfo {
