@@ -9,7 +9,6 @@
 //! than silently skipped.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::fields::{check_id, read_framework, read_question};
 use super::limits;
@@ -68,52 +67,41 @@ pub(super) struct Raw {
     pub(super) feedback: Vec<usize>,
 }
 
-/// Parses and reads every file. Files are independent until `resolve` joins them,
-/// so they are spread over the machine's cores (parsing TOML is most of a load:
-/// 10,000 questions took ~225 ms on one core of the benchmark machine). The result
-/// is merged in file order, so it does not depend on which thread read what.
+/// Parses and reads every file. Files are independent until `resolve` joins
+/// them, so each of the machine's cores reads a run of them (parsing TOML is
+/// most of a load: 10,000 questions took ~225 ms on one core of the benchmark
+/// machine). Runs are merged in file order, whichever thread read what.
 pub(super) fn read_files(files: &[SourceFile], errors: &mut Vec<GuideError>) -> Raw {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len())
-        .min(MAX_READERS);
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(file) = files.get(index) else {
-                return done;
-            };
-            let mut raw = Raw::default();
-            let mut diags = Diagnostics::new(file);
-            read_file(index, &mut diags, &mut raw);
-            done.push((index, raw, diags.errors));
-        }
-    };
-    let mut parts = std::thread::scope(|scope| {
-        // The calling thread reads too; a helper that cannot be started (thread
-        // limits) only means fewer hands, the shared counter hands out every file.
-        let helpers: Vec<_> = (1..workers)
-            .filter_map(|_| {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let run = files.len().div_ceil(threads.min(MAX_READERS)).max(1);
+    let mut runs = files
+        .chunks(run)
+        .enumerate()
+        .map(|(n, run_files)| (n * run, run_files));
+    let first = runs.next();
+    let parts = std::thread::scope(|scope| {
+        let helpers: Vec<_> = runs
+            .map(|(start, run_files)| {
                 std::thread::Builder::new()
                     .name("guide-reader".into())
-                    .spawn_scoped(scope, work)
-                    .ok()
+                    .spawn_scoped(scope, move || read_run(start, run_files))
+                    .map_err(|_| (start, run_files))
             })
             .collect();
-        let mut parts = work();
+        let mut parts = vec![first.map_or_else(Default::default, |(s, f)| read_run(s, f))];
         for helper in helpers {
-            match helper.join() {
-                Ok(more) => parts.extend(more),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+            parts.push(match helper {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                // A thread that cannot be started (thread limits) leaves its run here.
+                Err((start, run_files)) => read_run(start, run_files),
+            });
         }
         parts
     });
-    parts.sort_unstable_by_key(|(index, _, _)| *index);
     let mut raw = Raw::default();
-    for (_, part, part_errors) in parts {
+    for (part, part_errors) in parts {
         raw.roles.extend(part.roles);
         raw.frameworks.extend(part.frameworks);
         raw.templates.extend(part.templates);
@@ -125,6 +113,18 @@ pub(super) fn read_files(files: &[SourceFile], errors: &mut Vec<GuideError>) -> 
 
 /// Threads reading guide files at once; more than this only adds start-up cost.
 const MAX_READERS: usize = 8;
+
+/// Reads `files`, the first of which is file number `start`.
+fn read_run(start: usize, files: &[SourceFile]) -> (Raw, Vec<GuideError>) {
+    let mut raw = Raw::default();
+    let mut errors = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let mut diags = Diagnostics::new(file);
+        read_file(start + i, &mut diags, &mut raw);
+        errors.append(&mut diags.errors);
+    }
+    (raw, errors)
+}
 
 fn read_file(index: usize, diags: &mut Diagnostics<'_>, raw: &mut Raw) {
     let file = diags.file;
