@@ -5,10 +5,10 @@
 //! and every finding carries the text that triggered it, so a candidate (or a
 //! guide author) can see why the coach said what it said.
 //!
-//! Flow: compile [`Cues`] once per loaded library ([`LibraryCues`]), build an [`AnswerContext`] per
-//! question, call [`analyse`] per answer, then [`feedback_text`],
-//! [`headline`], [`follow_up_probe`] and, at the end of an interview,
-//! [`summarise`].
+//! Flow: compile [`Cues`] once per loaded library ([`LibraryCues`]), build
+//! an [`AnswerContext`] per question, call [`analyse`] per answer, then
+//! [`feedback_text`], [`headline`], [`follow_up_probe`] and, at the end of an
+//! interview, [`summarise`].
 
 mod analyse;
 mod cues;
