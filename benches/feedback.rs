@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use interview_coach::coach::feedback::{self, AnswerContext, Cues, FrameworkRef, RoleTerms};
+use interview_coach::coach::feedback::{
+    self, AnswerContext, Cues, FrameworkRef, LibraryCues, RoleTerms,
+};
+use interview_coach::guide::GuideLibrary;
 
 /// About 300 words of STAR answer with numbers, role terms, a few fillers and
 /// a negation: every detection has work to do.
@@ -25,19 +28,21 @@ I would maybe measure the cost of cache misses from the start, because we only f
 share of requests, like, still went to the database for every page. Since then, I have used the same rollout pattern \
 for three other services.";
 
-fn setup() -> (AnswerContext, Cues) {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).unwrap_or_default();
-    let frameworks =
-        FrameworkRef::list_from_toml(&read("guides/shared/frameworks.toml")).unwrap_or_default();
-    let cues = match Cues::from_toml(&read("guides/shared/feedback.toml"), &frameworks) {
-        Ok(c) => c,
-        Err(e) => panic!("cue file: {e:?}"),
+fn library() -> GuideLibrary {
+    match GuideLibrary::load(concat!(env!("CARGO_MANIFEST_DIR"), "/guides")) {
+        Ok(lib) => lib,
+        Err(e) => panic!("the shipped guides do not load:\n{e}"),
+    }
+}
+
+fn setup(lib: &GuideLibrary) -> (AnswerContext, Cues) {
+    let Some(cues) = lib.cues() else {
+        panic!("the shipped guides have no cue file")
     };
-    let star = frameworks.into_iter().find(|f| f.id == "star");
-    let Some(star) = star else {
+    let Some(star) = lib.framework("star") else {
         panic!("no star framework")
     };
+    let star = FrameworkRef::from_framework(star);
     let list = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let mut synonyms = BTreeMap::new();
     synonyms.insert("PostgreSQL".to_string(), list(&["Postgres", "psql"]));
@@ -76,12 +81,13 @@ fn setup() -> (AnswerContext, Cues) {
         ]),
         &synonyms,
     );
-    let ctx = AnswerContext::new(star, terms, None, &cues);
-    (ctx, cues)
+    let ctx = AnswerContext::new(star, terms, None, cues);
+    (ctx, Cues::clone(cues))
 }
 
 fn bench(c: &mut Criterion) {
-    let (ctx, cues) = setup();
+    let lib = library();
+    let (ctx, cues) = setup(&lib);
     let words = ANSWER.split_whitespace().count();
     c.bench_function(&format!("analyse {words}-word STAR answer"), |b| {
         b.iter(|| feedback::analyse(black_box(ANSWER), black_box(&ctx), black_box(&cues)))
@@ -95,16 +101,11 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
-    let root = env!("CARGO_MANIFEST_DIR");
-    let src =
-        std::fs::read_to_string(format!("{root}/guides/shared/feedback.toml")).unwrap_or_default();
-    let frameworks = FrameworkRef::list_from_toml(
-        &std::fs::read_to_string(format!("{root}/guides/shared/frameworks.toml"))
-            .unwrap_or_default(),
-    )
-    .unwrap_or_default();
+    let Some(file) = lib.cue_file() else {
+        panic!("the shipped guides have no cue file")
+    };
     c.bench_function("compile the cue file", |b| {
-        b.iter(|| Cues::from_toml(black_box(&src), &frameworks).is_ok())
+        b.iter(|| Cues::compile(black_box(file)))
     });
 }
 

@@ -2,7 +2,7 @@
 //! probe for what the framework needs, and sums up at the end.
 
 use interview_coach::coach::engine::{Interview, PromptKind, Step, FORMAT_VERSION};
-use interview_coach::coach::feedback::AnswerContext;
+use interview_coach::coach::feedback::{AnswerContext, LibraryCues};
 use interview_coach::guide::GuideLibrary;
 
 fn library() -> GuideLibrary {

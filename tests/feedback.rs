@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use interview_coach::coach::feedback::{self, AnswerContext, Cues, FrameworkRef, RoleTerms};
+use interview_coach::coach::feedback::{
+    self, AnswerContext, Cues, FrameworkRef, LibraryCues, RoleTerms,
+};
+use interview_coach::guide::GuideLibrary;
 use serde::Deserialize;
 
 fn root() -> PathBuf {
@@ -18,70 +21,32 @@ fn read(p: &Path) -> String {
     }
 }
 
-fn frameworks() -> Vec<FrameworkRef> {
-    let path = root().join("guides/shared/frameworks.toml");
-    match FrameworkRef::list_from_toml(&read(&path)) {
-        Ok(f) => f,
-        Err(e) => panic!("{}", e.render(&path.display().to_string(), &read(&path))),
+/// The shipped guides, loaded by the guide loader (which validates the cue file).
+fn library() -> GuideLibrary {
+    match GuideLibrary::load(root().join("guides")) {
+        Ok(l) => l,
+        Err(e) => panic!("guides:\n{e}"),
     }
 }
 
-fn cues(frameworks: &[FrameworkRef]) -> Cues {
-    let path = root().join("guides/shared/feedback.toml");
-    let src = read(&path);
-    match Cues::from_toml(&src, frameworks) {
-        Ok(c) => c,
-        Err(errs) => {
-            let shown: Vec<String> = errs
-                .iter()
-                .map(|e| e.render("guides/shared/feedback.toml", &src))
-                .collect();
-            panic!("cue file errors:\n{}", shown.join("\n"))
-        }
+fn frameworks() -> Vec<FrameworkRef> {
+    library()
+        .frameworks()
+        .iter()
+        .map(|f| FrameworkRef::from_framework(f))
+        .collect()
+}
+
+fn cues() -> Cues {
+    match library().cues() {
+        Some(c) => Cues::clone(c),
+        None => panic!("the shipped guides have no cue file"),
     }
 }
 
 #[test]
 fn shipped_cue_file_loads() {
-    let f = frameworks();
-    let _ = cues(&f);
-}
-
-/// The shipped guides, loaded by the guide loader. The loader does not know
-/// `[feedback]` files yet, so the guides are copied without the cue file.
-fn library() -> interview_coach::guide::GuideLibrary {
-    let dir = match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => panic!("tempdir: {e}"),
-    };
-    copy_guides(&root().join("guides"), dir.path());
-    let lib = match interview_coach::guide::GuideLibrary::load(dir.path()) {
-        Ok(l) => l,
-        Err(e) => panic!(
-            "guides: {:?}",
-            e.0.iter().map(|e| e.to_string()).collect::<Vec<_>>()
-        ),
-    };
-    // The library keeps what it needs in memory; the copy can go.
-    drop(dir);
-    lib
-}
-
-fn copy_guides(from: &Path, to: &Path) {
-    let entries = match std::fs::read_dir(from) {
-        Ok(e) => e,
-        Err(e) => panic!("{}: {e}", from.display()),
-    };
-    for entry in entries.flatten() {
-        let p = entry.path();
-        let target = to.join(entry.file_name());
-        if p.is_dir() {
-            let _ = std::fs::create_dir_all(&target);
-            copy_guides(&p, &target);
-        } else if p.file_name().is_some_and(|n| n != "feedback.toml") {
-            let _ = std::fs::copy(&p, &target);
-        }
-    }
+    let _ = cues();
 }
 
 /// Informational for now: which shipped example answers lack a quantified
@@ -90,8 +55,7 @@ fn copy_guides(from: &Path, to: &Path) {
 #[test]
 fn shipped_examples_report() {
     let lib = library();
-    let f = frameworks();
-    let c = cues(&f);
+    let c = cues();
     let mut total = 0;
     let mut flagged = 0;
     for role in lib.roles() {
@@ -200,7 +164,7 @@ fn labelled_answers_agree() {
         Err(e) => panic!("roles.toml: {e}"),
     };
     let fws = frameworks();
-    let c = cues(&fws);
+    let c = cues();
 
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(d) => d.flatten().map(|e| e.path()).collect(),
@@ -380,24 +344,47 @@ fn labelled_answers_agree() {
 // ---------------------------------------------------------------------------
 // The cue file's validation
 
-fn tiny_frameworks() -> Vec<FrameworkRef> {
-    let src = r#"
+const TINY_FRAMEWORKS: &str = r#"
 [[frameworks]]
 id = "pao"
 name = "PAO"
+summary = "Problem, approach, outcome."
+tips = ["Start with the problem."]
 [[frameworks.steps]]
 key = "problem"
 name = "Problem"
+guidance = "What was wrong."
 [[frameworks.steps]]
 key = "outcome"
 name = "Outcome"
+guidance = "What changed."
 probe = "What changed, in numbers?"
 "#;
-    match FrameworkRef::list_from_toml(src) {
-        Ok(f) => f,
-        Err(e) => panic!("{e}"),
-    }
-}
+
+const TINY_ROLE: &str = r#"
+[role]
+id = "tester"
+name = "Tester"
+field = "testing"
+focus = ["tests"]
+skills = ["pytest"]
+metrics = ["coverage"]
+stakeholders = ["developers"]
+
+[[questions]]
+id = "bug"
+text = "Tell me about a bug you found."
+category = "behavioral"
+stage = "screening"
+why = "Testers find bugs."
+framework = "pao"
+tips = ["Say how you found it."]
+example = "The problem was a race; as a result we cut flaky runs by half."
+
+[[questions.follow_ups]]
+question = "How did you report it?"
+checks = "Communication."
+"#;
 
 const TINY_CUES: &str = r#"[feedback]
 fillers = ["um", "like ,"]
@@ -430,13 +417,27 @@ cues = ["the problem was"]
 cues = ["as a result", "cut ... by"]
 "#;
 
+/// Every load error of a tiny guide folder whose cue file is `src`.
 fn errors_of(src: &str) -> Vec<String> {
-    match Cues::from_toml(src, &tiny_frameworks()) {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    let shared = dir.path().join("shared");
+    let write = |path: PathBuf, text: &str| {
+        if let Err(e) = std::fs::write(&path, text) {
+            panic!("{}: {e}", path.display())
+        }
+    };
+    if let Err(e) = std::fs::create_dir(&shared) {
+        panic!("{}: {e}", shared.display())
+    }
+    write(shared.join("frameworks.toml"), TINY_FRAMEWORKS);
+    write(shared.join("feedback.toml"), src);
+    write(dir.path().join("tester.toml"), TINY_ROLE);
+    match GuideLibrary::load(dir.path()) {
         Ok(_) => Vec::new(),
-        Err(errs) => errs
-            .iter()
-            .map(|e| e.render("feedback.toml", src))
-            .collect(),
+        Err(errs) => errs.0.iter().map(|e| e.to_string()).collect(),
     }
 }
 
@@ -476,7 +477,7 @@ fn cue_errors_point_at_the_problem() {
 
 fn shipped() -> (Vec<FrameworkRef>, Cues) {
     let f = frameworks();
-    let c = cues(&f);
+    let c = cues();
     (f, c)
 }
 

@@ -1,6 +1,7 @@
 //! The shipped guide library: enough roles and questions to practise with,
 //! each question complete and its example answer within the length band.
 
+use interview_coach::coach::feedback::LibraryCues;
 use interview_coach::guide::GuideLibrary;
 
 fn library() -> GuideLibrary {

@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use interview_coach::coach::engine::{Interview, Step};
+use interview_coach::coach::feedback::LibraryCues;
 use interview_coach::guide::GuideLibrary;
 use interview_coach::session::post::{answer_reply, Medium};
 use interview_coach::store::{

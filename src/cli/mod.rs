@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::coach::feedback::LibraryCues;
 use crate::config::Config;
 use crate::exit::Exit;
 use crate::guide::{GuideLibrary, Question, Role};

@@ -2,13 +2,15 @@
 //! frameworks those questions use. Everything here is immutable once built;
 //! a reload builds a new library and swaps it in whole.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
+use super::cues::CueFile;
 use super::suggest;
 
 /// What kind of question it is; `/ask` can filter by it.
@@ -238,8 +240,26 @@ pub struct GuideLibrary {
     pub(super) frameworks: Vec<Arc<Framework>>,
     pub(super) templates: usize,
     pub(super) files: usize,
-    /// The compiled `[feedback]` cue file, when the guides have one.
-    pub(super) cues: Option<Arc<crate::coach::feedback::Cues>>,
+    /// The `[feedback]` cue file, when the guides have one.
+    pub(super) cue_file: Option<CueFile>,
+    pub(super) compiled_cues: CompiledCues,
+}
+
+/// What a higher layer compiles from the cue file, kept with the library so
+/// it is built once per load; stored untyped because this layer sits below
+/// the one that defines it.
+#[derive(Default)]
+pub(super) struct CompiledCues(OnceLock<Box<dyn Any + Send + Sync>>);
+
+impl fmt::Debug for CompiledCues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.0.get().is_some() {
+            "compiled"
+        } else {
+            "not yet"
+        };
+        f.write_str(state)
+    }
 }
 
 /// Normalises what a person types for a role: case, surrounding space, and
@@ -253,9 +273,21 @@ impl GuideLibrary {
         &self.dir
     }
 
-    /// The answer-feedback cues (`guides/shared/feedback.toml`), compiled.
-    pub fn cues(&self) -> Option<&Arc<crate::coach::feedback::Cues>> {
-        self.cues.as_ref()
+    /// The answer-feedback cues (`guides/shared/feedback.toml`), validated.
+    pub fn cue_file(&self) -> Option<&CueFile> {
+        self.cue_file.as_ref()
+    }
+
+    /// The cue file as `compile` makes it, on the first call; later calls
+    /// return the same value. A program compiles it to one type (the coach's
+    /// matchers): asking for another type gives `None`.
+    pub fn compiled_cues<T: Any + Send + Sync>(
+        &self,
+        compile: impl FnOnce(&CueFile) -> T,
+    ) -> Option<&T> {
+        let file = self.cue_file.as_ref()?;
+        let compiled = self.compiled_cues.0.get_or_init(|| Box::new(compile(file)));
+        compiled.downcast_ref()
     }
 
     pub fn roles(&self) -> &[Role] {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 use super::{priority, Error};
+use crate::coach::feedback::LibraryCues;
 use crate::guide::{Counts, GuideLibrary, LoadErrors};
 
 /// The library in service. Readers clone the `Arc` and let go of the lock at
@@ -26,6 +27,8 @@ pub enum Reloaded {
 
 impl Guides {
     pub fn new(library: GuideLibrary) -> Guides {
+        // The cue matchers are compiled once, before any answer needs them.
+        let _ = library.cues();
         Guides(Arc::new(RwLock::new(Arc::new(library))))
     }
 
@@ -56,6 +59,8 @@ impl Guides {
                 priority::lower_this_thread();
                 match GuideLibrary::load(&dir) {
                     Ok(library) => {
+                        // Compiled here, not on the first answer after the swap.
+                        let _ = library.cues();
                         let counts = library.counts();
                         let old = guides.swap(library);
                         // Answer first: freeing the old library may wait for commands.

@@ -14,6 +14,7 @@ use super::live::{Kept, Live};
 use super::post::{self, echo_post, Medium, Post, Queued};
 use super::{now, turn, Error, Guides, Reloaded};
 use crate::coach::engine::{self, Interview};
+use crate::coach::feedback::LibraryCues;
 use crate::coach::select::Picker;
 use crate::config::Config;
 use crate::guide::{GuideLibrary, Question, Role};

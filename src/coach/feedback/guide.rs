@@ -4,13 +4,9 @@
 //! session state); these conversions are the only place that knows the
 //! loader's model.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use crate::guide::read::SourceFile;
-use crate::guide::{
-    Framework, FrameworkStep, GuideError, GuideLibrary, Question, Role, Vocabulary,
-};
+use crate::guide::{Framework, FrameworkStep, GuideLibrary, Question, Role, Vocabulary};
 
 use super::{AnswerContext, Cues, FrameworkRef, RoleTerms, StepRef, Term};
 
@@ -70,45 +66,17 @@ impl AnswerContext {
     }
 }
 
-impl Cues {
-    /// Compile the `[feedback]` file the loader has read. This is what the
-    /// loader calls when a file's top-level table is `[feedback]`, after the
-    /// frameworks are known; each error comes back as `path:line:column`.
-    pub fn from_source(
-        file: &SourceFile,
-        frameworks: &[Arc<Framework>],
-    ) -> Result<Cues, Vec<GuideError>> {
-        let refs: Vec<FrameworkRef> = frameworks
-            .iter()
-            .map(|f| FrameworkRef::from_framework(f))
-            .collect();
-        Cues::from_toml(&file.text, &refs).map_err(|errs| {
-            errs.into_iter()
-                .map(|e| match e.span {
-                    Some(span) => file.error_at(span.start, e.message),
-                    None => GuideError::whole_file(&file.path, e.message),
-                })
-                .collect()
-        })
-    }
+/// The coach's side of a loaded library: its cue file compiled into matchers.
+///
+/// The library keeps the compiled form, made on the first call, for as long as
+/// it lives; a reload builds a new library and so compiles anew.
+pub trait LibraryCues {
+    /// `None` when the guides have no cue file.
+    fn cues(&self) -> Option<&Arc<Cues>>;
+}
 
-    /// Read and compile `shared/feedback.toml` under the library's folder.
-    /// For callers outside the loader (tools, tests) until the library
-    /// carries the compiled cues itself.
-    pub fn load_for(library: &GuideLibrary) -> Result<Cues, Vec<GuideError>> {
-        Cues::load_file(
-            &library.dir().join("shared").join("feedback.toml"),
-            library.frameworks(),
-        )
-    }
-
-    pub fn load_file(path: &Path, frameworks: &[Arc<Framework>]) -> Result<Cues, Vec<GuideError>> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![GuideError::whole_file(
-                path,
-                format!("cannot read file: {e}"),
-            )]
-        })?;
-        Cues::from_source(&SourceFile::new(path.to_path_buf(), text), frameworks)
+impl LibraryCues for GuideLibrary {
+    fn cues(&self) -> Option<&Arc<Cues>> {
+        self.compiled_cues(|file| Arc::new(Cues::compile(file)))
     }
 }

@@ -5,24 +5,25 @@
 //! and every finding carries the text that triggered it, so a candidate (or a
 //! guide author) can see why the coach said what it said.
 //!
-//! Flow: build [`Cues`] once at load time, build an [`AnswerContext`] per
-//! question, call [`analyse`] per answer, then [`feedback_text`],
-//! [`headline`], [`follow_up_probe`] and, at the end of an interview,
-//! [`summarise`].
+//! Flow: compile [`Cues`] once per loaded library ([`LibraryCues`]), build
+//! an [`AnswerContext`] per question, call [`analyse`] per answer, then
+//! [`feedback_text`], [`headline`], [`follow_up_probe`] and, at the end of an
+//! interview, [`summarise`].
 
 mod analyse;
 mod cues;
 mod guide;
 mod numbers;
 mod report;
-mod text;
+mod terms;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 pub use analyse::analyse;
-pub use cues::{line_col, parse_cue_file, CueError, CueFile, Cues, FeedbackTable};
+pub use cues::Cues;
+pub use guide::LibraryCues;
 pub use report::{
     check_example, feedback_text, follow_up_probe, headline, summarise, summarise_digests,
     AnswerDigest, ExampleCheck, InterviewSummary, Probe, ProbeReason, StepMark,
@@ -52,23 +53,6 @@ pub struct StepRef {
     /// The question to ask when an answer misses this step.
     #[serde(default)]
     pub probe: Option<String>,
-}
-
-impl FrameworkRef {
-    /// Read the `[[frameworks]]` of a frameworks file. A stop-gap for tests,
-    /// benches and tools until the guide loader hands frameworks over.
-    pub fn list_from_toml(src: &str) -> Result<Vec<FrameworkRef>, CueError> {
-        #[derive(Deserialize)]
-        struct File {
-            frameworks: Vec<FrameworkRef>,
-        }
-        toml::from_str::<File>(src)
-            .map(|f| f.frameworks)
-            .map_err(|e| CueError {
-                span: e.span(),
-                message: e.message().trim_end().to_string(),
-            })
-    }
 }
 
 /// A role term and the other spellings an answer may use for it.

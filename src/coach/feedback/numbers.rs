@@ -8,8 +8,8 @@
 
 use super::analyse::{cover, Scan};
 use super::cues::{flag, Target, Unit};
-use super::text::{is_currency, Kind};
 use super::{Evidence, Quantity, QuantityKind};
+use crate::guide::words::{is_currency, Kind};
 
 /// Words that sit between a number and its noun without changing what it
 /// counts: "12 fewer incidents", "3 new services".

@@ -1,8 +1,9 @@
-//! Tokenizer shared by the cue compiler and the analyser.
+//! How text is split into words, for cue phrases and answers alike.
 //!
-//! Cue phrases and answers go through the same tokenizer so that a phrase such
-//! as "trade-off" or "Node.js" is compared token by token with the answer, and
-//! the two can never disagree about where a word ends. The answer is
+//! The cue file's phrases are validated here in the guide layer and matched
+//! against answers by the coach; both go through this one tokenizer, so a
+//! phrase such as "trade-off" or "Node.js" is compared token by token with
+//! the answer and the two never disagree about where a word ends. Text is
 //! normalised once (lowercase, curly apostrophes made straight) into one
 //! buffer; tokens are byte ranges into it and into the original text, so the
 //! analyser compares `&str` slices without allocating per word.

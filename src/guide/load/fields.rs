@@ -1,0 +1,313 @@
+//! Reading the items inside a guide file — questions, templates, frameworks —
+//! and the checks that need nothing outside the file: ids, lengths,
+//! placeholders, fixed choices.
+
+use std::ops::Range;
+
+use super::file::{RawFollowUp, RawFramework, RawQuestion};
+use super::limits;
+use crate::guide::model::{Category, Framework, FrameworkStep, Stage};
+use crate::guide::read::{Diagnostics, Fields, SourceFile, Text};
+use crate::guide::template;
+
+pub(super) fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= limits::ID_MAX
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+pub(super) fn check_id(diags: &mut Diagnostics<'_>, text: &Text, what: &str) -> bool {
+    if valid_id(&text.value) {
+        return true;
+    }
+    let why = if text.value.chars().count() > limits::ID_MAX {
+        format!(
+            "is {} characters long; the limit is {}",
+            text.value.chars().count(),
+            limits::ID_MAX
+        )
+    } else {
+        "must use only lowercase letters a-z, digits and `-` (not at either end)".to_string()
+    };
+    diags.at(&text.span, format!("{what} `{}` {why}", text.value));
+    false
+}
+
+/// Placeholder problems are found in the decoded string; this finds the same
+/// token in the file so the column points at it rather than at the opening quote.
+fn source_offset(file: &SourceFile, text: &Text, value_offset: usize) -> usize {
+    let token: String = {
+        let rest = &text.value[value_offset..];
+        match rest.find('}') {
+            Some(end) if !rest[1..end].contains(['{', '\n']) => rest[..=end].to_string(),
+            _ => "{".to_string(),
+        }
+    };
+    let nth = text.value[..value_offset].matches(token.as_str()).count();
+    let raw = file.text.get(text.span.clone()).unwrap_or("");
+    raw.match_indices(token.as_str())
+        .nth(nth)
+        .map_or(text.span.start, |(i, _)| text.span.start + i)
+}
+
+fn check_placeholders(diags: &mut Diagnostics<'_>, text: &Text) {
+    if let Err(errors) = template::check(&text.value) {
+        for e in errors {
+            let offset = source_offset(diags.file, text, e.offset);
+            diags.errors.push(diags.file.error_at(offset, e.message));
+        }
+    }
+}
+
+pub(super) fn read_framework(
+    index: usize,
+    diags: &mut Diagnostics<'_>,
+    fw: &mut Fields<'_, '_>,
+) -> Option<RawFramework> {
+    let id = fw.text(diags, "id");
+    if let Some(id) = &id {
+        if check_id(diags, id, "framework id") {
+            fw.set_what(format!("framework `{}`", id.value));
+        }
+    }
+    let name = fw.text(diags, "name");
+    let summary = fw.text(diags, "summary");
+    let tips = fw.text_list(diags, "tips");
+    let steps = read_steps(diags, fw);
+    for t in [&name, &summary]
+        .into_iter()
+        .flatten()
+        .chain(tips.iter().flatten())
+    {
+        check_length(diags, t, limits::FIELD_MAX, "text");
+    }
+    let (id, name, summary, tips, steps) = (id?, name?, summary?, tips?, steps?);
+    Some(RawFramework {
+        file: index,
+        id_span: id.span.clone(),
+        framework: Framework {
+            id: id.value,
+            name: name.value,
+            summary: summary.value,
+            steps,
+            tips: tips.into_iter().map(|t| t.value).collect(),
+        },
+    })
+}
+
+/// A framework's `[[steps]]`; `None` when any is unusable (reported).
+fn read_steps(diags: &mut Diagnostics<'_>, fw: &mut Fields<'_, '_>) -> Option<Vec<FrameworkStep>> {
+    let tables = match fw.opt_tables(diags, "steps", "step") {
+        Some(tables) if !tables.is_empty() => tables,
+        Some(_) => {
+            diags.at(&fw.span(), format!("{} has no steps", fw.what()));
+            return None;
+        }
+        None => {
+            let message = format!("{} is missing the required field `steps`", fw.what());
+            diags.at(&fw.span(), message);
+            return None;
+        }
+    };
+    let mut steps = Vec::new();
+    let mut steps_ok = true;
+    for mut step in tables {
+        let key = step.text(diags, "key");
+        let key = key.filter(|k| check_id(diags, k, "step key"));
+        let name = step.text(diags, "name");
+        let guidance = step.text(diags, "guidance");
+        let probe = step.opt_nonblank_text(diags, "probe");
+        for t in [&name, &guidance, &probe].into_iter().flatten() {
+            check_length(diags, t, limits::FIELD_MAX, "text");
+        }
+        if let Some(k) = &key {
+            if steps.iter().any(|s: &FrameworkStep| s.key == k.value) {
+                let message = format!("duplicate step key `{}` in {}", k.value, fw.what());
+                diags.at(&k.span, message);
+            }
+        }
+        step.finish(diags);
+        match (key, name, guidance) {
+            (Some(key), Some(name), Some(guidance)) => steps.push(FrameworkStep {
+                key: key.value,
+                name: name.value,
+                guidance: guidance.value,
+                probe: probe.map(|p| p.value),
+            }),
+            _ => steps_ok = false,
+        }
+    }
+    steps_ok.then_some(steps)
+}
+
+fn check_length(diags: &mut Diagnostics<'_>, text: &Text, max: usize, what: &str) {
+    let n = text.value.chars().count();
+    if n > max {
+        diags.at(
+            &text.span,
+            format!("{what} is {n} characters long; the limit is {max}"),
+        );
+    }
+}
+
+/// A field whose value must be one of a fixed set of ids.
+fn read_choice<T>(
+    q: &mut Fields<'_, '_>,
+    diags: &mut Diagnostics<'_>,
+    key: &'static str,
+    parse: fn(&str) -> Option<T>,
+    ids: &[&str],
+) -> Option<(T, Range<usize>)> {
+    let text = q.opt_text(diags, key)?;
+    match parse(&text.value) {
+        Some(value) => Some((value, text.span)),
+        None => {
+            diags.at(
+                &text.span,
+                format!(
+                    "unknown {key} `{}`; use one of: {}",
+                    text.value,
+                    ids.join(", ")
+                ),
+            );
+            None
+        }
+    }
+}
+
+pub(super) fn read_question(
+    index: usize,
+    diags: &mut Diagnostics<'_>,
+    mut q: Fields<'_, '_>,
+    is_template: bool,
+) -> RawQuestion {
+    let id = q.opt_nonblank_text(diags, "id");
+    let template = if is_template {
+        None
+    } else {
+        q.opt_nonblank_text(diags, "template")
+    };
+    if let Some(id) = &id {
+        let kind = if is_template {
+            "template id"
+        } else {
+            "question id"
+        };
+        if check_id(diags, id, kind) {
+            q.set_what(format!(
+                "{} `{}`",
+                if is_template { "template" } else { "question" },
+                id.value
+            ));
+        }
+    } else if let Some(t) = &template {
+        q.set_what(format!("question from template `{}`", t.value));
+    }
+    let text = q.opt_nonblank_text(diags, "text");
+    let category = read_choice(
+        &mut q,
+        diags,
+        "category",
+        Category::parse,
+        &Category::ALL.map(Category::id),
+    );
+    let stage = read_choice(
+        &mut q,
+        diags,
+        "stage",
+        Stage::parse,
+        &Stage::ALL.map(Stage::id),
+    );
+    let why = q.opt_nonblank_text(diags, "why");
+    let framework = q.opt_nonblank_text(diags, "framework");
+    let tips = q.opt_text_list(diags, "tips");
+    let example = q.opt_nonblank_text(diags, "example");
+    let answer_words = q.opt_int_pair(diags, "answer_words").map(|(pair, _)| pair);
+    let follow_ups = q
+        .opt_tables(diags, "follow_ups", "follow-up")
+        .and_then(|tables| read_follow_ups(diags, tables));
+    for t in [&text, &why, &example]
+        .into_iter()
+        .flatten()
+        .chain(tips.iter().flatten())
+    {
+        check_placeholders(diags, t);
+    }
+    for f in follow_ups.iter().flatten() {
+        check_placeholders(diags, &f.question);
+        check_placeholders(diags, &f.checks);
+    }
+    let span = q.span();
+    let written = QUESTION_FIELDS
+        .into_iter()
+        .filter(|field| q.has(field))
+        .collect();
+    q.finish(diags);
+    RawQuestion {
+        file: index,
+        span,
+        id,
+        template,
+        text,
+        category,
+        stage,
+        why,
+        framework,
+        tips,
+        example,
+        follow_ups,
+        answer_words,
+        written,
+    }
+}
+
+/// One broken follow-up makes the whole list unusable (its error is
+/// reported), rather than an empty list that would also be "empty".
+fn read_follow_ups(
+    diags: &mut Diagnostics<'_>,
+    tables: Vec<Fields<'_, '_>>,
+) -> Option<Vec<RawFollowUp>> {
+    let read: Vec<Option<RawFollowUp>> = tables
+        .into_iter()
+        .map(|mut f| {
+            let question = f.text(diags, "question");
+            let checks = f.text(diags, "checks");
+            f.finish(diags);
+            Some(RawFollowUp {
+                question: question?,
+                checks: checks?,
+            })
+        })
+        .collect();
+    read.into_iter().collect()
+}
+
+/// The fields a question needs, from itself or its template.
+pub(super) const QUESTION_FIELDS: [&str; 8] = [
+    "text",
+    "category",
+    "stage",
+    "why",
+    "framework",
+    "tips",
+    "follow_ups",
+    "example",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_short_lowercase_slugs() {
+        assert!(valid_id("tell-me-about-yourself"));
+        assert!(valid_id("q1"));
+        assert!(!valid_id("Tell"));
+        assert!(!valid_id("-x"));
+        assert!(!valid_id("a_b"));
+        assert!(!valid_id(&"a".repeat(41)));
+    }
+}
