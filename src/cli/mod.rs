@@ -322,6 +322,16 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             let dir = dir.unwrap_or(guides_dir);
             match GuideLibrary::load(&dir) {
                 Ok(lib) => {
+                    for warning in lib.warnings() {
+                        report(warning);
+                    }
+                    // Interviews without the cue file give no feedback at all.
+                    if lib.cue_file().is_none() {
+                        return Err(Failure(format!(
+                            "{}: no feedback cue file (a file with a [feedback] table, shipped as shared/feedback.toml): mock interviews would give no feedback",
+                            dir.display()
+                        )));
+                    }
                     writeln!(out, "{}: ok — {}", dir.display(), lib.counts())?;
                     Ok(ExitCode::SUCCESS)
                 }

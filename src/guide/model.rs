@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use super::cues::CueFile;
+use super::read::GuideError;
 use super::suggest;
 
 /// What kind of question it is; `/ask` can filter by it.
@@ -243,6 +244,8 @@ pub struct GuideLibrary {
     /// The `[feedback]` cue file, when the guides have one.
     pub(super) cue_file: Option<CueFile>,
     pub(super) compiled_cues: CompiledCues,
+    /// What loads but will not show whole (see `load::shown`).
+    pub(super) warnings: Vec<GuideError>,
 }
 
 /// What a higher layer compiles from the cue file, kept with the library so
@@ -274,6 +277,12 @@ impl GuideLibrary {
     }
 
     /// The answer-feedback cues (`guides/shared/feedback.toml`), validated.
+    /// Problems that do not stop the guides from serving, such as text that
+    /// `/ask` will cut at Discord's limits; `check` prints them.
+    pub fn warnings(&self) -> &[GuideError] {
+        &self.warnings
+    }
+
     pub fn cue_file(&self) -> Option<&CueFile> {
         self.cue_file.as_ref()
     }

@@ -12,6 +12,7 @@ mod discover;
 mod fields;
 mod file;
 mod resolve;
+mod shown;
 
 use std::fmt;
 use std::path::Path;
@@ -55,8 +56,7 @@ impl GuideLibrary {
     /// returns the validated library, or every problem found.
     pub fn load(dir: impl AsRef<Path>) -> Result<GuideLibrary, LoadErrors> {
         let dir = dir.as_ref();
-        let paths = discover::guide_files(dir).map_err(|e| LoadErrors(vec![e]))?;
-        let mut errors = Vec::new();
+        let (paths, mut errors) = discover::guide_files(dir).map_err(|e| LoadErrors(vec![e]))?;
         let files = discover::read_sources(paths, &mut errors);
         let raw = file::read_files(&files, &mut errors);
         let library = resolve::resolve(dir, &files, raw, &mut errors);

@@ -21,7 +21,11 @@ pub(super) fn resolve(
     raw: Raw,
     errors: &mut Vec<GuideError>,
 ) -> GuideLibrary {
-    let mut r = Resolver { files, errors };
+    let mut r = Resolver {
+        files,
+        errors,
+        warnings: Vec::new(),
+    };
     // Frameworks first: questions and the cue file refer to them.
     let frameworks = r.frameworks(raw.frameworks);
     let cue_file = r.cue_file(&raw.feedback, &frameworks);
@@ -47,6 +51,7 @@ pub(super) fn resolve(
         files: files.len(),
         cue_file,
         compiled_cues: Default::default(),
+        warnings: r.warnings,
     }
 }
 
@@ -61,6 +66,7 @@ struct Known<'r> {
 struct Resolver<'a> {
     files: &'a [SourceFile],
     errors: &'a mut Vec<GuideError>,
+    warnings: Vec<GuideError>,
 }
 
 impl Resolver<'_> {
@@ -273,6 +279,11 @@ impl Resolver<'_> {
             }
             let id = id.value.clone();
             if let Some(question) = assemble(self.errors, self.files, r, q, tmpl, frameworks, id) {
+                if let Some(warning) = super::shown::overflow(&question) {
+                    let at = q.template.as_ref().map_or(&q.span, |t| &t.span);
+                    self.warnings
+                        .push(self.files[q.file].error_at(at.start, warning));
+                }
                 questions.push(question);
             }
         }
