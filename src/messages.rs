@@ -188,6 +188,21 @@ pub const DISCORD_FAILED: &str =
 pub const OUR_FAULT: &str =
     "Something went wrong on my side. It has been logged; please try again.";
 
+/// A store call that gave up waiting for another process's lock, when the
+/// caller has no more specific wording.
+pub const BUSY: &str =
+    "The database is busy right now, so that did not go through; please try again in a minute.";
+pub const BUSY_NOTHING_DELETED: &str =
+    "The database is busy right now; nothing was deleted. Please try again in a minute.";
+pub const BUSY_NOT_ENDED: &str =
+    "The database is busy right now, so the interview is still open. Please press **End interview** again in a minute.";
+pub const BUSY_ANSWER_NOT_SAVED: &str =
+    "The database is busy right now, so your answer was not saved. Please send it again in a minute.";
+pub const BUSY_NO_HISTORY: &str =
+    "The database is busy right now, so I can't read your history. Please try again in a minute.";
+pub const BUSY_NOT_STARTED: &str =
+    "The database is busy right now, so no interview was started. Please try again in a minute.";
+
 pub const THREAD_ARCHIVED: &str = "This thread will now be archived; run `/mock` again any time.";
 
 /// An interview thread's name (before Discord's length limit).
