@@ -2,7 +2,8 @@
 //! it, within Discord's 3 seconds, and a busy database (another connection
 //! holding SQLite's write lock past `[storage] busy_timeout_ms`) is told to the
 //! member in a follow-up; once the lock is gone the same press works. Also the
-//! ordinary path of those interactions.
+//! ordinary path of those interactions, and replies that repeat a member's
+//! input staying within Discord's limits.
 
 mod support;
 
@@ -200,6 +201,38 @@ async fn starting_with_the_database_locked_says_so() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_unknown_role_or_question_is_repeated_cut_short() {
+    let h = Harness::start().await;
+    let role = "x".repeat(3000);
+    let cmd = fixtures::slash_command("ask").option(opt::string("role", &role));
+    let reply = h.interact(&cmd, cmd.interaction_id()).await;
+    let text = content_of(&reply);
+    assert!(text.starts_with("There is no role called `xxx"), "{text}");
+    assert!(text.contains("x…`"), "{text}");
+    assert!(
+        text.chars().count() < 300,
+        "{} characters",
+        text.chars().count()
+    );
+
+    let question = format!("`{}", "q".repeat(3000));
+    let cmd = fixtures::slash_command("ask")
+        .option(opt::string("role", "backend"))
+        .option(opt::string("question", &question));
+    let reply = h.interact(&cmd, cmd.interaction_id()).await;
+    let text = content_of(&reply);
+    assert!(
+        text.starts_with("Role `backend` has no question `'qq"),
+        "{text}"
+    );
+    assert!(
+        text.chars().count() < 300,
+        "{} characters",
+        text.chars().count()
+    );
+    h.fake.assert_no_violations();
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_answer_form_echoes_the_answer_without_pinging_anyone() {
     let h = Harness::start().await;
     let thread = interview_under_way(&h, "backend").await;
@@ -337,4 +370,16 @@ async fn list_help_history_and_forget_me() {
     assert_eq!(stored, 0);
     assert_eq!(h.posts_in(thread).len(), 3, "nothing more was posted");
     h.fake.assert_no_violations();
+}
+
+#[test]
+fn repeated_input_is_cut_and_cannot_end_its_code_span() {
+    use interview_coach::messages::{input_excerpt, ECHO_CHARS};
+    assert_eq!(input_excerpt("bakend"), "bakend");
+    assert_eq!(input_excerpt("a`b"), "a'b");
+    let exact = "é".repeat(ECHO_CHARS);
+    assert_eq!(input_excerpt(&exact), exact);
+    let long = input_excerpt(&"é".repeat(3000));
+    assert_eq!(long.chars().count(), ECHO_CHARS);
+    assert!(long.ends_with("é…"), "{long}");
 }
