@@ -27,8 +27,31 @@ pub fn did_you_mean(suggestions: &[String]) -> String {
     }
 }
 
+/// The most characters of a member's own input that a reply repeats: enough
+/// to recognise a typo, and a long paste cannot push the reply past Discord's
+/// limits (which would refuse it, so the member would hear nothing).
+pub const ECHO_CHARS: usize = 100;
+
+/// `input` as a reply repeats it: at most [`ECHO_CHARS`] characters, cut with
+/// "…", and without backticks, which would end the code span it is shown in.
+pub fn input_excerpt(input: &str) -> String {
+    let mut out: String = input
+        .chars()
+        .take(ECHO_CHARS)
+        .map(|c| if c == '`' { '\'' } else { c })
+        .collect();
+    if input.chars().nth(ECHO_CHARS).is_some() {
+        out.pop();
+        out.push('…');
+    }
+    out
+}
+
 pub fn unknown_role(unknown: &Unknown) -> String {
-    let mut s = format!("There is no role called `{}`", unknown.input);
+    let mut s = format!(
+        "There is no role called `{}`",
+        input_excerpt(&unknown.input)
+    );
     match did_you_mean(&unknown.suggestions) {
         hint if hint.is_empty() => s.push_str("; see the list of roles"),
         hint => {
@@ -40,7 +63,10 @@ pub fn unknown_role(unknown: &Unknown) -> String {
 }
 
 pub fn unknown_question(role_id: &str, unknown: &Unknown) -> String {
-    let mut s = format!("Role `{role_id}` has no question `{}`", unknown.input);
+    let mut s = format!(
+        "Role `{role_id}` has no question `{}`",
+        input_excerpt(&unknown.input)
+    );
     let hint = did_you_mean(&unknown.suggestions);
     if !hint.is_empty() {
         s.push_str("; ");
@@ -188,6 +214,21 @@ pub const DISCORD_FAILED: &str =
 pub const OUR_FAULT: &str =
     "Something went wrong on my side. It has been logged; please try again.";
 
+/// A store call that gave up waiting for another process's lock, when the
+/// caller has no more specific wording.
+pub const BUSY: &str =
+    "The database is busy right now, so that did not go through; please try again in a minute.";
+pub const BUSY_NOTHING_DELETED: &str =
+    "The database is busy right now; nothing was deleted. Please try again in a minute.";
+pub const BUSY_NOT_ENDED: &str =
+    "The database is busy right now, so the interview is still open. Please press **End interview** again in a minute.";
+pub const BUSY_ANSWER_NOT_SAVED: &str =
+    "The database is busy right now, so your answer was not saved. Please send it again in a minute.";
+pub const BUSY_NO_HISTORY: &str =
+    "The database is busy right now, so I can't read your history. Please try again in a minute.";
+pub const BUSY_NOT_STARTED: &str =
+    "The database is busy right now, so no interview was started. Please try again in a minute.";
+
 pub const THREAD_ARCHIVED: &str = "This thread will now be archived; run `/mock` again any time.";
 
 /// An interview thread's name (before Discord's length limit).
@@ -275,7 +316,8 @@ pub fn history_line(created_at: i64, role_name: &str, status: &str, answers: u64
 
 pub fn unknown_category(input: &str, ids: &[&str]) -> String {
     format!(
-        "There is no category `{input}`; use one of: {}.",
+        "There is no category `{}`; use one of: {}.",
+        input_excerpt(input),
         ids.join(", ")
     )
 }

@@ -148,13 +148,21 @@ pub struct StorageConfig {
     pub path: PathBuf,
     /// Finished interviews older than this are deleted (at least 1).
     pub retention_days: u32,
+    /// How long a store call waits for a lock held by another process before
+    /// it fails as busy (100 to 60000).
+    pub busy_timeout_ms: u32,
 }
+
+/// The range of `[storage] busy_timeout_ms`: shorter fails on an ordinary
+/// checkpoint, longer outlasts every reply Discord still accepts.
+const BUSY_TIMEOUT_MS: std::ops::RangeInclusive<u32> = 100..=60_000;
 
 impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
             path: PathBuf::from("data/interview-coach.db"),
             retention_days: 180,
+            busy_timeout_ms: 5000,
         }
     }
 }
@@ -405,6 +413,16 @@ impl Report<'_> {
             (c.storage.retention_days == 0).then(|| {
                 "must be at least 1, not 0 (0 would delete every finished interview at start)"
                     .into()
+            }),
+        );
+        let busy = c.storage.busy_timeout_ms;
+        check(
+            "storage",
+            "busy_timeout_ms",
+            None,
+            (!BUSY_TIMEOUT_MS.contains(&busy)).then(|| {
+                let (least, most) = (BUSY_TIMEOUT_MS.start(), BUSY_TIMEOUT_MS.end());
+                format!("must be between {least} and {most}, not {busy}")
             }),
         );
     }

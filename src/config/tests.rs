@@ -174,3 +174,18 @@ fn discord_retry_windows_have_defaults_and_no_zero_gateway_timeout() {
         Config::from_toml(Path::new("c.toml"), "[discord]\ngateway_timeout_secs = 0\n").is_err()
     );
 }
+
+#[test]
+fn the_busy_timeout_has_a_default_and_a_range() {
+    assert_eq!(parse("").storage.busy_timeout_ms, 5000);
+    let config = parse("[storage]\nbusy_timeout_ms = 100\n");
+    assert_eq!(config.storage.busy_timeout_ms, 100);
+    for (value, column) in [("99", 19), ("60001", 19)] {
+        assert_eq!(
+            errors(&format!("[storage]\nbusy_timeout_ms = {value}\n")),
+            [format!(
+                "bad.toml:2:{column}: [storage] busy_timeout_ms must be between 100 and 60000, not {value}"
+            )]
+        );
+    }
+}

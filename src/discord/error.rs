@@ -17,6 +17,13 @@ pub enum Error {
     Discord(Box<serenity::Error>),
     #[error("storage failed: {0}")]
     Store(Box<StoreError>),
+    /// The database stayed locked past the busy timeout; `told` says what did
+    /// not happen, in the member's terms (see [`Error::when_busy`]).
+    #[error("storage failed: {source}")]
+    Busy {
+        told: &'static str,
+        source: Box<StoreError>,
+    },
     #[error("{0}")]
     Internal(String),
 }
@@ -47,6 +54,17 @@ impl Error {
         Error::User(message.into())
     }
 
+    /// This error, or, if it is a busy database, one that tells the member
+    /// `told` (what did not happen) instead of the generic wording.
+    pub fn when_busy(self, told: &'static str) -> Self {
+        match self {
+            Error::Store(source) if matches!(*source, StoreError::Busy { .. }) => {
+                Error::Busy { told, source }
+            }
+            other => other,
+        }
+    }
+
     /// The HTTP status Discord answered with, if this was a Discord HTTP error.
     pub fn discord_status(&self) -> Option<StatusCode> {
         match self {
@@ -62,6 +80,8 @@ impl Error {
     pub fn user_message(&self) -> String {
         match self {
             Error::User(message) => message.clone(),
+            Error::Busy { told, .. } => (*told).into(),
+            Error::Store(e) if matches!(**e, StoreError::Busy { .. }) => messages::BUSY.into(),
             _ => match self.discord_status().map(|s| s.as_u16()) {
                 Some(403) => messages::NO_PERMISSION.into(),
                 Some(404) => messages::GONE.into(),
@@ -94,5 +114,28 @@ pub fn status_of(error: &serenity::Error) -> Option<u16> {
     match error {
         serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => Some(r.status_code.as_u16()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn busy() -> Error {
+        Error::from(StoreError::Busy {
+            path: "bot.db".into(),
+            op: "delete a member's data",
+            timeout: std::time::Duration::from_millis(300),
+        })
+    }
+
+    #[test]
+    fn a_busy_database_is_told_in_the_callers_words_and_still_logged() {
+        assert_eq!(busy().user_message(), messages::BUSY);
+        let told = busy().when_busy(messages::BUSY_NOTHING_DELETED);
+        assert_eq!(told.user_message(), messages::BUSY_NOTHING_DELETED);
+        assert!(told.is_operator_problem());
+        let other = Error::user("no").when_busy(messages::BUSY_NOTHING_DELETED);
+        assert_eq!(other.user_message(), "no");
     }
 }

@@ -1,11 +1,14 @@
 //! Gateway events that are not slash commands: button clicks, the answer
-//! form, replies in interview threads, and deleted threads.
+//! form, replies in interview threads, and deleted threads. Buttons and forms
+//! that touch the database are acknowledged before it (see `reply`).
+
+use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use serenity::all::{
     ActionRowComponent, ChannelId, ComponentInteraction, CreateActionRow, CreateInputText,
-    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
-    CreateMessage, CreateModal, FullEvent, Http, InputTextStyle, Interaction, Message,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal,
+    EditInteractionResponse, FullEvent, Http, InputTextStyle, Interaction, Message,
     ModalInteraction,
 };
 
@@ -14,6 +17,7 @@ use super::error::Error;
 use super::ids::ComponentId;
 use super::interview::{self, Place};
 use super::render::{example_embed, fit, limits, no_pings};
+use super::reply::{whisper, Reply};
 use super::{display_name, Data};
 use crate::coach::engine::MAX_ANSWER_CHARS;
 use crate::coach::select::Filter;
@@ -27,12 +31,24 @@ pub async fn handle(
     let data = framework.user_data;
     let http = framework.serenity_context.http.as_ref();
     match event {
+        // Whatever fails in a button or form is told to the member (and
+        // logged when it is the operator's problem), never only logged.
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(c),
-        } => on_component(http, data, c).await,
+        } => {
+            let mut reply = Reply::to_component(http, c);
+            let handled = on_component(&mut reply, data, c).await;
+            reply.settle(handled).await;
+            Ok(())
+        }
         FullEvent::InteractionCreate {
             interaction: Interaction::Modal(m),
-        } => on_modal(http, data, m).await,
+        } => {
+            let mut reply = Reply::to_modal(http, m);
+            let handled = on_modal(&mut reply, data, m).await;
+            reply.settle(handled).await;
+            Ok(())
+        }
         FullEvent::Message { new_message } => on_message(http, data, new_message).await,
         FullEvent::ThreadDelete { thread, .. } => {
             Ok(data.interviews.thread_deleted(thread.id.get()).await?)
@@ -46,22 +62,6 @@ pub async fn handle(
         }
         _ => Ok(()),
     }
-}
-
-fn whisper(text: impl Into<String>) -> CreateInteractionResponse {
-    CreateInteractionResponse::Message(
-        CreateInteractionResponseMessage::new()
-            .content(fit(&text.into(), limits::CONTENT))
-            .ephemeral(true)
-            .allowed_mentions(no_pings()),
-    )
-}
-
-fn followup(text: impl Into<String>) -> CreateInteractionResponseFollowup {
-    CreateInteractionResponseFollowup::new()
-        .content(fit(&text.into(), limits::CONTENT))
-        .ephemeral(true)
-        .allowed_mentions(no_pings())
 }
 
 fn place_of_component(c: &ComponentInteraction) -> Result<Place, Error> {
@@ -79,10 +79,16 @@ fn place_of_component(c: &ComponentInteraction) -> Result<Place, Error> {
     })
 }
 
-async fn on_component(http: &Http, data: &Data, c: &ComponentInteraction) -> Result<(), Error> {
+/// A button press.
+async fn on_component(
+    reply: &mut Reply<'_>,
+    data: &Data,
+    c: &ComponentInteraction,
+) -> Result<(), Error> {
     let Some(id) = ComponentId::decode(&c.data.custom_id) else {
         return Ok(());
     };
+    let http = reply.http();
     let user = c.user.id.get();
     match id {
         ComponentId::Example { role, question } => {
@@ -99,9 +105,10 @@ async fn on_component(http: &Http, data: &Data, c: &ComponentInteraction) -> Res
                 ),
                 None => whisper(messages::QUESTION_GONE),
             };
-            c.create_response(http, response).await?;
+            reply.respond(response).await
         }
         ComponentId::Another { role } => {
+            // The picker works from memory, so this answers at once.
             let lib = data.guides();
             let response = match lib.role(&role) {
                 Some(r) => match data
@@ -122,90 +129,93 @@ async fn on_component(http: &Http, data: &Data, c: &ComponentInteraction) -> Res
                 },
                 None => whisper(messages::QUESTION_GONE),
             };
-            c.create_response(http, response).await?;
+            reply.respond(response).await
         }
         ComponentId::Practice { role, question } => {
-            let place = match place_of_component(c) {
-                Ok(p) => p,
-                Err(e) => {
-                    c.create_response(http, whisper(e.user_message())).await?;
-                    return Ok(());
-                }
-            };
+            let place = place_of_component(c)?;
             let lib = data.guides();
             let Some((r, q)) = lib
                 .role(&role)
                 .and_then(|r| r.question(&question).map(|q| (r, q)))
             else {
-                c.create_response(http, whisper(messages::QUESTION_GONE))
-                    .await?;
-                return Ok(());
+                return reply.whisper(messages::QUESTION_GONE).await;
             };
-            c.defer_ephemeral(http).await?;
+            reply.defer_ephemeral().await?;
             let count = usize::from(data.config().mock.questions);
-            let text = match interview::start(http, data, place, r, count, Some(q)).await {
-                Ok(text) => text,
-                Err(e) => {
-                    log_if_operator(&e);
-                    e.user_message()
-                }
-            };
-            c.create_followup(http, followup(text)).await?;
+            let text = interview::start(http, data, place, r, count, Some(q))
+                .await
+                .map_err(|e| e.when_busy(messages::BUSY_NOT_STARTED))?;
+            reply.whisper(text).await
         }
         ComponentId::Answer => {
-            let candidate = data.interviews.candidate_in(c.channel_id.get()).await?;
+            // The form must be the first response, so it cannot wait behind a
+            // deferral; a database too slow to say who the candidate is gets
+            // the form anyway, and the submitted answer is checked again.
+            let thread = c.channel_id.get();
+            let candidate =
+                tokio::time::timeout(LOOKUP_BUDGET, data.interviews.candidate_in(thread)).await;
             let response = match candidate {
-                Some(candidate) if candidate == user => answer_form(),
-                Some(_) => whisper(messages::ONLY_CANDIDATE_CAN_ANSWER),
-                None => whisper(messages::NOT_AN_INTERVIEW),
+                Ok(Ok(Some(candidate))) if candidate == user => answer_form(),
+                Ok(Ok(Some(_))) => whisper(messages::ONLY_CANDIDATE_CAN_ANSWER),
+                Ok(Ok(None)) => whisper(messages::NOT_AN_INTERVIEW),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "could not look up the candidate; showing the form");
+                    answer_form()
+                }
+                Err(_) => answer_form(),
             };
-            c.create_response(http, response).await?;
+            reply.respond(response).await
         }
-        ComponentId::End => match data.interviews.end_early(c.channel_id.get(), user).await? {
-            Ended::Closed(posts) => {
-                // The interview is closed already: its summary goes out even if
-                // the click could not be acknowledged.
-                let acknowledged = c
-                    .create_response(http, CreateInteractionResponse::Acknowledge)
-                    .await;
-                interview::deliver(http, data, posts).await;
-                acknowledged?;
+        ComponentId::End => {
+            reply.defer_update().await?;
+            let ended = data.interviews.end_early(c.channel_id.get(), user).await;
+            match ended.map_err(|e| Error::from(e).when_busy(messages::BUSY_NOT_ENDED))? {
+                Ended::Closed(posts) => {
+                    interview::deliver(http, data, posts).await;
+                    Ok(())
+                }
+                Ended::NotCandidate => reply.whisper(messages::ONLY_CANDIDATE_CAN_END).await,
+                Ended::NotOpen => reply.whisper(messages::NOT_AN_INTERVIEW).await,
             }
-            Ended::NotCandidate => {
-                c.create_response(http, whisper(messages::ONLY_CANDIDATE_CAN_END))
-                    .await?;
-            }
-            Ended::NotOpen => {
-                c.create_response(http, whisper(messages::NOT_AN_INTERVIEW))
-                    .await?
-            }
-        },
-        ComponentId::Forget { confirmed } => {
-            let text = if confirmed {
-                let deleted = data.interviews.forget_member(user).await?;
-                tracing::info!(
-                    interviews = deleted.interviews,
-                    answers = deleted.answers,
-                    "forgot a member on request"
-                );
-                messages::forgotten(deleted.interviews, deleted.answers, deleted.outbox)
-            } else {
-                messages::NOTHING_DELETED.to_string()
-            };
-            c.create_response(
-                http,
-                CreateInteractionResponse::UpdateMessage(
-                    CreateInteractionResponseMessage::new()
-                        .content(text)
-                        .components(Vec::new())
-                        .allowed_mentions(no_pings()),
-                ),
-            )
-            .await?;
         }
-        ComponentId::AnswerModal => {}
+        ComponentId::Forget { confirmed: false } => {
+            reply
+                .respond(forget_result(messages::NOTHING_DELETED))
+                .await
+        }
+        ComponentId::Forget { confirmed: true } => {
+            reply.defer_update().await?;
+            // On failure the buttons stay, so the member can press again.
+            let deleted = data.interviews.forget_member(user).await;
+            let deleted =
+                deleted.map_err(|e| Error::from(e).when_busy(messages::BUSY_NOTHING_DELETED))?;
+            tracing::info!(
+                interviews = deleted.interviews,
+                answers = deleted.answers,
+                "forgot a member on request"
+            );
+            let text = messages::forgotten(deleted.interviews, deleted.answers, deleted.outbox);
+            let edit = EditInteractionResponse::new()
+                .content(text)
+                .components(Vec::new());
+            reply.edit_original(edit).await
+        }
+        ComponentId::AnswerModal => Ok(()),
     }
-    Ok(())
+}
+
+/// How long the Answer button waits for the database to name the candidate
+/// before it shows the form anyway, well inside Discord's 3 seconds.
+const LOOKUP_BUDGET: Duration = Duration::from_millis(1500);
+
+/// The confirmation message, replaced by what happened, without its buttons.
+fn forget_result(text: &str) -> CreateInteractionResponse {
+    CreateInteractionResponse::UpdateMessage(
+        CreateInteractionResponseMessage::new()
+            .content(text)
+            .components(Vec::new())
+            .allowed_mentions(no_pings()),
+    )
 }
 
 /// The form a candidate writes an answer in.
@@ -224,13 +234,9 @@ fn answer_form() -> CreateInteractionResponse {
     )
 }
 
-fn log_if_operator(e: &Error) {
-    if e.is_operator_problem() {
-        tracing::error!(error = %e, "interaction failed");
-    }
-}
-
-async fn on_modal(http: &Http, data: &Data, m: &ModalInteraction) -> Result<(), Error> {
+/// A submitted answer form: acknowledged at once, then stored and answered;
+/// what went wrong is told to the member in a follow-up.
+async fn on_modal(reply: &mut Reply<'_>, data: &Data, m: &ModalInteraction) -> Result<(), Error> {
     if ComponentId::decode(&m.data.custom_id) != Some(ComponentId::AnswerModal) {
         return Ok(());
     }
@@ -245,36 +251,26 @@ async fn on_modal(http: &Http, data: &Data, m: &ModalInteraction) -> Result<(), 
         })
         .collect::<Vec<_>>()
         .join("\n");
-    m.create_response(http, CreateInteractionResponse::Acknowledge)
-        .await?;
+    reply.defer_update().await?;
     let name = display_name(m.member.as_ref().and_then(|mem| mem.nick.as_ref()), &m.user);
-    let outcome = interview::answer(
-        http,
-        data,
-        Answer {
-            thread_id: m.channel_id.get(),
-            author_id: m.user.id.get(),
-            author_name: &name,
-            source_id: m.id.get(),
-            text: &text,
-            echo: true,
-        },
-    )
-    .await;
-    let note = match outcome {
-        Ok(AnswerOutcome::Rejected(why)) => Some(why),
-        Ok(AnswerOutcome::NotCandidate) => Some(messages::ONLY_CANDIDATE_CAN_ANSWER.to_string()),
-        Ok(AnswerOutcome::NotInterview) => Some(messages::NOT_AN_INTERVIEW.to_string()),
-        Ok(_) => None,
-        Err(e) => {
-            log_if_operator(&e);
-            Some(e.user_message())
-        }
+    let answer = Answer {
+        thread_id: m.channel_id.get(),
+        author_id: m.user.id.get(),
+        author_name: &name,
+        source_id: m.id.get(),
+        text: &text,
+        echo: true,
     };
-    if let Some(note) = note {
-        m.create_followup(http, followup(note)).await?;
-    }
-    Ok(())
+    let outcome = interview::answer(reply.http(), data, answer)
+        .await
+        .map_err(|e| e.when_busy(messages::BUSY_ANSWER_NOT_SAVED))?;
+    let note = match outcome {
+        AnswerOutcome::Rejected(why) => why,
+        AnswerOutcome::NotCandidate => messages::ONLY_CANDIDATE_CAN_ANSWER.to_string(),
+        AnswerOutcome::NotInterview => messages::NOT_AN_INTERVIEW.to_string(),
+        _ => return Ok(()),
+    };
+    reply.whisper(note).await
 }
 
 async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<(), Error> {

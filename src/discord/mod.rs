@@ -6,6 +6,7 @@
 //! - `commands` — one module per command group (`/ask`, `/mock`, `/guides`, …).
 //! - `events` — buttons, modals, thread replies, deleted threads.
 //! - `interview` — interview threads: opening them, delivering posts, the sweeper.
+//! - `reply` — answering buttons and forms: acknowledged once, failures told to the member.
 //! - `render` — embeds and messages within Discord's limits, never pinging.
 //! - `ids` — button ids that survive restarts.
 //! - `startup` — start-up and shutdown: [`run`], its exit classes ([`RunError`]).
@@ -18,6 +19,7 @@ pub mod ids;
 mod interview;
 mod preflight;
 pub mod render;
+mod reply;
 mod startup;
 
 use std::collections::HashSet;

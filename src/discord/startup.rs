@@ -32,7 +32,7 @@ use super::{commands, events, interview, render, Data, Error};
 use crate::config::{Config, Secret};
 use crate::exit::Exit;
 use crate::guide::GuideLibrary;
-use crate::store::Store;
+use crate::store::{OpenOptions, Store};
 
 /// How long the shards get to close their connections on the way out.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
@@ -80,6 +80,13 @@ impl RunError {
     }
 }
 
+/// The bot's store: locked against a second bot on the same file, and waiting
+/// for another process's lock (a backup, a manual query) as long as configured.
+fn store_options(config: &Config) -> OpenOptions {
+    let busy = Duration::from_millis(config.storage.busy_timeout_ms.into());
+    OpenOptions::default().exclusive(true).busy_timeout(busy)
+}
+
 fn intents(config: &Config) -> GatewayIntents {
     let mut intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES;
     if config.discord.message_content {
@@ -122,7 +129,7 @@ pub async fn run(
     })?;
     tokio::pin!(stop);
     let store = tokio::select! {
-        store = Store::open_exclusive(&config.storage.path) => {
+        store = Store::open_with(&config.storage.path, store_options(&config)) => {
             store.map_err(|e| RunError::Database(e.to_string()))?
         }
         () = stop.as_mut() => return stopping(),

@@ -28,7 +28,7 @@
 //! start (`BEGIN IMMEDIATE`), so a call's checks and writes see one state even against
 //! another process; a process that holds the lock is waited for up to the busy timeout
 //! ([`OpenOptions::busy_timeout`]), then the call fails with [`StoreError::Busy`]. The bot
-//! opens its file with [`Store::open_exclusive`], so a second bot on it is refused.
+//! opens its file exclusively ([`OpenOptions::exclusive`]), so a second bot on it is refused.
 //!
 //! **Durability.** WAL with `synchronous = NORMAL`: a commit survives the process being
 //! killed, not the kernel losing power before the page cache reaches the disk (the file

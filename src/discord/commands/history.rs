@@ -29,11 +29,14 @@ pub fn history_text(entries: &[HistoryEntry]) -> String {
 /// Your recent mock interviews
 #[poise::command(slash_command)]
 pub async fn history(ctx: AppContext<'_>) -> Result<(), Error> {
+    // Deferred before the database, which may wait out its busy timeout.
+    ctx.defer_ephemeral().await?;
     let entries = ctx
         .data()
         .interviews
         .history(ctx.author().id.get(), 10)
-        .await?;
+        .await
+        .map_err(|e| Error::from(e).when_busy(messages::BUSY_NO_HISTORY))?;
     super::whisper(ctx, history_text(&entries)).await
 }
 

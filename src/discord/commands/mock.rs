@@ -60,6 +60,7 @@ pub async fn mock(
         count,
         None,
     )
-    .await?;
+    .await
+    .map_err(|e| e.when_busy(messages::BUSY_NOT_STARTED))?;
     super::whisper(ctx, reply).await
 }

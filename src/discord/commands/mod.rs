@@ -11,7 +11,7 @@ use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse, ResolvedValue};
 
-use super::render::no_pings;
+use super::render::{fit, limits, no_pings};
 use super::{AppContext, Data, Error};
 use crate::guide::Category;
 
@@ -39,7 +39,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 tracing::debug!(command = %ctx.command().qualified_name, message = %error, "told the member");
             }
             let reply = CreateReply::default()
-                .content(error.user_message())
+                .content(fit(&error.user_message(), limits::CONTENT))
                 .ephemeral(true)
                 .allowed_mentions(no_pings());
             if let Err(e) = ctx.send(reply).await {
