@@ -5,12 +5,7 @@ use crate::coach::engine::{AnswerError, Prompt, PromptKind, Summary};
 use crate::guide::{template::join_list, Counts, Unknown};
 use crate::store::{CloseReason, InterviewStatus};
 
-/// "1 question", "2 questions": `word` with an "s" unless `n` is one.
-pub fn plural(n: impl Into<u64>, word: &str) -> String {
-    let n = n.into();
-    let s = if n == 1 { "" } else { "s" };
-    format!("{n} {word}{s}")
-}
+pub use crate::guide::template::plural;
 
 /// "did you mean `a`, `b` or `c`?" — or nothing when there is no good guess.
 pub fn did_you_mean(suggestions: &[String]) -> String {

@@ -216,9 +216,7 @@ pub struct Counts {
 
 impl fmt::Display for Counts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = |count: usize, what: &str| {
-            format!("{count} {what}{}", if count == 1 { "" } else { "s" })
-        };
+        let n = |count: usize, what: &str| super::template::plural(count as u64, what);
         write!(
             f,
             "{}, {}, {}, {} in {}",

@@ -2,7 +2,8 @@
 //! `{metrics}`, `{stakeholders}`, filled from a role's vocabulary, and
 //! `{a_role}` / `{a_field}`, the same with "a" or "an" in front (so a template
 //! reads right for "an Engineering Manager" and "a Backend Engineer").
-//! `{{` and `}}` stand for literal braces.
+//! `{{` and `}}` stand for literal braces. Also the list and count wording
+//! ([`join_list`], [`plural`]) that filled text and the messages share.
 
 use super::model::Vocabulary;
 
@@ -104,6 +105,15 @@ fn pieces(text: &str) -> Result<Vec<Piece<'_>>, Vec<PlaceholderError>> {
 /// Checks placeholder syntax and names without filling anything in.
 pub fn check(text: &str) -> Result<(), Vec<PlaceholderError>> {
     pieces(text).map(|_| ())
+}
+
+/// "1 question", "2 questions": `word` with an "s" unless `n` is one. Here, at
+/// the bottom layer, so guide counts, the coach's headlines and every front
+/// end word counts alike.
+pub fn plural(n: impl Into<u64>, word: &str) -> String {
+    let n = n.into();
+    let s = if n == 1 { "" } else { "s" };
+    format!("{n} {word}{s}")
 }
 
 /// Joins a list the way a sentence does: "a", "a and b", "a, b, and c".

@@ -81,6 +81,30 @@ fn push_norm(norm: &mut String, c: char) {
     }
 }
 
+impl Token {
+    /// A token over `orig` in the answer and `norm` in its normalised text,
+    /// not at a sentence start and not capitalised until said otherwise.
+    fn at(
+        kind: Kind,
+        orig: (usize, usize),
+        norm: (usize, usize),
+        sentence: u32,
+        clause: u32,
+    ) -> Token {
+        Token {
+            kind,
+            orig_start: to_u32(orig.0),
+            orig_end: to_u32(orig.1),
+            norm_start: to_u32(norm.0),
+            norm_end: to_u32(norm.1),
+            sentence,
+            clause,
+            sentence_start: false,
+            capitalised: false,
+        }
+    }
+}
+
 fn to_u32(n: usize) -> u32 {
     // Answers are capped far below 4 GiB by Discord and the CLI; saturating
     // keeps the tokenizer total without a panic path.
@@ -277,15 +301,15 @@ pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
                 clause += 1;
             }
             toks.push(Token {
-                kind,
-                orig_start: to_u32(start),
-                orig_end: to_u32(offset(k)),
-                norm_start: to_u32(norm_start),
-                norm_end: to_u32(norm.len()),
-                sentence,
-                clause,
                 sentence_start: at_sentence_start,
                 capitalised: c.is_uppercase(),
+                ..Token::at(
+                    kind,
+                    (start, offset(k)),
+                    (norm_start, norm.len()),
+                    sentence,
+                    clause,
+                )
             });
             at_sentence_start = false;
             continue;
@@ -333,17 +357,13 @@ pub(crate) fn tokenize(src: &str) -> Tokens<'_> {
         }
         let norm_start = norm.len();
         norm.push(shown);
-        toks.push(Token {
+        toks.push(Token::at(
             kind,
-            orig_start: to_u32(start),
-            orig_end: to_u32(offset(k)),
-            norm_start: to_u32(norm_start),
-            norm_end: to_u32(norm.len()),
+            (start, offset(k)),
+            (norm_start, norm.len()),
             sentence,
             clause,
-            sentence_start: false,
-            capitalised: false,
-        });
+        ));
         clause += 1;
         if kind == Kind::Sentence {
             sentence += 1;

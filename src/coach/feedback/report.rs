@@ -10,6 +10,7 @@ use super::{
     analyse, Analysis, AnswerContext, Cues, LengthBand, OwnershipVerdict, QuantityKind, StepRef,
     TermKind,
 };
+use crate::guide::template::plural;
 
 /// At most this many observations per answer: more would not be acted on.
 const MAX_OBSERVATIONS: usize = 3;
@@ -229,10 +230,10 @@ pub fn headline(a: &Analysis) -> String {
     let covered = a.steps.iter().filter(|s| s.covered).count();
     let nums = a.quantified_results.len();
     format!(
-        "{} {covered}/{} steps · {nums} number{} · {} words ({}) · I {} / we {}",
+        "{} {covered}/{} steps · {} · {} words ({}) · I {} / we {}",
         a.framework,
         a.steps.len(),
-        if nums == 1 { "" } else { "s" },
+        plural(nums as u64, "number"),
         a.length.words,
         duration(a.length.seconds),
         a.ownership.singular,
@@ -391,36 +392,43 @@ pub fn summarise_digests(
             gaps.push(gap.to_string());
         }
     };
-    judge(
-        share(&|a| a.steps.iter().all(|s| s.covered)),
-        "Answers followed their framework, every step present.",
-        "Answers skipped framework steps; check the step names in each answer's feedback.",
-    );
-    judge(
-        share(&|a| a.numbers),
-        "Results came with numbers.",
-        "Results rarely came with numbers; close each story with what changed and by how much.",
-    );
-    judge(
-        share(&|a| a.owned),
-        "Answers said what \"I\" did, not only the team.",
-        "Answers spoke as \"we\"; say which decisions were yours.",
-    );
-    judge(
-        share(&|a| a.within_length),
-        "Answers kept to the target length.",
-        "Answers were outside the target length; aim for one to two minutes.",
-    );
-    judge(
-        share(&|a| a.few_fillers),
-        "Few filler or hedge words.",
-        "Filler and hedge words recurred; pause instead.",
-    );
-    judge(
-        share(&|a| a.named_metric),
-        "Answers named the metrics this role is judged on.",
-        "Answers named none of the role's metrics; tie results to one.",
-    );
+    // What each habit looks like when kept, and when it is the gap.
+    type Habit = (fn(&AnswerDigest) -> bool, &'static str, &'static str);
+    let habits: [Habit; 6] = [
+        (
+            |a| a.steps.iter().all(|s| s.covered),
+            "Answers followed their framework, every step present.",
+            "Answers skipped framework steps; check the step names in each answer's feedback.",
+        ),
+        (
+            |a| a.numbers,
+            "Results came with numbers.",
+            "Results rarely came with numbers; close each story with what changed and by how much.",
+        ),
+        (
+            |a| a.owned,
+            "Answers said what \"I\" did, not only the team.",
+            "Answers spoke as \"we\"; say which decisions were yours.",
+        ),
+        (
+            |a| a.within_length,
+            "Answers kept to the target length.",
+            "Answers were outside the target length; aim for one to two minutes.",
+        ),
+        (
+            |a| a.few_fillers,
+            "Few filler or hedge words.",
+            "Filler and hedge words recurred; pause instead.",
+        ),
+        (
+            |a| a.named_metric,
+            "Answers named the metrics this role is judged on.",
+            "Answers named none of the role's metrics; tie results to one.",
+        ),
+    ];
+    for (kept, strong, gap) in habits {
+        judge(share(&kept), strong, gap);
+    }
     // Per step: a step missing from most answers of its framework is worth
     // naming on its own.
     let mut step_names: Vec<(String, String)> = Vec::new();
