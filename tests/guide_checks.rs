@@ -104,3 +104,29 @@ fn check_fails_without_the_feedback_cue_file() {
     );
     assert_eq!(r.stdout, "");
 }
+
+#[test]
+fn every_syntax_error_of_a_file_is_reported() {
+    let tmp = shipped_copy();
+    let guides = tmp.path().join("guides");
+    let path = guides.join("backend.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let last = text.lines().count();
+    text.push_str("\nbroken = = 1\nfine = 2\nalso broken [\n");
+    std::fs::write(&path, text).unwrap();
+    let r = run(&["check", guides.to_str().unwrap()], b"");
+    assert_eq!(r.code, 1);
+    let lines = r.stderr_lines();
+    let at = |line: usize| format!("{}:{line}:", path.display());
+    assert!(
+        lines.iter().any(|l| l.starts_with(&at(last + 2))),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(&at(last + 4))),
+        "{lines:#?}"
+    );
+    assert!(lines
+        .iter()
+        .all(|l| l.contains("invalid TOML") || l.starts_with("error: ")));
+}
