@@ -335,17 +335,6 @@ async fn mock_refuses_dms_threads_and_missing_permissions() {
         "{text}"
     );
 
-    // Without Create Private Threads the interview runs in a public thread.
-    let public = fixtures::slash_command("mock")
-        .option(opt::string("role", "backend"))
-        .app_permissions(perms::DEFAULT_BOT & !perms::CREATE_PRIVATE_THREADS)
-        .user(bob());
-    let token = public.interaction_token().to_string();
-    h.interact(&public, public.interaction_id()).await;
-    assert!(content(&h.followup(&token).await).contains("is ready in"));
-    let created = h.fake.requests_to(routes::CREATE_THREAD);
-    assert_eq!(created.last().unwrap().body["type"], 11);
-
     // Discord says 403 although app_permissions looked fine.
     h.fake.fail_next(routes::CREATE_THREAD, 403, 1);
     let denied = fixtures::slash_command("mock").option(opt::string("role", "backend"));
@@ -360,6 +349,42 @@ async fn mock_refuses_dms_threads_and_missing_permissions() {
             .unwrap()
             .status,
         Some(403)
+    );
+    h.fake.assert_no_violations();
+}
+
+/// Without Create Private Threads the interview runs in a public thread, and both the
+/// `/mock` reply and the thread's intro say so, and why, before the member answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_thread_is_announced_as_public() {
+    let h = Harness::start().await;
+    let private = h.start_mock(User::alice(), "backend").await;
+    let intro = content(&h.bot_post(private, 0).await);
+    assert!(!intro.contains("public"), "{intro}");
+
+    let public = fixtures::slash_command("mock")
+        .option(opt::string("role", "backend"))
+        .app_permissions(perms::DEFAULT_BOT & !perms::CREATE_PRIVATE_THREADS)
+        .user(bob());
+    let token = public.interaction_token().to_string();
+    h.interact(&public, public.interaction_id()).await;
+    let reply = h.followup(&token).await;
+    assert!(is_ephemeral(&reply.body), "{}", reply.body);
+    let created = h.fake.requests_to(routes::CREATE_THREAD);
+    assert_eq!(created.last().unwrap().body["type"], 11, "a public thread");
+    let thread = h.fake.threads().last().unwrap().id;
+    for text in [content(&reply), content(&h.bot_post(thread, 0).await)] {
+        assert!(text.contains("public thread"), "{text}");
+        assert!(text.contains("Create Private Threads"), "{text}");
+        assert!(text.contains("moderator can grant it"), "{text}");
+    }
+    assert!(content(&reply).contains(&format!("<#{thread}>")));
+    // `/help` promises privacy only where the thread is private.
+    let help = fixtures::slash_command("help");
+    let help = content_of(&h.interact(&help, help.interaction_id()).await);
+    assert!(
+        help.contains("public") && help.contains("private"),
+        "{help}"
     );
     h.fake.assert_no_violations();
 }

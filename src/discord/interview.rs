@@ -76,7 +76,8 @@ pub async fn start(
         interviews.thread_deleted(open).await?;
     }
     // Private threads keep an interview between the member and the bot, but
-    // need their own permission; fall back to public ones without it.
+    // need their own permission; fall back to public ones without it, and say
+    // so in the reply and the intro, before the member writes anything.
     let perms = place.app_permissions.unwrap_or(Permissions::all());
     let private = perms.contains(Permissions::CREATE_PRIVATE_THREADS);
     let needed = if private {
@@ -123,12 +124,17 @@ pub async fn start(
             role,
             questions,
             first,
+            public: !private,
         })
         .await?;
     match started {
         Started::New(posts) => {
             delivery::hand(data, posts);
-            Ok(messages::mock_ready(thread.id.get()))
+            Ok(if private {
+                messages::mock_ready(thread.id.get())
+            } else {
+                messages::mock_ready_public(thread.id.get())
+            })
         }
         // Another /mock from the same member won the race; this thread stays
         // empty, so remove it rather than leave a stray.

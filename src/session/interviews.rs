@@ -49,6 +49,8 @@ pub struct Start<'a> {
     pub questions: usize,
     /// The question to open with ("practise this one").
     pub first: Option<&'a Question>,
+    /// The thread is public (no permission for a private one): the intro says so.
+    pub public: bool,
 }
 
 #[derive(Debug)]
@@ -195,12 +197,16 @@ impl Interviews {
         let follow_ups = usize::from(self.config.mock.follow_ups);
         let plan = self.picker.plan(role, start.questions, start.first);
         let (state, first_prompt) = turn::begin(role, &plan, follow_ups, Medium::Thread);
-        let intro = Post::text(messages::mock_intro(
+        let mut intro = messages::mock_intro(
             &role.name,
             plan.len(),
             follow_ups,
             self.config.discord.message_content,
-        ));
+        );
+        if start.public {
+            intro = format!("{}\n{intro}", messages::PUBLIC_THREAD);
+        }
+        let intro = Post::text(intro);
         let posts = vec![intro, first_prompt];
         let new = NewInterview {
             guild_id: start.guild_id,
