@@ -410,13 +410,14 @@ fn form_error_body(errors: &[(Vec<String>, &'static str, String)]) -> Value {
 }
 
 fn injected_fault(shared: &Shared, rec: &RecordedRequest) -> Option<Reply> {
-    let (status, asked) = {
+    let (status, asked, global) = {
         let mut faults = shared.faults.lock().unwrap();
         let pos = faults
             .iter()
             .position(|f| f.remaining > 0 && f.matcher.matches(rec))?;
         faults[pos].remaining -= 1;
-        let fault = (faults[pos].status, faults[pos].retry_after);
+        let f = &faults[pos];
+        let fault = (f.status, f.retry_after, f.global);
         if faults[pos].remaining == 0 {
             faults.remove(pos);
         }
@@ -432,7 +433,7 @@ fn injected_fault(shared: &Shared, rec: &RecordedRequest) -> Option<Reply> {
             let reset = unix_millis() as f64 / 1000.0 + retry_after;
             let mut r = Reply::json(
                 429,
-                json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false, "code": 0}),
+                json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": global, "code": 0}),
             );
             r.headers = vec![
                 ("retry-after", header),
@@ -441,8 +442,14 @@ fn injected_fault(shared: &Shared, rec: &RecordedRequest) -> Option<Reply> {
                 ("x-ratelimit-reset", format!("{reset:.3}")),
                 ("x-ratelimit-reset-after", format!("{retry_after:.3}")),
                 ("x-ratelimit-bucket", "fake-bucket".into()),
-                ("x-ratelimit-scope", "user".into()),
+                (
+                    "x-ratelimit-scope",
+                    if global { "global" } else { "user" }.into(),
+                ),
             ];
+            if global {
+                r.headers.push(("x-ratelimit-global", "true".into()));
+            }
             r
         }
         500 => Reply::error(500, 0, "500: Internal Server Error"),
