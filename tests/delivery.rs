@@ -70,6 +70,33 @@ async fn a_429_is_delivered_after_its_retry_after_without_a_restart() {
     h.fake.assert_no_violations();
 }
 
+/// A global 429 on one thread's post pauses posting everywhere: another member's
+/// reply, committed meanwhile, waits until the pause is over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_global_429_pauses_every_thread() {
+    let h = bot_with_backoff(100).await;
+    let (thread, q1) = at_first_question(&h).await;
+    let bob = User::new(4100, "bob");
+    let other = h.start_mock(bob.clone(), "backend").await;
+    let other_q1 = h.bot_post(other, 1).await;
+    let asked = Duration::from_millis(500);
+    let only_there = format!("POST /channels/{thread}/messages");
+    h.fake.fail_next_global_rate_limit(only_there, asked);
+    h.answer_in(thread, h.strong_answer(&q1)).await;
+    let limited = h.bot_post(thread, 2).await;
+    assert_eq!(limited.status, Some(429));
+    let answer = fixtures::message_create(h.strong_answer(&other_q1))
+        .in_thread(other)
+        .author(bob);
+    h.fake.send(&answer).await;
+    let posted = h.bot_post(other, 2).await;
+    assert_eq!(posted.status, Some(200));
+    let waited = posted.at - limited.at;
+    assert!(waited >= asked, "posted {waited:?} after the global 429");
+    assert_eq!(h.bot_post(thread, 3).await.status, Some(200));
+    h.fake.assert_no_violations();
+}
+
 /// Server errors several times in a row: retried with backoff until delivered, once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_answered_500_several_times_is_delivered_without_a_restart() {
