@@ -198,7 +198,7 @@ pub const HELP: &str = "\
 • `/guides list` — the roles you can practise. Moderators: `/guides reload` after editing the guide files.
 • `/history` — your recent mock interviews. `/forget-me` — delete everything stored about you.
 
-Nothing you write is shown to anyone outside the thread, and the bot never pings anyone.";
+Your interview thread is private (you, the bot and the server's moderators can see it) where I may create private threads; elsewhere it is public, readable by anyone who can see the channel, and `/mock` tells you so before you answer. I never ping anyone.";
 
 pub const NO_PERMISSION: &str = "I don't have the permission to do that here. A server admin can check my role's permissions for this channel.";
 pub const GONE: &str = "That channel or message no longer exists.";
@@ -383,6 +383,14 @@ pub fn missing_permissions(names: &[&str]) -> String {
 
 pub fn mock_ready(thread_id: u64) -> String {
     format!("Your mock interview is ready in <#{thread_id}>. Good luck!")
+}
+
+/// Said in the `/mock` reply and at the top of the thread when the interview runs in a
+/// public thread, so nobody answers believing it private.
+pub const PUBLIC_THREAD: &str = "**This is a public thread**: anyone who can see the channel it belongs to can read it, because I lack the **Create Private Threads** permission there. A moderator can grant it to my role for that channel so interviews stay private.";
+
+pub fn mock_ready_public(thread_id: u64) -> String {
+    format!("Your mock interview is ready in <#{thread_id}>. {PUBLIC_THREAD}")
 }
 
 pub fn mock_intro(

@@ -258,17 +258,6 @@ async fn mock_refuses_dms_threads_and_missing_permissions() {
         "{text}"
     );
 
-    // Without Create Private Threads the interview runs in a public thread.
-    let public = fixtures::slash_command("mock")
-        .option(opt::string("role", "backend"))
-        .app_permissions(perms::DEFAULT_BOT & !perms::CREATE_PRIVATE_THREADS)
-        .user(bob());
-    let token = public.interaction_token().to_string();
-    h.interact(&public, public.interaction_id()).await;
-    assert!(content(&h.followup(&token).await).contains("is ready in"));
-    let created = h.fake.requests_to(routes::CREATE_THREAD);
-    assert_eq!(created.last().unwrap().body["type"], 11);
-
     // Discord says 403 although app_permissions looked fine.
     h.fake.fail_next(routes::CREATE_THREAD, 403, 1);
     let denied = fixtures::slash_command("mock").option(opt::string("role", "backend"));
@@ -283,6 +272,42 @@ async fn mock_refuses_dms_threads_and_missing_permissions() {
             .unwrap()
             .status,
         Some(403)
+    );
+    h.fake.assert_no_violations();
+}
+
+/// Without Create Private Threads the interview runs in a public thread, and both the
+/// `/mock` reply and the thread's intro say so, and why, before the member answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_thread_is_announced_as_public() {
+    let h = Harness::start().await;
+    let private = h.start_mock(User::alice(), "backend").await;
+    let intro = content(&h.bot_post(private, 0).await);
+    assert!(!intro.contains("public"), "{intro}");
+
+    let public = fixtures::slash_command("mock")
+        .option(opt::string("role", "backend"))
+        .app_permissions(perms::DEFAULT_BOT & !perms::CREATE_PRIVATE_THREADS)
+        .user(bob());
+    let token = public.interaction_token().to_string();
+    h.interact(&public, public.interaction_id()).await;
+    let reply = h.followup(&token).await;
+    assert!(is_ephemeral(&reply.body), "{}", reply.body);
+    let created = h.fake.requests_to(routes::CREATE_THREAD);
+    assert_eq!(created.last().unwrap().body["type"], 11, "a public thread");
+    let thread = h.fake.threads().last().unwrap().id;
+    for text in [content(&reply), content(&h.bot_post(thread, 0).await)] {
+        assert!(text.contains("public thread"), "{text}");
+        assert!(text.contains("Create Private Threads"), "{text}");
+        assert!(text.contains("moderator can grant it"), "{text}");
+    }
+    assert!(content(&reply).contains(&format!("<#{thread}>")));
+    // `/help` promises privacy only where the thread is private.
+    let help = fixtures::slash_command("help");
+    let help = content_of(&h.interact(&help, help.interaction_id()).await);
+    assert!(
+        help.contains("public") && help.contains("private"),
+        "{help}"
     );
     h.fake.assert_no_violations();
 }
@@ -378,95 +403,6 @@ async fn without_message_content_the_bot_points_to_the_button_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discord_errors_are_retried_or_explained() {
-    let h = Harness::start().await;
-    let thread = h.start_mock(User::alice(), "backend").await;
-    let q1 = h.bot_post(thread, 1).await;
-
-    // A 500 and then a 429 on the next post: retried, delivered once.
-    h.fake.fail_next(routes::CREATE_MESSAGE, 500, 1);
-    h.fake.fail_next(routes::CREATE_MESSAGE, 429, 1);
-    h.answer_in(thread, h.strong_answer(&q1)).await;
-    let delivered = h.bot_post(thread, 4).await;
-    assert_eq!(delivered.status, Some(200));
-    assert!(content(&delivered).contains("**Follow-up 1 of 1"));
-    let follow_ups = h
-        .fake
-        .messages(thread)
-        .into_iter()
-        .filter(|m| m.from_bot && m.content.contains("**Follow-up"))
-        .count();
-    assert_eq!(follow_ups, 1);
-
-    // A 500 on the /ask reply itself is logged; the bot keeps serving.
-    h.fake.fail_next(routes::INTERACTION_CALLBACK, 500, 1);
-    let ask = fixtures::slash_command("ask").option(opt::string("role", "qa"));
-    h.interact(&ask, ask.interaction_id()).await;
-    let ask = fixtures::slash_command("ask").option(opt::string("role", "qa"));
-    let reply = h.interact(&ask, ask.interaction_id()).await;
-    assert_eq!(reply.body["type"], 4, "the next /ask is answered");
-    assert!(!h.output().contains("panicked"));
-}
-
-/// Polls the bot's database until `sql` (one integer) gives `want`, for up to 5 s.
-async fn wait_for_db(h: &Harness, sql: &str, param: i64, want: i64) {
-    let db = h.dir.path().join("data/bot.db");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        let got: i64 = rusqlite::Connection::open(&db)
-            .and_then(|c| c.query_row(sql, [param], |row| row.get(0)))
-            .unwrap();
-        if got == want {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{sql} with {param}: {got}, waited for {want}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-}
-
-/// Discord answers a post with 404 (the thread is gone) or 403 (no permission): the
-/// queued message is dropped instead of retried forever, and after a 404 the interview
-/// is closed so the member can start another.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn posts_refused_with_404_or_403_are_dropped_and_a_gone_thread_closes_the_interview() {
-    let h = Harness::start().await;
-    let pending = "SELECT COUNT(*) FROM outbox o JOIN interviews i ON i.id = o.interview_id \
-                   WHERE i.thread_id = ? AND o.posted_at IS NULL";
-    let answers = "SELECT COUNT(*) FROM answers a JOIN interviews i ON i.id = a.interview_id \
-                   WHERE i.thread_id = ?";
-
-    // 404: the thread is gone.
-    let thread = h.start_mock(User::alice(), "backend").await;
-    let q1 = h.bot_post(thread, 1).await;
-    h.fake.fail_next(routes::CREATE_MESSAGE, 404, 1);
-    h.answer_in(thread, h.strong_answer(&q1)).await;
-    let closed = "SELECT COUNT(*) FROM interviews WHERE thread_id = ? \
-                  AND status = 'closed-thread-deleted'";
-    wait_for_db(&h, closed, thread as i64, 1).await;
-    wait_for_db(&h, answers, thread as i64, 1).await;
-    wait_for_db(&h, pending, thread as i64, 0).await;
-
-    // 403: no permission to post; the interview itself goes on.
-    let thread2 = h.start_mock(User::alice(), "backend").await;
-    assert_ne!(thread, thread2, "the member could start again");
-    let q1 = h.bot_post(thread2, 1).await;
-    h.fake.fail_next(routes::CREATE_MESSAGE, 403, 1);
-    h.answer_in(thread2, h.strong_answer(&q1)).await;
-    wait_for_db(&h, answers, thread2 as i64, 1).await;
-    wait_for_db(&h, pending, thread2 as i64, 0).await;
-    let open = "SELECT COUNT(*) FROM interviews WHERE thread_id = ? AND status = 'open'";
-    wait_for_db(&h, open, thread2 as i64, 1).await;
-
-    // The intro, the first question, and the refused post: tried once, not again.
-    assert_eq!(h.posts_in(thread).len(), 3);
-    assert_eq!(h.posts_in(thread2).len(), 3);
-    h.fake.assert_no_violations();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_thread_frees_the_member_for_a_new_interview() {
     let h = Harness::start().await;
     let thread = h.start_mock(User::alice(), "backend").await;
@@ -481,7 +417,7 @@ async fn a_deleted_thread_frees_the_member_for_a_new_interview() {
     // Gateway events and commands are handled concurrently, so a /mock sent at
     // once could be checked before the deletion is recorded; wait for the record.
     let open = "SELECT COUNT(*) FROM interviews WHERE thread_id = ? AND status = 'open'";
-    wait_for_db(&h, open, thread as i64, 0).await;
+    h.wait_for_db(open, thread as i64, 0).await;
     // The next /mock is not refused as "already open".
     let thread2 = h.start_mock(User::alice(), "backend").await;
     assert_ne!(thread, thread2);
@@ -502,7 +438,7 @@ async fn a_thread_deleted_unannounced_does_not_block_a_new_interview() {
     assert_ne!(thread, thread2);
     let closed = "SELECT COUNT(*) FROM interviews WHERE thread_id = ? \
                   AND status = 'closed-thread-deleted'";
-    wait_for_db(&h, closed, thread as i64, 1).await;
+    h.wait_for_db(closed, thread as i64, 1).await;
     h.fake.assert_no_violations();
 }
 

@@ -35,13 +35,7 @@ async fn an_interview_continues_after_kill_9() {
     // the kill came after Discord took follow-up 1 but before the bot marked
     // it posted, the restart sends it again with the same nonce and Discord
     // returns the first one, so it still appears once.
-    let shown: Vec<String> = h
-        .fake
-        .messages(thread)
-        .into_iter()
-        .filter(|m| m.from_bot)
-        .map(|m| m.content)
-        .collect();
+    let shown: Vec<String> = h.bot_messages(thread);
     assert_eq!(shown.len(), 4, "nothing lost or repeated: {shown:#?}");
     assert!(shown[2].contains("**Follow-up 1 of 2") && shown[3].contains("**Follow-up 2 of 2"));
     h.fake.assert_no_violations();
@@ -106,13 +100,7 @@ async fn a_message_committed_but_not_posted_is_posted_once_after_restart() {
         "{}",
         content(&delivered)
     );
-    let transcript: Vec<String> = h
-        .fake
-        .messages(thread)
-        .into_iter()
-        .filter(|m| m.from_bot)
-        .map(|m| m.content)
-        .collect();
+    let transcript: Vec<String> = h.bot_messages(thread);
     let follow_ups_1 = transcript
         .iter()
         .filter(|c| c.contains("**Follow-up 1 of 2"))

@@ -7,7 +7,7 @@
 //! the thread. Requests are watched through [`FakeDiscord::subscribe_requests`], so the
 //! generator costs one channel message per request, not a rescan of the log.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use fake_discord::fixtures::{self, opt, Fixture, SlashCommand, User};
@@ -331,17 +331,24 @@ pub async fn open_mocks(
     let mut first_post: HashMap<u64, Instant> = HashMap::new();
     let mut answer: Vec<Option<RecordedRequest>> = vec![None; cmds.len()];
     let mut left = cmds.len();
-    while left > 0 {
+    // Threads named in a reply whose first post has not arrived yet: the delivery
+    // worker posts after the reply may have gone out.
+    let mut unposted: HashSet<u64> = HashSet::new();
+    while left > 0 || !unposted.is_empty() {
         let Ok(Some(r)) = tokio::time::timeout(stall, rx.recv()).await else {
             break;
         };
         if r.route == routes::CREATE_MESSAGE {
             if let Some(ch) = r.param_id("channel_id") {
                 first_post.entry(ch).or_insert(r.at);
+                unposted.remove(&ch);
             }
         } else if r.route == routes::CREATE_FOLLOWUP {
             if let Some(&i) = r.param("webhook_token").and_then(|t| by_token.get(t)) {
                 if answer[i].is_none() {
+                    let content = r.body["content"].as_str().unwrap_or_default();
+                    unposted
+                        .extend(thread_mention(content).filter(|t| !first_post.contains_key(t)));
                     answer[i] = Some(r);
                     left -= 1;
                 }

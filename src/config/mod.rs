@@ -76,6 +76,9 @@ pub struct DiscordConfig {
     /// How long the bot may be without a gateway connection (at start or after
     /// losing it) before it exits.
     pub gateway_timeout_secs: std::num::NonZeroU64,
+    /// The longest wait between two tries of a post that fails for a passing reason
+    /// (5xx, no connection; a 429 waits what it asks instead), in milliseconds.
+    pub delivery_max_backoff_ms: u64,
 }
 
 impl Default for DiscordConfig {
@@ -89,6 +92,7 @@ impl Default for DiscordConfig {
             api_base: None,
             startup_retry_secs: 60,
             gateway_timeout_secs: std::num::NonZeroU64::new(300).expect("not zero"),
+            delivery_max_backoff_ms: 30_000,
         }
     }
 }
@@ -115,6 +119,10 @@ impl Default for GuidesConfig {
         }
     }
 }
+
+/// The range of `delivery_max_backoff_ms`: from quick enough for tests to ten minutes,
+/// beyond which a member would have long given up on the reply.
+const DELIVERY_BACKOFF_MS: std::ops::RangeInclusive<u64> = 100..=600_000;
 
 /// The most main questions, and follow-ups per question, an interview may have.
 const MOST_QUESTIONS: u8 = 5;
@@ -360,6 +368,19 @@ impl Report<'_> {
             "api_base",
             None,
             d.api_base.as_deref().and_then(http_url_problem),
+        );
+        check(
+            "discord",
+            "delivery_max_backoff_ms",
+            None,
+            (!DELIVERY_BACKOFF_MS.contains(&d.delivery_max_backoff_ms)).then(|| {
+                format!(
+                    "must be between {} and {}, not {}",
+                    DELIVERY_BACKOFF_MS.start(),
+                    DELIVERY_BACKOFF_MS.end(),
+                    d.delivery_max_backoff_ms
+                )
+            }),
         );
         check(
             "guides",

@@ -61,7 +61,7 @@ fn defaults_and_unknown_keys() {
     assert_eq!(
         errors("[discord]\nguild = 1\n\n[storag]\npath = \"x.db\"\n"),
         [
-            "bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `token`, `api_base`, `startup_retry_secs`, `gateway_timeout_secs`",
+            "bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `token`, `api_base`, `startup_retry_secs`, `gateway_timeout_secs`, `delivery_max_backoff_ms`",
             "bad.toml:4:2: unknown table `storag`, expected one of `discord`, `guides`, `mock`, `storage`",
         ]
     );
@@ -188,4 +188,15 @@ fn the_busy_timeout_has_a_default_and_a_range() {
             )]
         );
     }
+}
+
+#[test]
+fn delivery_backoff_has_a_default_and_a_range() {
+    assert_eq!(parse("").discord.delivery_max_backoff_ms, 30_000);
+    let config = parse("[discord]\ndelivery_max_backoff_ms = 100\n");
+    assert_eq!(config.discord.delivery_max_backoff_ms, 100);
+    assert_eq!(
+        errors("[discord]\ndelivery_max_backoff_ms = 50\n"),
+        ["bad.toml:2:27: [discord] delivery_max_backoff_ms must be between 100 and 600000, not 50"]
+    );
 }

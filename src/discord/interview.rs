@@ -3,25 +3,20 @@
 //! an interview does next is decided in [`crate::session`]; this module only
 //! carries it to and from Discord.
 //!
-//! Delivery posts each committed outbox item in order and reports it done; an
-//! item still failing after a few tries for passing reasons stays pending for
-//! the next start, and one that can never be posted (thread gone, no
-//! permission) is dropped with a warning.
-
-use std::time::Duration;
+//! What the session layer commits is handed to the delivery worker
+//! (`delivery`), which posts it; at start-up [`resume`] starts the worker with
+//! what an earlier run left unposted.
 
 use poise::serenity_prelude as serenity;
-use serenity::all::{
-    ChannelId, ChannelType, CreateMessage, CreateThread, EditThread, Http, LightMethod, MessageId,
-    Permissions, Request, Route, UserId,
-};
+use serenity::all::{ChannelId, ChannelType, CreateThread, Http, Permissions, UserId};
 
-use super::error::{is_transient, status_of, Error};
-use super::render::{self, post_messages};
+use super::delivery;
+use super::error::{status_of, Error};
+use super::render;
 use super::{Data, SWEEP_EVERY};
 use crate::guide::{Question, Role};
 use crate::messages;
-use crate::session::{self, AnswerOutcome, Queued, Start, Started, Undeliverable};
+use crate::session::{self, AnswerOutcome, Queued, Start, Started};
 
 /// Where a `/mock` (or "Practice this") was asked for.
 pub struct Place {
@@ -81,7 +76,8 @@ pub async fn start(
         interviews.thread_deleted(open).await?;
     }
     // Private threads keep an interview between the member and the bot, but
-    // need their own permission; fall back to public ones without it.
+    // need their own permission; fall back to public ones without it, and say
+    // so in the reply and the intro, before the member writes anything.
     let perms = place.app_permissions.unwrap_or(Permissions::all());
     let private = perms.contains(Permissions::CREATE_PRIVATE_THREADS);
     let needed = if private {
@@ -128,12 +124,17 @@ pub async fn start(
             role,
             questions,
             first,
+            public: !private,
         })
         .await?;
     match started {
         Started::New(posts) => {
-            deliver(http, data, posts).await;
-            Ok(messages::mock_ready(thread.id.get()))
+            delivery::hand(data, posts);
+            Ok(if private {
+                messages::mock_ready(thread.id.get())
+            } else {
+                messages::mock_ready_public(thread.id.get())
+            })
         }
         // Another /mock from the same member won the race; this thread stays
         // empty, so remove it rather than leave a stray.
@@ -144,15 +145,16 @@ pub async fn start(
     }
 }
 
-/// Hands an answer to the session layer and delivers what it committed.
+/// Hands an answer to the session layer and what it committed to the delivery
+/// worker. (`_http` stays for the callers, as in [`deliver`].)
 pub async fn answer(
-    http: &Http,
+    _http: &Http,
     data: &Data,
     answer: session::Answer<'_>,
 ) -> Result<AnswerOutcome, Error> {
     let mut outcome = data.interviews.answer(answer).await?;
     if let AnswerOutcome::Recorded(posts) = &mut outcome {
-        deliver(http, data, std::mem::take(posts)).await;
+        delivery::hand(data, std::mem::take(posts));
     }
     Ok(outcome)
 }
@@ -173,95 +175,16 @@ async fn thread_is_gone(http: &Http, thread_id: u64) -> bool {
     }
 }
 
-/// Posts committed outbox items, in order.
-pub async fn deliver(http: &Http, data: &Data, items: Vec<Queued>) {
-    for item in &items {
-        post_item(http, data, item).await;
-    }
+/// Hands committed outbox items to the delivery worker, which posts them in order
+/// per thread and retries what fails for passing reasons; returns at once. (`_http`
+/// stays for the callers: the worker holds its own handle.)
+pub async fn deliver(_http: &Http, data: &Data, items: Vec<Queued>) {
+    delivery::hand(data, items);
 }
 
-async fn post_item(http: &Http, data: &Data, item: &Queued) {
-    if !Data::lock(&data.posting).insert(item.id.0) {
-        return;
-    }
-    let result = post_item_inner(http, data, item).await;
-    Data::lock(&data.posting).remove(&item.id.0);
-    if let Err(e) = result {
-        tracing::warn!(outbox = item.id.0, error = %e, "could not post a queued message");
-    }
-}
-
-async fn post_item_inner(http: &Http, data: &Data, item: &Queued) -> Result<(), Error> {
-    let channel = ChannelId::new(item.channel_id);
-    let mut last_id = 0;
-    for message in post_messages(&item.post, item.id.0) {
-        let mut attempt = 0;
-        loop {
-            match post_message(http, channel, &message).await {
-                Ok(id) => {
-                    last_id = id.get();
-                    break;
-                }
-                Err(e) if is_transient(&e) && attempt < 2 => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
-                }
-                Err(e) => {
-                    let never = match status_of(&e) {
-                        Some(404) => Some(Undeliverable::ThreadGone),
-                        Some(403) => {
-                            tracing::warn!(channel = item.channel_id, "no permission to post in an interview thread; dropping the message");
-                            Some(Undeliverable::NoPermission)
-                        }
-                        _ => None,
-                    };
-                    if let Some(why) = never {
-                        data.interviews.undeliverable(item, why).await?;
-                    }
-                    return Err(e.into());
-                }
-            }
-        }
-    }
-    data.interviews.delivered(item, last_id);
-    if item.post.archive {
-        // Archived, not locked: the member can still scroll and reopen it.
-        channel
-            .edit_thread(http, EditThread::new().archived(true))
-            .await?;
-    }
-    Ok(())
-}
-
-/// Posts `message` in `channel` and returns the new message's id: what serenity's
-/// `send_message` does, without decoding the whole message Discord sends back (author,
-/// member, components: the bot's CPU profile had that at over a quarter of the posting
-/// cost) when the id is all the outbox needs. Errors are serenity's, as from
-/// `send_message`, so the retry and 403/404 handling above read them the same way.
-async fn post_message(
-    http: &Http,
-    channel: ChannelId,
-    message: &CreateMessage,
-) -> Result<MessageId, serenity::Error> {
-    #[derive(serde::Deserialize)]
-    struct Posted {
-        id: MessageId,
-    }
-    let body = serde_json::to_vec(message)?;
-    let request = Request::new(
-        Route::ChannelMessages {
-            channel_id: channel,
-        },
-        LightMethod::Post,
-    )
-    .body(Some(body));
-    let reply = http.request(request).await?.bytes().await?;
-    let posted: Posted = serde_json::from_slice(&reply)?;
-    Ok(posted.id)
-}
-
-/// After a (re)start: learn which threads hold open interviews, post what
-/// was committed but not yet posted, and start the idle/retention sweeper.
+/// After a (re)start: learn which threads hold open interviews, start the
+/// delivery worker with what was committed but not yet posted, and start the
+/// idle/retention sweeper.
 pub async fn resume(ctx: &serenity::Context, data: &Data) {
     let interviews = &data.interviews;
     let open = match interviews.load_open_threads().await {
@@ -275,19 +198,19 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
     match interviews.pending_posts().await {
         Ok(pending) => {
             reposted = pending.len();
-            deliver(&ctx.http, data, pending).await;
+            delivery::hand(data, pending);
         }
         Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
     }
+    delivery::start(data, ctx.http.clone());
     tracing::info!(open_interviews = open, reposted, "bot ready");
-    let http = ctx.http.clone();
     let data = data.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SWEEP_EVERY);
         loop {
             tick.tick().await;
             let posts = data.interviews.sweep(session::now()).await;
-            deliver(&http, &data, posts).await;
+            delivery::hand(&data, posts);
         }
     });
 }

@@ -5,7 +5,8 @@
 //!
 //! - `commands` — one module per command group (`/ask`, `/mock`, `/guides`, …).
 //! - `events` — buttons, modals, thread replies, deleted threads.
-//! - `interview` — interview threads: opening them, delivering posts, the sweeper.
+//! - `interview` — interview threads: opening them, handing posts over, the sweeper.
+//! - `delivery` — the delivery worker: posts in order per thread, retried until delivered.
 //! - `reply` — answering buttons and forms: acknowledged once, failures told to the member.
 //! - `render` — embeds and messages within Discord's limits, never pinging.
 //! - `ids` — button ids that survive restarts.
@@ -13,6 +14,7 @@
 //! - `preflight` — the REST requests made before the gateway (gateway address, registration).
 
 mod commands;
+mod delivery;
 pub mod error;
 mod events;
 pub mod ids;
@@ -58,19 +60,19 @@ impl std::ops::Deref for Data {
 pub struct Shared {
     /// The interview use cases, with the guides, picker, settings and store.
     pub interviews: Interviews,
-    /// Outbox items being posted right now, so the start-up flush and a live
-    /// answer never post the same item twice.
-    posting: Mutex<HashSet<i64>>,
+    /// The delivery worker's queues (see `delivery`).
+    delivery: delivery::Delivery,
     /// Threads where the bot already said it cannot read message text.
     told_to_use_button: Mutex<HashSet<u64>>,
 }
 
 impl Data {
     pub fn new(config: Config, guides: GuideLibrary, store: Store) -> Data {
+        let max_backoff = Duration::from_millis(config.discord.delivery_max_backoff_ms);
         Data {
             shared: Arc::new(Shared {
+                delivery: delivery::Delivery::new(max_backoff),
                 interviews: Interviews::new(config, guides, store),
-                posting: Mutex::new(HashSet::new()),
                 told_to_use_button: Mutex::new(HashSet::new()),
             }),
         }

@@ -239,7 +239,7 @@ impl Rest {
         if status == 429 {
             return Answer::Transient {
                 why: format!("{route} was rate-limited (429)"),
-                wait: Some(retry_after(&headers, &json)),
+                wait: Some(retry_after(&headers, &json).unwrap_or(FIRST_BACKOFF)),
             };
         }
         if status >= 500 || status == 408 {
@@ -261,19 +261,16 @@ impl Rest {
 }
 
 /// How long a 429 asks to wait: the longer of the `Retry-After` header (whole
-/// seconds) and the body's `retry_after` (fractional), at least a little.
-fn retry_after(headers: &HeaderMap, body: &Value) -> Duration {
+/// seconds) and the body's `retry_after` (fractional), at most an hour; `None`
+/// when it says nothing usable. Delivery (`delivery`) reads its 429s with it too.
+pub(super) fn retry_after(headers: &HeaderMap, body: &Value) -> Option<Duration> {
     let header = headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok());
     let body = body["retry_after"].as_f64();
     let seconds = header.into_iter().chain(body).fold(0.0_f64, f64::max);
-    if seconds.is_finite() && seconds > 0.0 {
-        Duration::from_secs_f64(seconds.min(3600.0))
-    } else {
-        FIRST_BACKOFF
-    }
+    (seconds.is_finite() && seconds > 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)))
 }
 
 /// The innermost error's text (reqwest's own says only "error sending request").
@@ -296,14 +293,14 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
         let body = json!({"retry_after": 1.5});
-        assert_eq!(retry_after(&headers, &body), Duration::from_secs(2));
+        assert_eq!(retry_after(&headers, &body), Some(Duration::from_secs(2)));
         assert_eq!(
             retry_after(&HeaderMap::new(), &body),
-            Duration::from_millis(1500)
+            Some(Duration::from_millis(1500))
         );
-        assert_eq!(retry_after(&HeaderMap::new(), &Value::Null), FIRST_BACKOFF);
+        assert_eq!(retry_after(&HeaderMap::new(), &Value::Null), None);
         headers.insert(RETRY_AFTER, HeaderValue::from_static("nonsense"));
-        assert_eq!(retry_after(&headers, &Value::Null), FIRST_BACKOFF);
+        assert_eq!(retry_after(&headers, &Value::Null), None);
     }
 
     #[test]

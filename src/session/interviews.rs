@@ -50,6 +50,8 @@ pub struct Start<'a> {
     pub questions: usize,
     /// The question to open with ("practise this one").
     pub first: Option<&'a Question>,
+    /// The thread is public (no permission for a private one): the intro says so.
+    pub public: bool,
 }
 
 #[derive(Debug)]
@@ -100,8 +102,12 @@ pub enum Ended {
 /// Why a queued post can never be delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Undeliverable {
+    /// The thread no longer exists.
     ThreadGone,
+    /// The bot may not post in the thread: nothing more can reach the member there.
     NoPermission,
+    /// Discord refused this post itself (a malformed request); the thread is fine.
+    Refused,
 }
 
 fn decode_state(json: &str) -> Result<Interview, Error> {
@@ -192,12 +198,16 @@ impl Interviews {
         let follow_ups = usize::from(self.config.mock.follow_ups);
         let plan = self.picker.plan(role, start.questions, start.first);
         let (state, first_prompt) = turn::begin(role, &plan, follow_ups, Medium::Thread);
-        let intro = Post::text(messages::mock_intro(
+        let mut intro = messages::mock_intro(
             &role.name,
             plan.len(),
             follow_ups,
             self.config.discord.message_content,
-        ));
+        );
+        if start.public {
+            intro = format!("{}\n{intro}", messages::PUBLIC_THREAD);
+        }
+        let intro = Post::text(intro);
         let posts = vec![intro, first_prompt];
         let new = NewInterview {
             guild_id: start.guild_id,
@@ -472,11 +482,19 @@ impl Interviews {
         self.store.mark_posted_soon(item.id, message_id, now());
     }
 
-    /// `item` can never be delivered: drop it, and when its thread is gone,
-    /// close that thread's interview.
+    /// `item` can never be delivered: drop it. When its thread is gone, or the bot
+    /// may no longer post there, that thread's interview is closed too: it could
+    /// only wait for the idle sweep, and the member could not start another.
     pub async fn undeliverable(&self, item: &Queued, why: Undeliverable) -> Result<(), Error> {
-        if why == Undeliverable::ThreadGone {
-            self.thread_deleted(item.channel_id).await?;
+        let thread = item.channel_id;
+        match why {
+            Undeliverable::ThreadGone => self.thread_deleted(thread).await?,
+            Undeliverable::NoPermission => {
+                self.ended(thread);
+                let status = InterviewStatus::Abandoned;
+                self.store.close_by_thread(thread, status, now()).await?;
+            }
+            Undeliverable::Refused => {}
         }
         self.store.discard_outbox(item.id).await?;
         Ok(())

@@ -25,6 +25,8 @@ pub struct Options {
     pub follow_ups: u8,
     pub questions: u8,
     pub allow_message_content: bool,
+    /// `[discord] delivery_max_backoff_ms`; `None` leaves the bot's default.
+    pub delivery_max_backoff_ms: Option<u64>,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
             follow_ups: 1,
             questions: 1,
             allow_message_content: true,
+            delivery_max_backoff_ms: None,
         }
     }
 }
@@ -99,10 +102,13 @@ impl Harness {
             &dir.path().join("guides"),
         );
         let config = dir.path().join("config.toml");
+        let backoff = options.delivery_max_backoff_ms.map_or(String::new(), |ms| {
+            format!("delivery_max_backoff_ms = {ms}\n")
+        });
         std::fs::write(
             &config,
             format!(
-                "[discord]\nguild_id = {guild}\nmoderator_role_ids = [{MOD_ROLE}]\nmessage_content = {mc}\n\
+                "[discord]\nguild_id = {guild}\nmoderator_role_ids = [{MOD_ROLE}]\nmessage_content = {mc}\n{backoff}\
                  [guides]\ndir = \"{guides}\"\n\
                  [mock]\nquestions = {q}\nfollow_ups = {f}\n\
                  [storage]\npath = \"{db}\"\n",
@@ -243,6 +249,23 @@ impl Harness {
         self.output.lock().unwrap().join("\n")
     }
 
+    /// Waits until the bot's output has a line containing every one of `parts`
+    /// (it is read from the process's pipes, so it may lag what the bot did).
+    pub async fn wait_for_log(&self, parts: &[&str]) -> String {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let output = self.output();
+            if let Some(line) = output.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
+                return line.to_string();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no line with {parts:?} in:\n{output}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Dispatches an interaction and returns the bot's callback to it.
     pub async fn interact(&self, fixture: &impl Fixture, id: u64) -> RecordedRequest {
         self.fake.send(fixture).await;
@@ -342,6 +365,37 @@ impl Harness {
         self.fake
             .send(&fixtures::message_create(text).in_thread(thread))
             .await;
+    }
+
+    /// Polls the bot's database until `sql` (one integer, with `param`) gives `want`,
+    /// for up to 5 s.
+    pub async fn wait_for_db(&self, sql: &str, param: i64, want: i64) {
+        let db = self.dir.path().join("data/bot.db");
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let got: i64 = rusqlite::Connection::open(&db)
+                .and_then(|c| c.query_row(sql, [param], |row| row.get(0)))
+                .unwrap();
+            if got == want {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{sql} with {param}: {got}, waited for {want}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// What the bot's messages in `channel` say, as the channel shows them (a
+    /// post Discord took twice, by its nonce, appears once).
+    pub fn bot_messages(&self, channel: u64) -> Vec<String> {
+        self.fake
+            .messages(channel)
+            .into_iter()
+            .filter(|m| m.from_bot)
+            .map(|m| m.content)
+            .collect()
     }
 
     pub fn posts_in(&self, channel: u64) -> Vec<RecordedRequest> {

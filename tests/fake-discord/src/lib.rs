@@ -35,7 +35,7 @@
 //! | lifecycle | [`FakeDiscord::start`], [`FakeDiscord::builder`] ([`FakeDiscordBuilder`]), [`FakeDiscord::base_url`], [`FakeDiscord::token`], [`FakeDiscord::shutdown`] (or drop) |
 //! | requests | [`FakeDiscord::requests`], [`FakeDiscord::requests_to`], [`FakeDiscord::wait_for`], [`FakeDiscord::wait_for_route`], [`FakeDiscord::describe`]; route names in [`routes`] |
 //! | checks | [`FakeDiscord::violations`], [`FakeDiscord::assert_no_violations`] |
-//! | faults | [`FakeDiscord::fail_next`], [`FakeDiscord::hold`], [`FakeDiscord::release`], [`FakeDiscord::set_gateway_down`], [`FakeDiscord::gateway_refusals`] |
+//! | faults | [`FakeDiscord::fail_next`], [`FakeDiscord::fail_next_with_retry_after`], [`FakeDiscord::fail_next_global_rate_limit`], [`FakeDiscord::hold`], [`FakeDiscord::release`], [`FakeDiscord::set_gateway_down`], [`FakeDiscord::gateway_refusals`] |
 //! | model | [`FakeDiscord::channel`], [`FakeDiscord::threads`], [`FakeDiscord::messages`] (a channel's transcript), [`FakeDiscord::message`], [`FakeDiscord::commands`], [`FakeDiscord::guild_commands`] |
 //! | benchmarks | [`FakeDiscord::send_timed`], [`FakeDiscord::dispatch_timed`] (when the frame left), [`FakeDiscord::queue_send`], [`FakeDiscord::queue_dispatch`] (bursts without waiting for each frame), [`FakeDiscord::subscribe_requests`] (a stream of arrivals), [`FakeDiscordBuilder::validate_requests`], [`FakeDiscordBuilder::interaction_deadline`] |
 //! | gateway | [`FakeDiscord::wait_ready`], [`FakeDiscord::send`] (a [`fixtures`] builder), [`FakeDiscord::dispatch`], [`FakeDiscord::identify`], [`FakeDiscord::gateway_frames`], [`FakeDiscord::wait_for_gateway_frame`], [`FakeDiscord::close_gateway`], [`FakeDiscord::send_reconnect`], [`FakeDiscord::set_identify_policy`] |
@@ -113,7 +113,8 @@
 //! # Fault injection
 //!
 //! [`FakeDiscord::fail_next`] answers the next matching requests with 403/404/429/500 and
-//! Discord's bodies and headers; [`FakeDiscord::hold`] parks matching requests until
+//! Discord's bodies and headers ([`FakeDiscord::fail_next_with_retry_after`] and
+//! [`FakeDiscord::fail_next_global_rate_limit`]: a 429 asking for a given wait); [`FakeDiscord::hold`] parks matching requests until
 //! [`FakeDiscord::release`].
 //! [`FakeDiscord::set_gateway_down`] makes the gateway refuse connections (503 on the
 //! upgrade), closing the current one. Like Discord, registering commands in a guild the bot
@@ -569,6 +570,10 @@ pub(crate) struct Fault {
     pub matcher: RouteMatcher,
     pub status: u16,
     pub remaining: usize,
+    /// For a 429: the wait it asks for, instead of the default (header 2 s, body 1.5 s).
+    pub retry_after: Option<Duration>,
+    /// For a 429: Discord's global rate limit rather than a route's.
+    pub global: bool,
 }
 
 /// State shared by the HTTP handlers, gateway connections and the test-facing handle.
@@ -832,6 +837,38 @@ impl FakeDiscord {
             matcher: route.into(),
             status,
             remaining: times,
+            retry_after: None,
+            global: false,
+        });
+    }
+
+    /// Like [`Self::fail_next`] with 429, but asking for `retry_after`: the body's
+    /// `retry_after` and the `Retry-After` header both carry it in seconds (fractional,
+    /// so tests need not wait whole seconds; Discord's header rounds up to whole seconds).
+    pub fn fail_next_with_retry_after(
+        &self,
+        route: impl Into<RouteMatcher>,
+        retry_after: Duration,
+        times: usize,
+    ) {
+        self.rate_limit_next(route.into(), retry_after, false, times);
+    }
+
+    /// Like [`Self::fail_next_with_retry_after`] for the next matching request, but
+    /// Discord's global rate limit (for every route): `global: true` in the body,
+    /// `X-RateLimit-Global` and `X-RateLimit-Scope: global` in the headers. Only that
+    /// request gets it; what the bot makes of it is up to the bot.
+    pub fn fail_next_global_rate_limit(&self, route: impl Into<RouteMatcher>, wait: Duration) {
+        self.rate_limit_next(route.into(), wait, true, 1);
+    }
+
+    fn rate_limit_next(&self, matcher: RouteMatcher, wait: Duration, global: bool, times: usize) {
+        self.shared.faults.lock().unwrap().push(Fault {
+            matcher,
+            status: 429,
+            remaining: times,
+            retry_after: Some(wait),
+            global,
         });
     }
 

@@ -410,38 +410,46 @@ fn form_error_body(errors: &[(Vec<String>, &'static str, String)]) -> Value {
 }
 
 fn injected_fault(shared: &Shared, rec: &RecordedRequest) -> Option<Reply> {
-    let status = {
+    let (status, asked, global) = {
         let mut faults = shared.faults.lock().unwrap();
         let pos = faults
             .iter()
             .position(|f| f.remaining > 0 && f.matcher.matches(rec))?;
         faults[pos].remaining -= 1;
-        let status = faults[pos].status;
+        let f = &faults[pos];
+        let fault = (f.status, f.retry_after, f.global);
         if faults[pos].remaining == 0 {
             faults.remove(pos);
         }
-        status
+        fault
     };
     tracing::debug!("fake-discord: injecting {status} for {}", rec.route);
     Some(match status {
         403 => Reply::error(403, 50013, "Missing Permissions"),
         404 => Reply::unknown_channel(),
         429 => {
-            let retry_after = 1.5f64;
+            let retry_after = asked.map_or(1.5f64, |d| d.as_secs_f64());
+            let header = asked.map_or_else(|| "2".into(), |d| format!("{:.3}", d.as_secs_f64()));
             let reset = unix_millis() as f64 / 1000.0 + retry_after;
             let mut r = Reply::json(
                 429,
-                json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false, "code": 0}),
+                json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": global, "code": 0}),
             );
             r.headers = vec![
-                ("retry-after", "2".into()),
+                ("retry-after", header),
                 ("x-ratelimit-limit", "5".into()),
                 ("x-ratelimit-remaining", "0".into()),
                 ("x-ratelimit-reset", format!("{reset:.3}")),
                 ("x-ratelimit-reset-after", format!("{retry_after:.3}")),
                 ("x-ratelimit-bucket", "fake-bucket".into()),
-                ("x-ratelimit-scope", "user".into()),
+                (
+                    "x-ratelimit-scope",
+                    if global { "global" } else { "user" }.into(),
+                ),
             ];
+            if global {
+                r.headers.push(("x-ratelimit-global", "true".into()));
+            }
             r
         }
         500 => Reply::error(500, 0, "500: Internal Server Error"),

@@ -757,6 +757,12 @@ async fn fault_injection_and_holds() {
     };
     assert_eq!((status, body["global"].clone()), (429, json!(false)));
     assert!(body["retry_after"].as_f64().unwrap() > 0.0);
+    fake.fail_next_with_retry_after("*", Duration::from_millis(300), 1);
+    let (status, body) = raw(&fake, "GET", "/api/v10/users/@me", None).await;
+    assert_eq!((status, body["retry_after"].as_f64()), (429, Some(0.3)));
+    fake.fail_next_global_rate_limit("*", Duration::from_millis(300));
+    let (status, body) = raw(&fake, "GET", "/api/v10/users/@me", None).await;
+    assert_eq!((status, body["global"].clone()), (429, json!(true)));
 
     fake.fail_next(routes::CREATE_MESSAGE, 500, 1);
     let err = send(http.clone()).await.expect_err("500");
