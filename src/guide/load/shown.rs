@@ -10,27 +10,19 @@ use crate::guide::model::Question;
 
 /// What `/ask` would cut from `q`, worded for `check`; `None` when it all fits.
 pub(super) fn overflow(q: &Question) -> Option<String> {
-    let fw = &q.framework;
-    let steps = chars(&fw.summary)
-        + fw.steps
-            .iter()
-            .map(|s| 12 + chars(&s.name) + chars(&s.guidance))
-            .sum::<usize>();
-    let tips = q.tips.iter().chain(&fw.tips).map(|t| 3 + chars(t)).sum();
-    let follow_ups = q
-        .follow_ups
+    // Bytes bound characters from above, and almost every question fits by
+    // that cheap measure; only the rest are counted in characters.
+    if list_lengths(q, str::len)
         .iter()
-        .map(|f| 20 + chars(&f.question) + chars(&f.checks))
-        .sum();
-    let over: Vec<String> = [
-        ("its framework's steps", steps),
-        ("its tips (with the framework's)", tips),
-        ("its follow-ups", follow_ups),
-    ]
-    .into_iter()
-    .filter(|&(_, n)| n > FIELD_MAX)
-    .map(|(what, n)| format!("{what} take about {n}"))
-    .collect();
+        .all(|&(_, n)| n <= FIELD_MAX)
+    {
+        return None;
+    }
+    let over: Vec<String> = list_lengths(q, |s| s.chars().count())
+        .into_iter()
+        .filter(|&(_, n)| n > FIELD_MAX)
+        .map(|(what, n)| format!("{what} take about {n}"))
+        .collect();
     (!over.is_empty()).then(|| {
         format!(
             "warning: /ask shows each list of question `{}` in at most {FIELD_MAX} characters, and {}; the end will be cut: shorten or drop some items",
@@ -40,6 +32,23 @@ pub(super) fn overflow(q: &Question) -> Option<String> {
     })
 }
 
-fn chars(s: &str) -> usize {
-    s.chars().count()
+/// Each list `/ask` shows in one field, with its length as `len` measures text.
+fn list_lengths(q: &Question, len: fn(&str) -> usize) -> [(&'static str, usize); 3] {
+    let fw = &q.framework;
+    let steps = len(&fw.summary)
+        + fw.steps
+            .iter()
+            .map(|s| 12 + len(&s.name) + len(&s.guidance))
+            .sum::<usize>();
+    let tips = q.tips.iter().chain(&fw.tips).map(|t| 3 + len(t)).sum();
+    let follow_ups = q
+        .follow_ups
+        .iter()
+        .map(|f| 20 + len(&f.question) + len(&f.checks))
+        .sum();
+    [
+        ("its framework's steps", steps),
+        ("its tips (with the framework's)", tips),
+        ("its follow-ups", follow_ups),
+    ]
 }
