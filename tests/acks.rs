@@ -197,6 +197,17 @@ async fn starting_with_the_database_locked_says_so() {
     let token = practice.interaction_token();
     let told = followup_saying(&h, token, "no interview was started").await;
     acknowledged_before_store(&ack, &told);
+
+    // Each thread opened for an interview that could not be stored is removed.
+    let created = h.fake.requests_to(routes::CREATE_THREAD).len();
+    assert_eq!(created, 2);
+    let deleted = h
+        .fake
+        .requests_to(routes::DELETE_CHANNEL)
+        .into_iter()
+        .filter(|r| r.status.is_some_and(|s| s < 300))
+        .count();
+    assert_eq!(deleted, created, "empty threads left behind");
     h.fake.assert_no_violations();
 }
 

@@ -126,7 +126,16 @@ pub async fn start(
             first,
             public: !private,
         })
-        .await?;
+        .await;
+    let started = match started {
+        Ok(started) => started,
+        // Nothing was stored (a busy database, say): the new thread would stay
+        // empty, so remove it before telling the member.
+        Err(e) => {
+            let _ = thread.id.delete(http).await;
+            return Err(e.into());
+        }
+    };
     match started {
         Started::New(posts) => {
             delivery::hand(data, posts);

@@ -27,7 +27,7 @@ pub fn place_of(interaction: &CommandInteraction) -> Result<Place, Error> {
     })
 }
 
-/// Start a mock interview in a private thread: answer, get follow-ups, then a summary
+/// Start a mock interview in its own thread: answer, get follow-ups, then a summary
 #[poise::command(slash_command)]
 pub async fn mock(
     ctx: AppContext<'_>,

@@ -22,15 +22,27 @@ pub const SPEC_ENV_VAR: &str = "DISCORD_API_SPEC";
 
 /// Where the spec lives when [`SPEC_ENV_VAR`] is not set: the copy vendored in this
 /// crate (`discord-api-spec/`, MIT, with its licence file), so a fresh clone needs nothing
-/// beside it.
+/// beside it. Found through the running test's `CARGO_MANIFEST_DIR` (this crate's or the
+/// bot's, whose tests use it) before the directory this crate was compiled in: cargo may
+/// reuse a build of this crate made from another checkout of the repository, whose
+/// compile-time path can be gone.
 pub fn default_spec_path() -> PathBuf {
-    match std::env::var_os(SPEC_ENV_VAR) {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/discord-api-spec/openapi.json"
-        )),
+    if let Some(p) = std::env::var_os(SPEC_ENV_VAR) {
+        return PathBuf::from(p);
     }
+    const VENDORED: &str = "discord-api-spec/openapi.json";
+    let compiled_in = Path::new(env!("CARGO_MANIFEST_DIR")).join(VENDORED);
+    let running = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let candidates = running.iter().flat_map(|dir| {
+        [
+            dir.join(VENDORED),
+            dir.join("tests/fake-discord").join(VENDORED),
+        ]
+    });
+    candidates
+        .chain(std::iter::once(compiled_in.clone()))
+        .find(|p| p.is_file())
+        .unwrap_or(compiled_in)
 }
 
 /// Fields where Discord's documentation and behaviour (a permission bitfield serialized as a
