@@ -83,9 +83,9 @@
 //! the body field. Tests should end with [`FakeDiscord::assert_no_violations`].
 //!
 //! 1. **OpenAPI schema**: the JSON body must match the request-body schema of the operation in
-//!    Discord's `openapi.json` (path mapped to its OpenAPI template). The file is found via the
-//!    `DISCORD_API_SPEC` environment variable, else `shared/discord-api-spec/openapi.json`
-//!    beside the repository.
+//!    Discord's `openapi.json` (path mapped to its OpenAPI template). The file is the copy
+//!    vendored in this crate (`discord-api-spec/`, MIT), or wherever the `DISCORD_API_SPEC`
+//!    environment variable points.
 //! 2. **Discord's limits**: content ≤ 2000, ≤ 10 embeds and their field limits and the 6000
 //!    total, ≤ 5 action rows of ≤ 5 buttons, labels ≤ 80, custom ids ≤ 100 and unique, modal
 //!    title ≤ 45, text inputs ≤ 4000, ≤ 25 autocomplete choices with names ≤ 100, thread names
