@@ -13,6 +13,7 @@ use serenity::all::{
 };
 
 use super::commands::ask_reply;
+use super::delivery;
 use super::error::Error;
 use super::ids::ComponentId;
 use super::interview::{self, Place};
@@ -171,7 +172,7 @@ async fn on_component(
             let ended = data.interviews.end_early(c.channel_id.get(), user).await;
             match ended.map_err(|e| Error::from(e).when_busy(messages::BUSY_NOT_ENDED))? {
                 Ended::Closed(posts) => {
-                    interview::deliver(http, data, posts).await;
+                    delivery::hand(data, posts);
                     Ok(())
                 }
                 Ended::NotCandidate => reply.whisper(messages::ONLY_CANDIDATE_CAN_END).await,
@@ -261,7 +262,7 @@ async fn on_modal(reply: &mut Reply<'_>, data: &Data, m: &ModalInteraction) -> R
         text: &text,
         echo: true,
     };
-    let outcome = interview::answer(reply.http(), data, answer)
+    let outcome = interview::answer(data, answer)
         .await
         .map_err(|e| e.when_busy(messages::BUSY_ANSWER_NOT_SAVED))?;
     let note = match outcome {
@@ -297,7 +298,6 @@ async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<(), Error
         &msg.author,
     );
     let outcome = interview::answer(
-        http,
         data,
         Answer {
             thread_id: thread.get(),

@@ -16,7 +16,7 @@ use super::render;
 use super::{Data, SWEEP_EVERY};
 use crate::guide::{Question, Role};
 use crate::messages;
-use crate::session::{self, AnswerOutcome, Queued, Start, Started};
+use crate::session::{self, AnswerOutcome, Start, Started};
 
 /// Where a `/mock` (or "Practice this") was asked for.
 pub struct Place {
@@ -155,12 +155,8 @@ pub async fn start(
 }
 
 /// Hands an answer to the session layer and what it committed to the delivery
-/// worker. (`_http` stays for the callers, as in [`deliver`].)
-pub async fn answer(
-    _http: &Http,
-    data: &Data,
-    answer: session::Answer<'_>,
-) -> Result<AnswerOutcome, Error> {
+/// worker.
+pub async fn answer(data: &Data, answer: session::Answer<'_>) -> Result<AnswerOutcome, Error> {
     let mut outcome = data.interviews.answer(answer).await?;
     if let AnswerOutcome::Recorded(posts) = &mut outcome {
         delivery::hand(data, std::mem::take(posts));
@@ -182,13 +178,6 @@ async fn thread_is_gone(http: &Http, thread_id: u64) -> bool {
             gone
         }
     }
-}
-
-/// Hands committed outbox items to the delivery worker, which posts them in order
-/// per thread and retries what fails for passing reasons; returns at once. (`_http`
-/// stays for the callers: the worker holds its own handle.)
-pub async fn deliver(_http: &Http, data: &Data, items: Vec<Queued>) {
-    delivery::hand(data, items);
 }
 
 /// After a (re)start: learn which threads hold open interviews, start the
