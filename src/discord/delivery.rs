@@ -87,12 +87,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Delivery {
-    pub fn new(max_backoff: Duration) -> Delivery {
-        // The token goes to the configured base only, never to a proxy from the environment.
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .unwrap_or_default();
+    /// `client` is the bot's one HTTP client (see `preflight::http_client`).
+    pub fn new(max_backoff: Duration, client: reqwest::Client) -> Delivery {
         Delivery {
             backoff: Backoff::new(max_backoff),
             client,
@@ -500,7 +496,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_global_pause_holds_every_post_until_it_ends() {
-        let delivery = Delivery::new(Duration::from_secs(1));
+        let delivery = Delivery::new(Duration::from_secs(1), reqwest::Client::new());
         let started = Instant::now();
         delivery.wait_unpaused().await;
         assert!(started.elapsed() < Duration::from_millis(50));

@@ -67,11 +67,16 @@ pub struct Shared {
 }
 
 impl Data {
-    pub fn new(config: Config, guides: GuideLibrary, store: Store) -> Data {
+    pub fn new(
+        config: Config,
+        guides: GuideLibrary,
+        store: Store,
+        client: reqwest::Client,
+    ) -> Data {
         let max_backoff = Duration::from_millis(config.discord.delivery_max_backoff_ms);
         Data {
             shared: Arc::new(Shared {
-                delivery: delivery::Delivery::new(max_backoff),
+                delivery: delivery::Delivery::new(max_backoff, client),
                 interviews: Interviews::new(config, guides, store),
                 told_to_use_button: Mutex::new(HashSet::new()),
             }),

@@ -59,25 +59,36 @@ enum Answer {
     Refused(Failed),
 }
 
+/// The one HTTP client every request of the bot goes through: the start-up
+/// requests here, serenity's and the delivery worker's share its connections.
+/// It takes no proxy from the environment: the token goes to the configured
+/// base only.
+pub(super) fn http_client() -> Result<reqwest::Client, RunError> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .user_agent(concat!(
+            "DiscordBot (https://github.com/interview-coach, ",
+            env!("CARGO_PKG_VERSION"),
+            ")"
+        ))
+        .build()
+        .map_err(|e| RunError::Start(format!("cannot set up HTTP: {e}")))
+}
+
 impl Rest {
-    pub fn new(api_base: Option<&str>, token: &Secret, window: Duration) -> Result<Rest, RunError> {
-        let client = reqwest::Client::builder()
-            // The token goes to the configured base only, never to a proxy from the environment.
-            .no_proxy()
-            .user_agent(concat!(
-                "DiscordBot (https://github.com/interview-coach, ",
-                env!("CARGO_PKG_VERSION"),
-                ")"
-            ))
-            .build()
-            .map_err(|e| RunError::Start(format!("cannot set up HTTP: {e}")))?;
+    pub fn new(
+        client: reqwest::Client,
+        api_base: Option<&str>,
+        token: &Secret,
+        window: Duration,
+    ) -> Rest {
         let token = token.expose();
         let authorization = if token.starts_with("Bot ") {
             token.to_string()
         } else {
             format!("Bot {token}")
         };
-        Ok(Rest {
+        Rest {
             client,
             base: api_base
                 .unwrap_or(DISCORD)
@@ -85,7 +96,7 @@ impl Rest {
                 .to_string(),
             authorization,
             window,
-        })
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -306,10 +317,15 @@ mod tests {
     #[test]
     fn the_token_is_sent_as_a_bot_token_once() {
         let window = Duration::from_secs(1);
-        let rest = Rest::new(None, &Secret::new("abc"), window).unwrap();
+        let rest = Rest::new(reqwest::Client::new(), None, &Secret::new("abc"), window);
         assert_eq!(rest.authorization, "Bot abc");
         assert_eq!(rest.base(), DISCORD);
-        let rest = Rest::new(Some("http://127.0.0.1:9/"), &Secret::new("Bot abc"), window).unwrap();
+        let rest = Rest::new(
+            reqwest::Client::new(),
+            Some("http://127.0.0.1:9/"),
+            &Secret::new("Bot abc"),
+            window,
+        );
         assert_eq!(rest.authorization, "Bot abc");
         assert_eq!(rest.base(), "http://127.0.0.1:9");
     }
@@ -318,7 +334,12 @@ mod tests {
     async fn a_closed_port_is_retried_until_the_window_ends() {
         // Port 9 (discard) on loopback: nothing listens there in a test sandbox.
         let window = Duration::from_millis(1200);
-        let rest = Rest::new(Some("http://127.0.0.1:9"), &Secret::new("t"), window).unwrap();
+        let rest = Rest::new(
+            reqwest::Client::new(),
+            Some("http://127.0.0.1:9"),
+            &Secret::new("t"),
+            window,
+        );
         let started = std::time::Instant::now();
         match rest.gateway_url().await {
             Err(Failed::GaveUp { last, .. }) => assert!(last.contains("cannot reach"), "{last}"),

@@ -27,7 +27,7 @@ use poise::serenity_prelude as serenity;
 use serenity::all::{ConnectionStage, GatewayIntents, HttpBuilder, ShardManager};
 use tokio::time::Instant;
 
-use super::preflight::{Failed, Rest};
+use super::preflight::{self, Failed, Rest};
 use super::{commands, events, interview, render, Data, Error};
 use crate::config::{Config, Secret};
 use crate::exit::Exit;
@@ -154,7 +154,8 @@ async fn serve(
     mut stop: Pin<&mut impl Future<Output = ()>>,
 ) -> Result<(), RunError> {
     let retry = Duration::from_secs(config.discord.startup_retry_secs);
-    let rest = Rest::new(api_base.as_deref(), &token, retry)?;
+    let client = preflight::http_client()?;
+    let rest = Rest::new(client.clone(), api_base.as_deref(), &token, retry);
     let options = framework_options();
     let guild_id = config.discord.guild_id;
     let gateway_url = tokio::select! {
@@ -162,7 +163,7 @@ async fn serve(
         () = stop.as_mut() => return stopping(),
     };
 
-    let mut http = HttpBuilder::new(token.expose());
+    let mut http = HttpBuilder::new(token.expose()).client(client.clone());
     if let Some(base) = &api_base {
         // serenity only honours the proxy with its own rate limiter off; a
         // proxy or test server in front of Discord takes that job.
@@ -171,7 +172,7 @@ async fn serve(
     let http = http.build();
     let intents = intents(&config);
     let gateway_timeout = Duration::from_secs(config.discord.gateway_timeout_secs.get());
-    let data = Data::new(config, guides, store);
+    let data = Data::new(config, guides, store, client);
     let framework = poise::Framework::builder()
         .options(options)
         .setup(move |ctx, ready, _framework| {
