@@ -65,7 +65,6 @@ impl Handler<'_> {
                 )]),
             );
         }
-        let channel_id = inter.channel_id;
         let kind = inter.kind;
         let component_message = inter.component_message;
         let data = self
@@ -77,26 +76,9 @@ impl Handler<'_> {
         let mut original = None;
         match cb_type {
             4 | 5 => {
-                let guild_id = self
-                    .model
-                    .channels
-                    .get(&channel_id)
-                    .and_then(|c| c.guild_id);
-                let bot = self.bot_user();
-                let inter = &self.model.interactions[&id];
-                let meta = json!({"id": id.to_string(), "type": kind, "user": inter_user(inter), "authorizing_integration_owners": {}});
-                let msg = NewMessage {
-                    channel_id,
-                    guild_id,
-                    author: &bot,
-                    body: &data,
-                    kind: if kind == 2 { 20 } else { 0 },
-                    webhook_id: Some(self.shared.cfg.application_id),
-                    application_id: Some(self.shared.cfg.application_id),
-                    extra_flags: if cb_type == 5 { model::FLAG_LOADING } else { 0 },
-                    interaction_metadata: Some(meta),
-                }
-                .build();
+                let message_kind = if kind == 2 { 20 } else { 0 };
+                let loading = if cb_type == 5 { model::FLAG_LOADING } else { 0 };
+                let msg = self.interaction_message(id, &data, message_kind, loading);
                 let mid = self.model.add_message(
                     msg.clone(),
                     MessageOrigin::InteractionResponse { interaction_id: id },
@@ -145,6 +127,30 @@ impl Handler<'_> {
         }
     }
 
+    /// A message the bot posts through interaction `id` (its reply or a follow-up),
+    /// in the interaction's channel, carrying the interaction's metadata.
+    fn interaction_message(&self, id: u64, body: &Value, kind: u64, extra_flags: u64) -> Value {
+        let inter = &self.model.interactions[&id];
+        let meta = json!({"id": id.to_string(), "type": inter.kind, "user": inter_user(inter), "authorizing_integration_owners": {}});
+        let bot = self.bot_user();
+        NewMessage {
+            channel_id: inter.channel_id,
+            guild_id: self
+                .model
+                .channels
+                .get(&inter.channel_id)
+                .and_then(|c| c.guild_id),
+            author: &bot,
+            body,
+            kind,
+            webhook_id: Some(self.shared.cfg.application_id),
+            application_id: Some(self.shared.cfg.application_id),
+            extra_flags,
+            interaction_metadata: Some(meta),
+        }
+        .build()
+    }
+
     pub(super) fn followup(&mut self) -> Reply {
         let id = match self.webhook_interaction() {
             Ok(id) => id,
@@ -157,27 +163,8 @@ impl Handler<'_> {
             ));
             return Reply::unknown_webhook();
         }
-        let channel_id = inter.channel_id;
-        let meta = json!({"id": id.to_string(), "type": inter.kind, "user": inter_user(inter), "authorizing_integration_owners": {}});
-        let guild_id = self
-            .model
-            .channels
-            .get(&channel_id)
-            .and_then(|c| c.guild_id);
-        let bot = self.bot_user();
         let body = self.body().clone();
-        let msg = NewMessage {
-            channel_id,
-            guild_id,
-            author: &bot,
-            body: &body,
-            kind: 0,
-            webhook_id: Some(self.shared.cfg.application_id),
-            application_id: Some(self.shared.cfg.application_id),
-            extra_flags: 0,
-            interaction_metadata: Some(meta),
-        }
-        .build();
+        let msg = self.interaction_message(id, &body, 0, 0);
         let mid = self
             .model
             .add_message(msg.clone(), MessageOrigin::Followup { interaction_id: id });
