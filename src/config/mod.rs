@@ -74,8 +74,8 @@ pub struct DiscordConfig {
     /// fails with 5xx, 429 or no connection is retried before the bot exits.
     pub startup_retry_secs: u64,
     /// How long the bot may be without a gateway connection (at start or after
-    /// losing it) before it exits.
-    pub gateway_timeout_secs: std::num::NonZeroU64,
+    /// losing it) before it exits; at least 1.
+    pub gateway_timeout_secs: u64,
     /// The longest wait between two tries of a post that fails for a passing reason
     /// (5xx, no connection; a 429 waits what it asks instead), in milliseconds.
     pub delivery_max_backoff_ms: u64,
@@ -91,7 +91,7 @@ impl Default for DiscordConfig {
             token: None,
             api_base: None,
             startup_retry_secs: 60,
-            gateway_timeout_secs: std::num::NonZeroU64::new(300).expect("not zero"),
+            gateway_timeout_secs: 300,
             delivery_max_backoff_ms: 30_000,
         }
     }
@@ -368,6 +368,14 @@ impl Report<'_> {
             "api_base",
             None,
             d.api_base.as_deref().and_then(http_url_problem),
+        );
+        check(
+            "discord",
+            "gateway_timeout_secs",
+            None,
+            (d.gateway_timeout_secs == 0).then(|| {
+                "must be at least 1, not 0 (the bot would give up on the gateway at once)".into()
+            }),
         );
         check(
             "discord",

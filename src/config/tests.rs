@@ -163,7 +163,7 @@ fn syntax_errors_come_alone_with_their_positions() {
 fn discord_retry_windows_have_defaults_and_no_zero_gateway_timeout() {
     let config = parse("");
     assert_eq!(config.discord.startup_retry_secs, 60);
-    assert_eq!(config.discord.gateway_timeout_secs.get(), 300);
+    assert_eq!(config.discord.gateway_timeout_secs, 300);
     assert_eq!(
         parse("[discord]\nstartup_retry_secs = 0\n")
             .discord

@@ -171,7 +171,7 @@ async fn serve(
     }
     let http = http.build();
     let intents = intents(&config);
-    let gateway_timeout = Duration::from_secs(config.discord.gateway_timeout_secs.get());
+    let gateway_timeout = Duration::from_secs(config.discord.gateway_timeout_secs);
     let data = Data::new(config, guides, store, client);
     let framework = poise::Framework::builder()
         .options(options)
