@@ -8,6 +8,7 @@
 
 mod practice;
 mod text;
+mod train;
 
 use std::fmt::Display;
 use std::io::{self, Write};
@@ -80,6 +81,16 @@ enum Command {
         /// Print the full analysis as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Fit the sentence model from labelled answers and write it beside the guides.
+    #[command(name = "train-sentences")]
+    TrainSentences {
+        /// Folder of labelled answer files with [[answers.parts]].
+        #[arg(long, default_value = "tests/feedback_labelled/tuning")]
+        data: PathBuf,
+        /// Where to write the model (default: GUIDES/shared/sentences.toml).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Run the Discord bot (the token comes from DISCORD_TOKEN).
     Run {
@@ -344,6 +355,10 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        Command::TrainSentences { data, out: path } => {
+            train::run(&guides_dir, &data, path, out)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Roles => {
             let lib = load_guides(&guides_dir)?;

@@ -7,6 +7,7 @@
 //!   they refer to across files, producing a [`GuideLibrary`].
 //! - `model` — the immutable library the rest of the program reads.
 //! - [`cues`] — the answer-feedback cue file: its format and validation.
+//! - [`sentences`] — the sentence model file: its format and validation.
 //! - `words` — the tokenizer cue phrases and answers share.
 //! - `template` — `{placeholder}` filling from a role's vocabulary.
 //! - `suggest` — "did you mean …?" for roles, questions and keys.
@@ -15,6 +16,7 @@ pub mod cues;
 mod load;
 mod model;
 pub mod read;
+pub mod sentences;
 mod source;
 pub mod suggest;
 pub mod template;
@@ -27,3 +29,4 @@ pub use model::{
     Unknown, Vocabulary,
 };
 pub use read::GuideError;
+pub use sentences::SentenceModelFile;

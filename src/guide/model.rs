@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cues::CueFile;
 use super::read::GuideError;
+use super::sentences::SentenceModelFile;
 use super::suggest;
 
 /// What kind of question it is; `/ask` can filter by it.
@@ -117,6 +118,12 @@ pub struct FrameworkStep {
     pub guidance: String,
     /// A question the coach may ask when an answer skips this step.
     pub probe: Option<String>,
+    /// The sentence functions (names in the sentence model) that cover this
+    /// step; empty when the step is found by cue phrases alone.
+    pub functions: Vec<String>,
+    /// The covering sentence must have the speaker's "I" in it (STAR's
+    /// action is what you did, not what the team did).
+    pub first_person: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,6 +248,8 @@ pub struct GuideLibrary {
     pub(super) files: usize,
     /// The `[feedback]` cue file, when the guides have one.
     pub(super) cue_file: Option<CueFile>,
+    /// The `[sentence_model]` file, when the guides have one.
+    pub(super) sentence_model: Option<SentenceModelFile>,
     pub(super) compiled_cues: CompiledCues,
     /// What loads but will not show whole (see `load::shown`).
     pub(super) warnings: Vec<GuideError>,
@@ -285,15 +294,24 @@ impl GuideLibrary {
         self.cue_file.as_ref()
     }
 
+    /// The sentence model (`guides/shared/sentences.toml`), validated.
+    pub fn sentence_model(&self) -> Option<&SentenceModelFile> {
+        self.sentence_model.as_ref()
+    }
+
     /// The cue file as `compile` makes it, on the first call; later calls
     /// return the same value. A program compiles it to one type (the coach's
     /// matchers): asking for another type gives `None`.
     pub fn compiled_cues<T: Any + Send + Sync>(
         &self,
-        compile: impl FnOnce(&CueFile) -> T,
+        compile: impl FnOnce(&CueFile, Option<&SentenceModelFile>) -> T,
     ) -> Option<&T> {
         let file = self.cue_file.as_ref()?;
-        let compiled = self.compiled_cues.0.get_or_init(|| Box::new(compile(file)));
+        let model = self.sentence_model.as_ref();
+        let compiled = self
+            .compiled_cues
+            .0
+            .get_or_init(|| Box::new(compile(file, model)));
         compiled.downcast_ref()
     }
 

@@ -235,6 +235,17 @@ impl<'t, 'i> Fields<'t, 'i> {
         }
     }
 
+    pub fn opt_bool(&mut self, diags: &mut Diagnostics<'_>, key: &'static str) -> Option<bool> {
+        let value = self.lookup(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(diags, key, "true or false", value);
+                None
+            }
+        }
+    }
+
     /// An optional `[min, max]` pair of non-negative integers.
     pub fn opt_int_pair(
         &mut self,

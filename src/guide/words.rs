@@ -112,6 +112,11 @@ fn to_u32(n: usize) -> u32 {
 }
 
 impl<'a> Tokens<'a> {
+    /// The text the tokens were read from.
+    pub fn src(&self) -> &'a str {
+        self.src
+    }
+
     pub fn len(&self) -> usize {
         self.toks.len()
     }

@@ -2,6 +2,7 @@
 //! index, collect phrase matches, then derive each kind of finding from them.
 
 use super::cues::{flag, Cues, Elem, Entry, FastMap, Target, GAP_MAX};
+use super::sentences;
 use super::{
     Analysis, AnswerContext, Evidence, Length, LengthBand, Ownership, PhraseCount, StepFinding,
 };
@@ -93,7 +94,7 @@ fn match_at(t: &Tokens, flags: &[u16], elems: &[Elem], i: usize, inner: bool) ->
 }
 
 impl<'a> Scan<'a> {
-    fn new(answer: &'a str, ctx: &AnswerContext, cues: &'a Cues) -> Scan<'a> {
+    pub(crate) fn new(answer: &'a str, ctx: &AnswerContext, cues: &'a Cues) -> Scan<'a> {
         let t = tokenize(answer);
         let n = t.len();
         let fw = cues.framework(&ctx.framework.id).map(|(i, _)| i);
@@ -192,6 +193,18 @@ impl<'a> Scan<'a> {
 
     pub fn target(&self, m: &Match) -> Option<Target> {
         self.cues.phrases.get(m.phrase as usize).map(|p| p.target)
+    }
+
+    /// The text being analysed.
+    pub fn src(&self) -> &'a str {
+        self.t.src()
+    }
+
+    /// Matches that start in tokens `a..b`.
+    pub fn matches_in(&self, a: usize, b: usize) -> &[Match] {
+        let lo = self.matches.partition_point(|m| m.start < a);
+        let hi = self.matches.partition_point(|m| m.start < b);
+        &self.matches[lo..hi]
     }
 
     pub fn matches_at(&self, i: usize) -> &[Match] {
@@ -305,44 +318,38 @@ pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
 fn steps(scan: &Scan, ctx: &AnswerContext, negated: &mut Vec<Evidence>) -> Vec<StepFinding> {
     let cues = scan.cues;
     let fw = cues.framework(&ctx.framework.id).map(|(_, f)| f);
+    let model = cues.sentence_model();
+    let uses_model = model.is_some() && ctx.framework.steps.iter().any(|s| !s.functions.is_empty());
+    let pieces = match model {
+        Some(m) if uses_model => m.pieces(scan),
+        _ => Vec::new(),
+    };
     let mut out = Vec::with_capacity(ctx.framework.steps.len());
     let mut negated_at: Vec<(usize, usize)> = Vec::new();
     for step in &ctx.framework.steps {
         let idx = fw.and_then(|f| f.steps.iter().position(|s| s.key == step.key));
         let result_step = fw.is_some_and(|f| f.numbers_step.is_some() && f.numbers_step == idx);
-        let mut cue: Option<&Match> = None;
-        let mut marker: Option<&Match> = None;
-        let mut markers = 0u32;
-        for m in &scan.matches {
-            let Some(Target::Step {
-                step: s,
-                marker: is_marker,
-                ..
-            }) = scan.target(m)
-            else {
-                continue;
-            };
-            if Some(usize::from(s)) != idx {
-                continue;
-            }
-            if scan.cue_negated(m, result_step) {
-                if !negated_at.contains(&(m.start, m.end)) {
-                    negated_at.push((m.start, m.end));
-                    negated.push(scan.evidence(m));
+        let by_model = model.and_then(|m| {
+            let wanted: Option<Vec<usize>> = step.functions.iter().map(|f| m.function(f)).collect();
+            wanted.filter(|w| !w.is_empty()).map(|w| (m, w))
+        });
+        let (evidence, function) = match by_model {
+            Some((m, wanted)) => {
+                match sentences::covering(m, scan, &pieces, &wanted, step.first_person) {
+                    Some((piece, f, _)) => (
+                        Some(Evidence {
+                            phrase: short(scan.t.orig_span(piece.seg.start, piece.seg.end)),
+                            excerpt: short(scan.t.orig_span(piece.seg.start, piece.seg.end)),
+                        }),
+                        m.functions().get(f).cloned(),
+                    ),
+                    None => (None, None),
                 }
-                continue;
             }
-            if is_marker {
-                markers += 1;
-                marker.get_or_insert(m);
-            } else {
-                cue.get_or_insert(m);
-            }
-        }
-        let evidence = match (cue, marker) {
-            (Some(m), _) => Some(scan.evidence(m)),
-            (None, Some(m)) if markers >= cues.markers_needed => Some(scan.evidence(m)),
-            _ => None,
+            None => (
+                cue_evidence(scan, idx, result_step, negated, &mut negated_at),
+                None,
+            ),
         };
         out.push(StepFinding {
             key: step.key.clone(),
@@ -350,12 +357,73 @@ fn steps(scan: &Scan, ctx: &AnswerContext, negated: &mut Vec<Evidence>) -> Vec<S
             covered: evidence.is_some(),
             evidence,
             guidance: step.guidance.clone(),
-            wants_numbers: fw.is_some_and(|f| f.numbers_step.is_some() && f.numbers_step == idx),
+            wants_numbers: result_step,
             wants_ownership: fw
                 .is_some_and(|f| f.ownership_step.is_some() && f.ownership_step == idx),
+            function,
         });
     }
     out
+}
+
+/// A piece's text cut to one readable line at a word boundary.
+fn short(text: &str) -> String {
+    let text = text.trim();
+    if text.len() <= EXCERPT_MAX {
+        return text.to_string();
+    }
+    let mut cut = EXCERPT_MAX;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &text[..cut];
+    let head = head.rfind(' ').map_or(head, |sp| &head[..sp]);
+    format!("{}…", head.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// The cue-phrase way to find a step (frameworks whose steps name no
+/// sentence functions, or guides without a sentence model).
+fn cue_evidence(
+    scan: &Scan,
+    idx: Option<usize>,
+    result_step: bool,
+    negated: &mut Vec<Evidence>,
+    negated_at: &mut Vec<(usize, usize)>,
+) -> Option<Evidence> {
+    let mut cue: Option<&Match> = None;
+    let mut marker: Option<&Match> = None;
+    let mut markers = 0u32;
+    for m in &scan.matches {
+        let Some(Target::Step {
+            step: s,
+            marker: is_marker,
+            ..
+        }) = scan.target(m)
+        else {
+            continue;
+        };
+        if Some(usize::from(s)) != idx {
+            continue;
+        }
+        if scan.cue_negated(m, result_step) {
+            if !negated_at.contains(&(m.start, m.end)) {
+                negated_at.push((m.start, m.end));
+                negated.push(scan.evidence(m));
+            }
+            continue;
+        }
+        if is_marker {
+            markers += 1;
+            marker.get_or_insert(m);
+        } else {
+            cue.get_or_insert(m);
+        }
+    }
+    match (cue, marker) {
+        (Some(m), _) => Some(scan.evidence(m)),
+        (None, Some(m)) if markers >= scan.cues.markers_needed => Some(scan.evidence(m)),
+        _ => None,
+    }
 }
 
 fn counted(names: &[String], counts: &[u32]) -> Vec<PhraseCount> {

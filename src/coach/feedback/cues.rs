@@ -9,6 +9,9 @@ use std::fmt;
 
 pub(crate) use crate::guide::cues::Elem;
 use crate::guide::cues::{CueFile, Phrase};
+use crate::guide::SentenceModelFile;
+
+use super::sentences::SentenceModel;
 
 /// Longest gap a `...` spans; long enough for "I chose Kafka's log compaction
 /// over", short enough not to join unrelated halves of a sentence.
@@ -105,6 +108,7 @@ pub struct Cues {
     pub(crate) hedges: Vec<String>,
     /// Suffixes glued to a number: "42%", "3x", "200ms", "$40k".
     pub(crate) suffix_units: FastMap<Box<str>, (Unit, f64)>,
+    pub(crate) model: Option<SentenceModel>,
 }
 
 impl fmt::Debug for Cues {
@@ -122,7 +126,10 @@ impl fmt::Debug for Cues {
 impl Cues {
     /// Builds the phrase index from the validated cue file, in the file's
     /// order (which decides which of two matching cues is quoted as evidence).
-    pub fn compile(file: &CueFile) -> Cues {
+    ///
+    /// `model` is the guides' sentence model, when they have one; without it
+    /// steps are found by their cue phrases alone.
+    pub fn compile(file: &CueFile, model: Option<&SentenceModelFile>) -> Cues {
         let mut b = Builder::default();
         // Single-word lists become flags on the index entry of that word.
         let n = &file.numbers;
@@ -169,7 +176,22 @@ impl Cues {
             fillers: text(&file.fillers),
             hedges: text(&file.hedges),
             suffix_units,
+            model: model.map(SentenceModel::compile),
         }
+    }
+
+    /// The key of step `step` of cue framework `fw`.
+    pub(crate) fn step_key(&self, fw: u16, step: u16) -> Option<&str> {
+        self.frameworks
+            .get(usize::from(fw))?
+            .steps
+            .get(usize::from(step))
+            .map(|s| s.key.as_str())
+    }
+
+    /// The compiled sentence model, when the guides have one.
+    pub fn sentence_model(&self) -> Option<&SentenceModel> {
+        self.model.as_ref()
     }
 
     pub fn words_per_minute(&self) -> u32 {

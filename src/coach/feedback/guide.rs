@@ -27,6 +27,8 @@ impl StepRef {
             name: s.name.clone(),
             guidance: Some(s.guidance.clone()),
             probe: s.probe.clone(),
+            functions: s.functions.clone(),
+            first_person: s.first_person,
         }
     }
 }
@@ -77,6 +79,6 @@ pub trait LibraryCues {
 
 impl LibraryCues for GuideLibrary {
     fn cues(&self) -> Option<&Arc<Cues>> {
-        self.compiled_cues(|file| Arc::new(Cues::compile(file)))
+        self.compiled_cues(|file, model| Arc::new(Cues::compile(file, model)))
     }
 }

@@ -15,6 +15,7 @@ mod cues;
 mod guide;
 mod numbers;
 mod report;
+pub mod sentences;
 mod terms;
 
 use std::collections::BTreeMap;
@@ -53,6 +54,13 @@ pub struct StepRef {
     /// The question to ask when an answer misses this step.
     #[serde(default)]
     pub probe: Option<String>,
+    /// Sentence functions that cover the step (see [`sentences`]); empty
+    /// means the step is found by cue phrases alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<String>,
+    /// The covering sentence must have the speaker's "I" in it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_person: bool,
 }
 
 /// A role term and the other spellings an answer may use for it.
@@ -161,6 +169,10 @@ pub struct StepFinding {
     /// This step is where the framework wants "I" (its probe asks what you did).
     #[serde(default)]
     pub wants_ownership: bool,
+    /// The sentence function that covered the step, when the sentence model
+    /// found it ("action", "outcome" …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

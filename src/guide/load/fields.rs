@@ -76,7 +76,8 @@ pub(super) fn read_framework(
     let name = fw.text(diags, "name");
     let summary = fw.text(diags, "summary");
     let tips = fw.text_list(diags, "tips");
-    let steps = read_steps(diags, fw);
+    let mut function_names = Vec::new();
+    let steps = read_steps(diags, fw, &mut function_names);
     for t in [&name, &summary]
         .into_iter()
         .flatten()
@@ -88,6 +89,7 @@ pub(super) fn read_framework(
     Some(RawFramework {
         file: index,
         id_span: id.span.clone(),
+        function_names,
         framework: Framework {
             id: id.value,
             name: name.value,
@@ -99,7 +101,13 @@ pub(super) fn read_framework(
 }
 
 /// A framework's `[[steps]]`; `None` when any is unusable (reported).
-fn read_steps(diags: &mut Diagnostics<'_>, fw: &mut Fields<'_, '_>) -> Option<Vec<FrameworkStep>> {
+/// Every step's `functions` entry also goes to `function_names`, with its
+/// position, for the check against the sentence model.
+fn read_steps(
+    diags: &mut Diagnostics<'_>,
+    fw: &mut Fields<'_, '_>,
+    function_names: &mut Vec<Text>,
+) -> Option<Vec<FrameworkStep>> {
     let tables = match fw.opt_tables(diags, "steps", "step") {
         Some(tables) if !tables.is_empty() => tables,
         Some(_) => {
@@ -120,6 +128,9 @@ fn read_steps(diags: &mut Diagnostics<'_>, fw: &mut Fields<'_, '_>) -> Option<Ve
         let name = step.text(diags, "name");
         let guidance = step.text(diags, "guidance");
         let probe = step.opt_nonblank_text(diags, "probe");
+        let functions = step.opt_text_list(diags, "functions").unwrap_or_default();
+        let first_person = step.opt_bool(diags, "first_person").unwrap_or(false);
+        function_names.extend(functions.iter().cloned());
         for t in [&name, &guidance, &probe].into_iter().flatten() {
             check_length(diags, t, limits::FIELD_MAX, "text");
         }
@@ -136,6 +147,8 @@ fn read_steps(diags: &mut Diagnostics<'_>, fw: &mut Fields<'_, '_>) -> Option<Ve
                 name: name.value,
                 guidance: guidance.value,
                 probe: probe.map(|p| p.value),
+                functions: functions.iter().map(|f| f.value.clone()).collect(),
+                first_person,
             }),
             _ => steps_ok = false,
         }

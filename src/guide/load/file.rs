@@ -3,7 +3,8 @@
 //!
 //! - a **role file** has a `[role]` table (and its `[[questions]]`);
 //! - a **shared file** has any of `[[frameworks]]`, `[[templates]]`;
-//! - the **cue file** has a `[feedback]` table and nothing else.
+//! - the **cue file** has a `[feedback]` table and nothing else;
+//! - the **sentence model** has a `[sentence_model]` table and nothing else.
 //!
 //! A file with none of these, or with more than one kind, is an error rather
 //! than silently skipped.
@@ -56,6 +57,8 @@ pub(super) struct RawFramework {
     pub(super) file: usize,
     pub(super) framework: Framework,
     pub(super) id_span: Range<usize>,
+    /// Every step's sentence function names, checked against the model.
+    pub(super) function_names: Vec<Text>,
 }
 
 #[derive(Default)]
@@ -66,6 +69,8 @@ pub(super) struct Raw {
     /// Files whose top-level table is `[feedback]` (the answer-feedback cues);
     /// compiled once the frameworks are known.
     pub(super) feedback: Vec<usize>,
+    /// Files whose top-level table is `[sentence_model]`.
+    pub(super) sentence_models: Vec<usize>,
 }
 
 /// Parses and reads every file. Files are independent until `resolve` joins
@@ -122,6 +127,7 @@ pub(super) fn read_files(files: &[SourceFile], errors: &mut Vec<GuideError>) -> 
         raw.frameworks.extend(part.frameworks);
         raw.templates.extend(part.templates);
         raw.feedback.extend(part.feedback);
+        raw.sentence_models.extend(part.sentence_models);
         errors.append(&mut part_errors);
     }
     raw
@@ -138,6 +144,17 @@ fn read_file(index: usize, diags: &mut Diagnostics<'_>, raw: &mut Raw) {
     let mut top = Fields::new(doc.get_ref(), 0..0, "this file");
     let is_role = top.has("role");
     let is_shared = top.has("frameworks") || top.has("templates");
+    if top.has("sentence_model") {
+        if is_role || is_shared || top.has("feedback") {
+            diags.at(
+                &(0..0),
+                "a [sentence_model] file holds only the model; move the other tables to their own file",
+            );
+        } else {
+            raw.sentence_models.push(index);
+        }
+        return;
+    }
     if top.has("feedback") {
         if is_role || is_shared {
             diags.at(

@@ -55,10 +55,26 @@ impl GuideLibrary {
     /// Reads every `*.toml` under `dir` (hidden files and folders aside) and
     /// returns the validated library, or every problem found.
     pub fn load(dir: impl AsRef<Path>) -> Result<GuideLibrary, LoadErrors> {
-        let dir = dir.as_ref();
+        Self::load_with(dir.as_ref(), true)
+    }
+
+    /// As [`GuideLibrary::load`], but with any `[sentence_model]` file left
+    /// unread: what `train-sentences` needs, since the model it replaces may
+    /// be one this build refuses.
+    pub fn load_without_sentence_model(dir: impl AsRef<Path>) -> Result<GuideLibrary, LoadErrors> {
+        Self::load_with(dir.as_ref(), false)
+    }
+
+    fn load_with(dir: &Path, sentence_model: bool) -> Result<GuideLibrary, LoadErrors> {
         let (paths, mut errors) = discover::guide_files(dir).map_err(|e| LoadErrors(vec![e]))?;
         let files = discover::read_sources(paths, &mut errors);
-        let raw = file::read_files(&files, &mut errors);
+        let mut raw = file::read_files(&files, &mut errors);
+        if !sentence_model {
+            raw.sentence_models.clear();
+            for f in &mut raw.frameworks {
+                f.function_names.clear();
+            }
+        }
         let library = resolve::resolve(dir, &files, raw, &mut errors);
         errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         errors.dedup();

@@ -12,6 +12,7 @@ use super::file::{Raw, RawFramework, RawQuestion, RawRole};
 use crate::guide::cues::{self, CueFile};
 use crate::guide::model::{lookup_key, Framework, GuideLibrary, Question, Role};
 use crate::guide::read::{GuideError, SourceFile, Text};
+use crate::guide::sentences::{self, SentenceModelFile};
 use crate::guide::suggest;
 
 /// Turns the raw pieces into the library, reporting cross-file problems.
@@ -26,8 +27,10 @@ pub(super) fn resolve(
         errors,
         warnings: Vec::new(),
     };
-    // Frameworks first: questions and the cue file refer to them.
-    let frameworks = r.frameworks(raw.frameworks);
+    // The model first: frameworks name its functions. Then frameworks:
+    // questions and the cue file refer to them.
+    let sentence_model = r.sentence_model(&raw.sentence_models);
+    let frameworks = r.frameworks(raw.frameworks, sentence_model.as_ref());
     let cue_file = r.cue_file(&raw.feedback, &frameworks);
     let known = Known {
         framework_ids: frameworks.iter().map(|f| f.id.as_str()).collect(),
@@ -50,6 +53,7 @@ pub(super) fn resolve(
         frameworks,
         files: files.len(),
         cue_file,
+        sentence_model,
         compiled_cues: Default::default(),
         warnings: r.warnings,
     }
@@ -81,10 +85,49 @@ impl Resolver<'_> {
         format!("{}:{line}", self.files[file].path.display())
     }
 
-    fn frameworks(&mut self, raw: Vec<RawFramework>) -> Vec<Arc<Framework>> {
+    fn sentence_model(&mut self, files: &[usize]) -> Option<SentenceModelFile> {
+        let mut model = None;
+        for &index in files {
+            let file = &self.files[index];
+            if model.is_some() {
+                self.errors.push(GuideError::whole_file(
+                    &file.path,
+                    "a second [sentence_model] file; keep one (guides/shared/sentences.toml)",
+                ));
+                continue;
+            }
+            match sentences::read(file) {
+                Ok(m) => model = Some(m),
+                Err(e) => self.errors.extend(e),
+            }
+        }
+        model
+    }
+
+    fn frameworks(
+        &mut self,
+        raw: Vec<RawFramework>,
+        model: Option<&SentenceModelFile>,
+    ) -> Vec<Arc<Framework>> {
         let mut frameworks: Vec<Arc<Framework>> = Vec::new();
         let mut defined_at: HashMap<String, (usize, Range<usize>)> = HashMap::new();
         for f in raw {
+            for name in &f.function_names {
+                let message = match model {
+                    Some(m) if m.function(&name.value).is_none() => format!(
+                        "unknown sentence function `{}`; the sentence model has: {}",
+                        name.value,
+                        m.functions.join(", ")
+                    ),
+                    Some(_) => continue,
+                    None => format!(
+                        "`functions` names sentence function `{}`, but the guides have no sentence \
+                         model ([sentence_model] file, guides/shared/sentences.toml)",
+                        name.value
+                    ),
+                };
+                self.err(f.file, &name.span, message);
+            }
             if let Some((file, span)) = defined_at.get(&f.framework.id) {
                 let message = format!(
                     "duplicate framework id `{}` (already defined in {})",

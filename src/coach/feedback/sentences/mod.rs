@@ -1,0 +1,169 @@
+//! What each sentence of an answer does, and so which framework steps the
+//! answer covers.
+//!
+//! An answer is cut into pieces ([`segment`]); each piece is described by
+//! features that carry over between voices ([`features`]); a linear model
+//! from `guides/shared/sentences.toml` turns them into one probability per
+//! sentence function (context, goal, action, outcome …). A framework step
+//! lists the functions that satisfy it; it is covered by the most confident
+//! piece doing one of them that also carries content, so reciting step names
+//! earns nothing. [`train`] fits the weights from the labelled pieces.
+//!
+//! Deterministic and explainable: the same answer always gives the same
+//! pieces and scores, and the covering piece is shown as the evidence.
+
+mod features;
+mod segment;
+pub mod train;
+
+use super::analyse::Scan;
+use super::cues::FastMap;
+use crate::guide::SentenceModelFile;
+
+pub(crate) use features::{features, has_speaker, is_content, Feat};
+pub(crate) use segment::{segments, Segment};
+
+/// The compiled model: feature names resolved to weight rows once per load.
+#[derive(Debug, Clone)]
+pub struct SentenceModel {
+    functions: Vec<String>,
+    threshold: f32,
+    named: FastMap<Box<str>, u32>,
+    words: FastMap<Box<str>, u32>,
+    starts: FastMap<Box<str>, u32>,
+    cues: FastMap<Box<str>, u32>,
+    /// Row-major: row `r` holds one weight per function.
+    weights: Vec<f32>,
+}
+
+/// One piece of an answer and what the model says it does.
+#[derive(Debug, Clone)]
+pub(crate) struct Piece {
+    pub seg: Segment,
+    /// One probability per function, in the model's order.
+    pub probs: Vec<f32>,
+    /// Content words in the piece (see [`is_content`]).
+    pub content: usize,
+}
+
+impl SentenceModel {
+    pub fn compile(file: &SentenceModelFile) -> SentenceModel {
+        let nf = file.functions.len();
+        let mut m = SentenceModel {
+            functions: file.functions.clone(),
+            threshold: file.threshold,
+            named: FastMap::default(),
+            words: FastMap::default(),
+            starts: FastMap::default(),
+            cues: FastMap::default(),
+            weights: Vec::with_capacity(file.weights.len() * nf),
+        };
+        for (row, (name, w)) in file.weights.iter().enumerate() {
+            let row = u32::try_from(row).unwrap_or(u32::MAX);
+            let (map, key) = if let Some(k) = name.strip_prefix("w:") {
+                (&mut m.words, k)
+            } else if let Some(k) = name.strip_prefix("start:") {
+                (&mut m.starts, k)
+            } else if let Some(k) = name.strip_prefix("cue:") {
+                (&mut m.cues, k)
+            } else {
+                (&mut m.named, name.as_str())
+            };
+            map.insert(key.into(), row);
+            m.weights.extend_from_slice(w);
+        }
+        m
+    }
+
+    pub fn functions(&self) -> &[String] {
+        &self.functions
+    }
+
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    pub fn function(&self, name: &str) -> Option<usize> {
+        self.functions.iter().position(|f| f == name)
+    }
+
+    fn row(&self, f: Feat<'_>) -> Option<u32> {
+        match f {
+            Feat::Named(n) => self.named.get(n),
+            Feat::Word(w) => self.words.get(w),
+            Feat::Start(w) => self.starts.get(w),
+            Feat::Cue(k) => self.cues.get(k),
+        }
+        .copied()
+    }
+
+    /// Every piece of the scanned answer with its function probabilities.
+    pub(crate) fn pieces(&self, scan: &Scan<'_>) -> Vec<Piece> {
+        let segs = segments(&scan.t, scan.src());
+        let nf = self.functions.len();
+        let mut rows: Vec<u32> = Vec::with_capacity(64);
+        let mut out = Vec::with_capacity(segs.len());
+        for (k, &seg) in segs.iter().enumerate() {
+            rows.clear();
+            features(scan, seg, k, segs.len(), &mut |f| {
+                if let Some(r) = self.row(f) {
+                    rows.push(r);
+                }
+            });
+            rows.sort_unstable();
+            rows.dedup();
+            let mut z = vec![0f32; nf];
+            for &r in &rows {
+                let at = r as usize * nf;
+                if let Some(w) = self.weights.get(at..at + nf) {
+                    for (z, w) in z.iter_mut().zip(w) {
+                        *z += w;
+                    }
+                }
+            }
+            let probs = z.into_iter().map(|z| 1.0 / (1.0 + (-z).exp())).collect();
+            let content = (seg.start..seg.end)
+                .filter(|&i| is_content(scan, i))
+                .count();
+            out.push(Piece {
+                seg,
+                probs,
+                content,
+            });
+        }
+        out
+    }
+}
+
+/// Content words a piece needs before it can cover a step: "I built things"
+/// and "As a result it improved a lot" have fewer.
+pub(crate) const SUBSTANCE: usize = 2;
+
+/// The piece that best covers a step needing one of `functions` (model
+/// indices), with its function and probability, when one reaches the
+/// model's threshold, carries content and, for `first_person` steps, has
+/// the speaker in it.
+pub(crate) fn covering<'p>(
+    model: &SentenceModel,
+    scan: &Scan<'_>,
+    pieces: &'p [Piece],
+    functions: &[usize],
+    first_person: bool,
+) -> Option<(&'p Piece, usize, f32)> {
+    let mut best: Option<(&Piece, usize, f32)> = None;
+    for p in pieces {
+        if p.content < SUBSTANCE {
+            continue;
+        }
+        if first_person && !has_speaker(scan, p.seg) {
+            continue;
+        }
+        for &f in functions {
+            let prob = p.probs.get(f).copied().unwrap_or(0.0);
+            if prob >= model.threshold && best.is_none_or(|(_, _, b)| prob > b) {
+                best = Some((p, f, prob));
+            }
+        }
+    }
+    best
+}

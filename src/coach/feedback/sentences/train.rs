@@ -1,0 +1,302 @@
+//! Fitting the sentence model from labelled answers.
+//!
+//! The corpus is the tuning answers in `tests/feedback_labelled/tuning/`:
+//! each answer's `[[answers.parts]]` say what every piece of it does. Each
+//! answer is cut by the same [`segments`] the analyser uses, and a segment
+//! takes the functions of the labelled part it overlaps most, so the model
+//! learns on exactly the pieces it will see.
+//!
+//! The model is one logistic regression per function (a piece may do two
+//! things) over the binary features, fitted by full-batch gradient descent
+//! with AdaGrad steps and an L2 penalty: no randomness, so the same corpus
+//! always gives the same file. Hand-written rather than taken from a crate:
+//! the fit is forty lines, and the ML crates in the package lists (linfa,
+//! smartcore) bring dense matrices and BLAS for a problem of a few thousand
+//! sparse rows.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Deserialize;
+
+use super::{features, segments};
+use crate::coach::feedback::analyse::Scan;
+use crate::coach::feedback::{AnswerContext, Cues, FrameworkRef, RoleTerms};
+use crate::guide::sentences::{FEATURE_SET, FORMAT};
+
+/// The functions a labelled part may name (`none` is the absence of all).
+pub const FUNCTIONS: &[&str] = &[
+    "context",
+    "goal",
+    "action",
+    "outcome",
+    "reflection",
+    "present",
+    "history",
+    "future",
+    "clarify",
+    "design",
+    "detail",
+    "tradeoff",
+    "plan",
+    "involve",
+    "verify",
+];
+
+/// One labelled answer file (`[[answers]]`), as far as training reads it.
+#[derive(Debug, Deserialize)]
+pub struct CorpusFile {
+    pub answers: Vec<CorpusAnswer>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CorpusAnswer {
+    pub id: String,
+    pub framework: String,
+    pub text: String,
+    #[serde(default)]
+    pub parts: Vec<CorpusPart>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CorpusPart {
+    pub does: Vec<String>,
+    pub text: String,
+}
+
+/// Fitting settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Features seen in fewer training pieces are dropped.
+    pub min_count: usize,
+    pub epochs: usize,
+    pub learning_rate: f64,
+    pub l2: f64,
+    pub threshold: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            min_count: 3,
+            epochs: 300,
+            learning_rate: 0.3,
+            l2: 0.002,
+            threshold: 0.5,
+        }
+    }
+}
+
+/// One training row: feature names and target functions.
+pub struct Example {
+    pub answer: String,
+    pub features: Vec<String>,
+    pub targets: Vec<usize>,
+}
+
+/// Why a corpus answer could not be used.
+#[derive(Debug)]
+pub struct CorpusError(pub String);
+
+/// The training rows of `answers`; `frameworks` gives each answer's steps.
+pub fn examples(
+    answers: &[CorpusAnswer],
+    frameworks: &[FrameworkRef],
+    cues: &Cues,
+) -> Result<Vec<Example>, CorpusError> {
+    let mut out = Vec::new();
+    for a in answers.iter().filter(|a| !a.parts.is_empty()) {
+        let Some(fw) = frameworks.iter().find(|f| f.id == a.framework) else {
+            return Err(CorpusError(format!(
+                "{}: unknown framework `{}`",
+                a.id, a.framework
+            )));
+        };
+        // Where each part is in the text, searching on from the last one.
+        let mut spans: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+        let mut from = 0;
+        for p in &a.parts {
+            let Some(at) = a.text.get(from..).and_then(|rest| rest.find(p.text.trim())) else {
+                return Err(CorpusError(format!(
+                    "{}: part not found in the text after byte {from}: {:?}",
+                    a.id, p.text
+                )));
+            };
+            let start = from + at;
+            let end = start + p.text.trim().len();
+            let mut targets = Vec::new();
+            for d in &p.does {
+                match FUNCTIONS.iter().position(|f| f == d) {
+                    Some(i) => targets.push(i),
+                    None if d == "none" => {}
+                    None => {
+                        return Err(CorpusError(format!("{}: unknown function `{d}`", a.id)));
+                    }
+                }
+            }
+            spans.push((start, end, targets));
+            from = end;
+        }
+        let ctx = AnswerContext {
+            framework: fw.clone(),
+            terms: RoleTerms::default(),
+            target_words: (150, 300),
+        };
+        let scan = Scan::new(&a.text, &ctx, cues);
+        let segs = segments(&scan.t, &a.text);
+        for (k, &seg) in segs.iter().enumerate() {
+            let (s, e) = (
+                scan.t.toks[seg.start].orig_start as usize,
+                scan.t.toks[seg.end - 1].orig_end as usize,
+            );
+            let best = spans
+                .iter()
+                .map(|(ps, pe, t)| ((*pe).min(e).saturating_sub((*ps).max(s)), t))
+                .max_by_key(|(overlap, _)| *overlap);
+            let targets = match best {
+                Some((overlap, t)) if overlap > 0 => t.clone(),
+                _ => Vec::new(),
+            };
+            let mut names = Vec::new();
+            features(&scan, seg, k, segs.len(), &mut |f| names.push(f.name()));
+            names.sort_unstable();
+            names.dedup();
+            out.push(Example {
+                answer: a.id.clone(),
+                features: names,
+                targets,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Fitted weights: feature name → one weight per function in [`FUNCTIONS`].
+pub struct Fitted {
+    pub weights: BTreeMap<String, Vec<f64>>,
+    pub threshold: f64,
+    pub pieces: usize,
+}
+
+pub fn fit(examples: &[Example], s: Settings) -> Fitted {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in examples {
+        for f in &e.features {
+            *counts.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    let names: Vec<&str> = counts
+        .iter()
+        .filter(|(n, c)| **c >= s.min_count || **n == "bias")
+        .map(|(n, _)| *n)
+        .collect();
+    let index: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let rows: Vec<Vec<usize>> = examples
+        .iter()
+        .map(|e| {
+            e.features
+                .iter()
+                .filter_map(|f| index.get(f.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let nf = FUNCTIONS.len();
+    let nw = names.len();
+    let mut w = vec![0f64; nw * nf];
+    let mut g2 = vec![1e-8f64; nw * nf];
+    let n = examples.len().max(1) as f64;
+    let mut grad = vec![0f64; nw * nf];
+    for _ in 0..s.epochs {
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        for (row, e) in rows.iter().zip(examples) {
+            for f in 0..nf {
+                let z: f64 = row.iter().map(|&j| w[j * nf + f]).sum();
+                let p = 1.0 / (1.0 + (-z).exp());
+                let y = if e.targets.contains(&f) { 1.0 } else { 0.0 };
+                let d = (p - y) / n;
+                for &j in row {
+                    grad[j * nf + f] += d;
+                }
+            }
+        }
+        for k in 0..w.len() {
+            let g = grad[k] + s.l2 * w[k];
+            g2[k] += g * g;
+            w[k] -= s.learning_rate * g / g2[k].sqrt();
+        }
+    }
+    let weights = names
+        .iter()
+        .enumerate()
+        .map(|(j, n)| {
+            let row: Vec<f64> = (0..nf)
+                .map(|f| (w[j * nf + f] * 1e4).round() / 1e4)
+                .collect();
+            ((*n).to_string(), row)
+        })
+        .filter(|(n, row)| n == "bias" || row.iter().any(|v| v.abs() >= 0.001))
+        .collect();
+    Fitted {
+        weights,
+        threshold: s.threshold,
+        pieces: examples.len(),
+    }
+}
+
+fn toml_key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 2);
+    out.push('"');
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The model file's text.
+pub fn render(fitted: &Fitted, trained_on: &str) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# Sentence model for the answer feedback: what each sentence of an answer does.\n\
+         # Written by `interview-coach train-sentences`; do not edit by hand, retrain.\n\
+         # Each weight row has one weight per function, in the order of `functions`.\n\n",
+    );
+    out.push_str("[sentence_model]\n");
+    let _ = writeln!(out, "format = {FORMAT}");
+    let _ = writeln!(out, "feature_set = {FEATURE_SET}");
+    let _ = writeln!(
+        out,
+        "trained_on = {}",
+        toml_key(&format!("{trained_on} ({} pieces)", fitted.pieces))
+    );
+    let _ = writeln!(out, "threshold = {:?}", fitted.threshold);
+    let fns: Vec<String> = FUNCTIONS.iter().map(|f| format!("\"{f}\"")).collect();
+    let _ = writeln!(out, "functions = [{}]\n", fns.join(", "));
+    out.push_str("[sentence_model.weights]\n");
+    for (name, row) in &fitted.weights {
+        let vals: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
+        let _ = writeln!(out, "{} = [{}]", toml_key(name), vals.join(", "));
+    }
+    out
+}
+
+/// The fitted model as the loader would read it from the rendered file.
+pub fn to_file(fitted: &Fitted) -> crate::guide::SentenceModelFile {
+    #[allow(clippy::cast_possible_truncation)]
+    crate::guide::SentenceModelFile {
+        functions: FUNCTIONS.iter().map(|f| (*f).to_string()).collect(),
+        threshold: fitted.threshold as f32,
+        weights: fitted
+            .weights
+            .iter()
+            .map(|(n, row)| (n.clone(), row.iter().map(|&v| v as f32).collect()))
+            .collect(),
+    }
+}

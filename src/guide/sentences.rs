@@ -1,0 +1,175 @@
+//! The sentence model file (`guides/shared/sentences.toml`, top-level
+//! `[sentence_model]` table): its format and validation, producing
+//! [`SentenceModelFile`].
+//!
+//! The file holds the weights of a small linear model that says what each
+//! sentence of an answer does (sets the context, tells an action, states an
+//! outcome …). `interview-coach train-sentences` writes it from the labelled
+//! pieces in `tests/feedback_labelled/tuning/`; frameworks name the functions
+//! each of their steps accepts (`functions = ["action"]`), and the loader
+//! checks those names against the file.
+//!
+//! The weights only mean something for the feature extractor that produced
+//! them, so the file records the [`FEATURE_SET`] it was trained for and a file
+//! from another feature set is refused with the command that retrains it.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::guide::read::SourceFile;
+use crate::guide::GuideError;
+
+/// The version of the sentence feature extractor (`coach::feedback`'s
+/// `sentences::features`). Bump it whenever a feature's meaning changes, and
+/// retrain; a model trained for another set is refused on load.
+pub const FEATURE_SET: u32 = 1;
+
+/// The file format's own version.
+pub const FORMAT: u32 = 1;
+
+/// A validated sentence model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceModelFile {
+    /// Function names, in the order of each weight row.
+    pub functions: Vec<String>,
+    /// A sentence does a function when the model's probability for it is at
+    /// least this.
+    pub threshold: f32,
+    /// Feature name and one weight per function; `bias` is always there.
+    pub weights: Vec<(String, Vec<f32>)>,
+}
+
+impl SentenceModelFile {
+    pub fn function(&self, name: &str) -> Option<usize> {
+        self.functions.iter().position(|f| f == name)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelToml {
+    sentence_model: ModelTable,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelTable {
+    format: Spanned<u32>,
+    feature_set: Spanned<u32>,
+    /// Free text: what it was trained on, for people reading the file.
+    #[allow(dead_code)]
+    trained_on: Option<String>,
+    threshold: Spanned<f64>,
+    functions: Spanned<Vec<Spanned<String>>>,
+    weights: Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<Vec<f64>>>>,
+}
+
+/// Every problem in the file, each at its position, or the model.
+pub fn read(file: &SourceFile) -> Result<SentenceModelFile, Vec<GuideError>> {
+    let parsed: ModelToml = toml::from_str(&file.text).map_err(|e| {
+        let message = e.message().trim_end().to_string();
+        vec![match e.span() {
+            Some(span) => file.error_at(span.start, message),
+            None => GuideError::whole_file(&file.path, message),
+        }]
+    })?;
+    let t = parsed.sentence_model;
+    let mut errors = Vec::new();
+    let mut err = |at: usize, m: String| errors.push(file.error_at(at, m));
+    if *t.format.get_ref() != FORMAT {
+        err(
+            t.format.span().start,
+            format!(
+                "sentence model format {} is not one this build reads (format {FORMAT})",
+                t.format.get_ref()
+            ),
+        );
+    }
+    if *t.feature_set.get_ref() != FEATURE_SET {
+        err(
+            t.feature_set.span().start,
+            format!(
+                "this model was trained for feature set {}, but this build extracts feature set \
+                 {FEATURE_SET}; retrain it with `interview-coach train-sentences`",
+                t.feature_set.get_ref()
+            ),
+        );
+    }
+    let threshold = *t.threshold.get_ref();
+    if !(threshold > 0.0 && threshold < 1.0) {
+        err(
+            t.threshold.span().start,
+            format!("threshold is {threshold}; it is a probability between 0 and 1, exclusive"),
+        );
+    }
+    let mut functions = Vec::new();
+    let mut seen = HashSet::new();
+    for f in t.functions.get_ref() {
+        let name = f.get_ref();
+        let well_formed = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit());
+        if !well_formed {
+            err(
+                f.span().start,
+                format!("function name `{name}` must be lowercase letters, digits and dashes"),
+            );
+        } else if !seen.insert(name.clone()) {
+            err(f.span().start, format!("function `{name}` is listed twice"));
+        }
+        functions.push(name.clone());
+    }
+    if functions.is_empty() {
+        err(t.functions.span().start, "`functions` is empty".into());
+    }
+    let mut weights = Vec::with_capacity(t.weights.get_ref().len());
+    for (name, row) in t.weights.get_ref() {
+        let values = row.get_ref();
+        if values.len() != functions.len() {
+            err(
+                row.span().start,
+                format!(
+                    "feature `{}` has {} weights; there is one per function ({})",
+                    name.get_ref(),
+                    values.len(),
+                    functions.len()
+                ),
+            );
+            continue;
+        }
+        if let Some(bad) = values.iter().find(|v| !v.is_finite() || v.abs() > 1e4) {
+            err(
+                row.span().start,
+                format!(
+                    "feature `{}` has the weight {bad}; weights are finite and at most 10000 in size",
+                    name.get_ref()
+                ),
+            );
+            continue;
+        }
+        // f32 is plenty for weights rounded to four places in the file.
+        #[allow(clippy::cast_possible_truncation)]
+        weights.push((
+            name.get_ref().clone(),
+            values.iter().map(|&v| v as f32).collect(),
+        ));
+    }
+    if !t.weights.get_ref().keys().any(|k| k.get_ref() == "bias") {
+        err(
+            t.weights.span().start,
+            "the weights have no `bias` row; retrain with `interview-coach train-sentences`".into(),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    Ok(SentenceModelFile {
+        functions,
+        threshold: threshold as f32,
+        weights,
+    })
+}
