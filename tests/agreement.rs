@@ -178,15 +178,33 @@ fn score(answers: &[Labelled], fws: &[FrameworkRef], cues: &Cues, tally: &mut Ta
 
 fn compare(l: &Labelled, a: &Analysis, terms: &RoleTerms, tally: &mut Tally) {
     let who = format!("{} [{}]", l.id, l.voice);
+    let pieces = || {
+        if std::env::var("AGREEMENT_SHOW").is_ok_and(|v| v == "2") {
+            a.sentences
+                .iter()
+                .map(|s| {
+                    let f: Vec<String> = s
+                        .functions
+                        .iter()
+                        .map(|f| format!("{}:{:.2}", f.function, f.probability))
+                        .collect();
+                    format!("\n      [{}] {}", f.join(" "), s.text)
+                })
+                .collect()
+        } else {
+            String::new()
+        }
+    };
     for s in &a.steps {
         let want = l.expect.steps.contains(&s.key);
         tally.check("steps", s.covered == want, || {
             format!(
-                "{who}: {} expected {}, found {} {:?}",
+                "{who}: {} expected {}, found {} {:?}{}",
                 s.key,
                 if want { "present" } else { "absent" },
                 if s.covered { "present" } else { "absent" },
-                s.evidence.as_ref().map(|e| &e.excerpt)
+                s.evidence.as_ref().map(|e| &e.excerpt),
+                pieces()
             )
         });
     }
@@ -311,10 +329,16 @@ fn tuning_cross_writer() {
             .collect()
     };
     let mut tally = Tally::default();
-    for writer in ["t1-", "t2-", "t3-"] {
+    let mut writers: Vec<String> = corpus
+        .iter()
+        .filter_map(|a| a.id.split_once('-').map(|(w, _)| format!("{w}-")))
+        .collect();
+    writers.sort();
+    writers.dedup();
+    for writer in &writers {
         let train_on: Vec<CorpusAnswer> = corpus
             .iter()
-            .filter(|a| !a.id.starts_with(writer))
+            .filter(|a| !a.id.starts_with(writer.as_str()))
             .map(|a| CorpusAnswer {
                 id: a.id.clone(),
                 framework: a.framework.clone(),
@@ -331,17 +355,33 @@ fn tuning_cross_writer() {
             .collect();
         let examples = train::examples(&train_on, &fws, &bare).unwrap();
         let mut settings = Settings::default();
-        if let Some(t) = std::env::var("AGREEMENT_THRESHOLD")
-            .ok()
-            .and_then(|t| t.parse().ok())
-        {
+        let env = |k: &str| std::env::var(k).ok().and_then(|t| t.parse::<f64>().ok());
+        if let Some(t) = env("AGREEMENT_THRESHOLD") {
             settings.threshold = t;
+        }
+        if let Some(t) = env("TRAIN_EPOCHS") {
+            settings.epochs = t as usize;
+        }
+        if let Some(t) = env("TRAIN_LR") {
+            settings.learning_rate = t;
+        }
+        if let Some(t) = env("TRAIN_L2") {
+            settings.l2 = t;
+        }
+        if std::env::var_os("TRAIN_SOFTMAX").is_some() {
+            settings.softmax = true;
+        }
+        if let Some(t) = env("TRAIN_BALANCE") {
+            settings.balance = t;
+        }
+        if let Some(t) = env("TRAIN_MIN") {
+            settings.min_count = t as usize;
         }
         let fitted = train::fit(&examples, settings);
         let cues = Cues::compile(cue_file, Some(&train::to_file(&fitted)));
         let test: Vec<Labelled> = answers
             .iter()
-            .filter(|a| a.id.starts_with(writer))
+            .filter(|a| a.id.starts_with(writer.as_str()))
             .map(|a| Labelled {
                 id: a.id.clone(),
                 role: a.role.clone(),

@@ -37,6 +37,9 @@ pub struct SentenceModelFile {
     /// A sentence does a function when the model's probability for it is at
     /// least this.
     pub threshold: f32,
+    /// Probabilities come from one softmax over the functions (the last
+    /// being `none`) rather than one logistic function each.
+    pub softmax: bool,
     /// Feature name and one weight per function; `bias` is always there.
     pub weights: Vec<(String, Vec<f32>)>,
 }
@@ -62,6 +65,8 @@ struct ModelTable {
     #[allow(dead_code)]
     trained_on: Option<String>,
     threshold: Spanned<f64>,
+    /// `"sigmoid"` (the default) or `"softmax"`.
+    output: Option<Spanned<String>>,
     functions: Spanned<Vec<Spanned<String>>>,
     weights: Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<Vec<f64>>>>,
 }
@@ -104,6 +109,21 @@ pub fn read(file: &SourceFile) -> Result<SentenceModelFile, Vec<GuideError>> {
             format!("threshold is {threshold}; it is a probability between 0 and 1, exclusive"),
         );
     }
+    let softmax = match t
+        .output
+        .as_ref()
+        .map(|o| (o.get_ref().as_str(), o.span().start))
+    {
+        None | Some(("sigmoid", _)) => false,
+        Some(("softmax", _)) => true,
+        Some((other, at)) => {
+            err(
+                at,
+                format!("output `{other}` is not one of: sigmoid, softmax"),
+            );
+            false
+        }
+    };
     let mut functions = Vec::new();
     let mut seen = HashSet::new();
     for f in t.functions.get_ref() {
@@ -170,6 +190,7 @@ pub fn read(file: &SourceFile) -> Result<SentenceModelFile, Vec<GuideError>> {
     Ok(SentenceModelFile {
         functions,
         threshold: threshold as f32,
+        softmax,
         weights,
     })
 }

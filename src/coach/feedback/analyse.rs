@@ -4,7 +4,8 @@
 use super::cues::{flag, Cues, Elem, Entry, FastMap, Target, GAP_MAX};
 use super::sentences;
 use super::{
-    Analysis, AnswerContext, Evidence, Length, LengthBand, Ownership, PhraseCount, StepFinding,
+    Analysis, AnswerContext, Evidence, FunctionScore, Length, LengthBand, Ownership, PhraseCount,
+    SentenceFinding, StepFinding,
 };
 use crate::guide::words::{tokenize, Kind, Tokens};
 
@@ -273,7 +274,7 @@ pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
     let scan = Scan::new(answer, ctx, cues);
     let mut negated: Vec<Evidence> = Vec::new();
 
-    let steps = steps(&scan, ctx, &mut negated);
+    let (steps, sentences) = steps(&scan, ctx, &mut negated);
     let (quantified_results, negated_numbers) = scan.quantities();
     negated.extend(negated_numbers);
 
@@ -312,16 +313,21 @@ pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
         hedges: counted(&cues.hedges, &hedges),
         top_words: top_words(&scan),
         negated,
+        sentences,
     }
 }
 
-fn steps(scan: &Scan, ctx: &AnswerContext, negated: &mut Vec<Evidence>) -> Vec<StepFinding> {
+fn steps(
+    scan: &Scan,
+    ctx: &AnswerContext,
+    negated: &mut Vec<Evidence>,
+) -> (Vec<StepFinding>, Vec<SentenceFinding>) {
     let cues = scan.cues;
     let fw = cues.framework(&ctx.framework.id).map(|(_, f)| f);
     let model = cues.sentence_model();
     let uses_model = model.is_some() && ctx.framework.steps.iter().any(|s| !s.functions.is_empty());
     let pieces = match model {
-        Some(m) if uses_model => m.pieces(scan),
+        Some(m) if uses_model => m.pieces(scan, &ctx.framework.id),
         _ => Vec::new(),
     };
     let mut out = Vec::with_capacity(ctx.framework.steps.len());
@@ -363,7 +369,30 @@ fn steps(scan: &Scan, ctx: &AnswerContext, negated: &mut Vec<Evidence>) -> Vec<S
             function,
         });
     }
-    out
+    let sentences = match model {
+        Some(m) => pieces
+            .iter()
+            .map(|p| {
+                let mut functions: Vec<FunctionScore> = p
+                    .probs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &pr)| pr >= m.threshold())
+                    .map(|(f, &pr)| FunctionScore {
+                        function: m.functions()[f].clone(),
+                        probability: (pr * 100.0).round() / 100.0,
+                    })
+                    .collect();
+                functions.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+                SentenceFinding {
+                    text: short(scan.t.orig_span(p.seg.start, p.seg.end)),
+                    functions,
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    (out, sentences)
 }
 
 /// A piece's text cut to one readable line at a word boundary.

