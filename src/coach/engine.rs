@@ -456,6 +456,8 @@ impl Interview {
                                 "Whether you can supply the {} step your first answer left out.",
                                 step.name
                             ),
+                            expects: Vec::new(),
+                            answer_words: None,
                         });
                     }
                 }
