@@ -280,11 +280,25 @@ fn a_new_state_keeps_the_role_terms_once_and_digests_not_analyses() {
     assert!(value["plan"][0].get("context").is_none(), "{json}");
     assert!(value.get("analyses").is_none(), "{json}");
     assert_eq!(value["digests"].as_array().map(Vec::len), Some(1));
+    // What the plan has gained since format 1 — the steps' sentence functions,
+    // the follow-ups' expectations — is left out of the comparison: it is new
+    // content, not the repetition format 2 removed.
+    let mut same_content = value.clone();
+    for planned in same_content["plan"].as_array_mut().unwrap() {
+        for step in planned["steps"].as_array_mut().unwrap() {
+            step.as_object_mut().unwrap().remove("functions");
+            step.as_object_mut().unwrap().remove("first_person");
+        }
+        for f in planned["follow_ups"].as_array_mut().unwrap() {
+            f.as_object_mut().unwrap().remove("expects");
+            f.as_object_mut().unwrap().remove("answer_words");
+        }
+    }
+    let now = serde_json::to_string(&same_content).unwrap().len();
     let stored = include_str!("fixtures/state-v1.json");
     assert!(
-        json.len() * 2 < stored.len(),
-        "the same point of an interview: {} bytes now, {} in format 1",
-        json.len(),
+        now * 2 < stored.len(),
+        "the same point of an interview: {now} bytes now, {} in format 1",
         stored.len()
     );
     let back: Interview = serde_json::from_str(&json).unwrap();

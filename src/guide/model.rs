@@ -119,10 +119,13 @@ pub struct FrameworkStep {
     /// A question the coach may ask when an answer skips this step.
     pub probe: Option<String>,
     /// The sentence functions (names in the sentence model) that cover this
-    /// step; empty when the step is found by cue phrases alone.
+    /// step; empty when the step is found by cue phrases alone. Interview
+    /// states stored before the sentence model have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<String>,
     /// The covering sentence must have the speaker's "I" in it (STAR's
     /// action is what you did, not what the team did).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub first_person: bool,
 }
 
