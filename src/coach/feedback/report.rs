@@ -6,14 +6,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::follow_up::ExpectFinding;
 use super::{
     analyse, Analysis, AnswerContext, Cues, LengthBand, OwnershipVerdict, QuantityKind, StepRef,
     TermKind,
 };
 use crate::guide::template::plural;
+use crate::guide::Expect;
 
 /// At most this many observations per answer: more would not be acted on.
-const MAX_OBSERVATIONS: usize = 3;
+pub(super) const MAX_OBSERVATIONS: usize = 3;
 
 /// Fillers and hedges from which they are worth a line: one or two are how
 /// people talk; three in a two-minute answer start to be heard.
@@ -257,6 +259,10 @@ pub struct Probe {
     pub step: String,
     pub question: String,
     pub reason: ProbeReason,
+    /// What its answer is judged on: the step, and a number or "I" when the
+    /// step is where the framework wants them (see [`super::probe_expects`]).
+    #[serde(default)]
+    pub expects: Vec<Expect>,
 }
 
 /// At most one probing question for what the answer misses, taken from the
@@ -271,10 +277,19 @@ pub fn follow_up_probe(a: &Analysis, steps: &[StepRef]) -> Option<Probe> {
             .and_then(|s| s.probe.clone())
     };
     let make = |key: &str, reason| {
+        let step = a.steps.iter().find(|s| s.key == key);
+        let mut expects = vec![Expect::Step(key.to_string())];
+        if step.is_some_and(|s| s.wants_numbers) {
+            expects.push(Expect::Number);
+        }
+        if step.is_some_and(|s| s.wants_ownership) {
+            expects.push(Expect::Ownership);
+        }
         probe_of(key).map(|question| Probe {
             step: key.to_string(),
             question,
             reason,
+            expects,
         })
     };
     let numbers_step = a.steps.iter().find(|s| s.wants_numbers);
@@ -522,4 +537,126 @@ pub fn check_example(example: &str, ctx: &AnswerContext, cues: &Cues) -> Example
             .map(|s| s.name.clone())
             .collect(),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Follow-up answers ([`super::follow_up`]): only what the follow-up expected,
+// and the answer's length against the follow-up's band.
+
+/// What to say when a follow-up's answer leaves out what it expected.
+pub(super) fn expectation_missing(e: &Expect, a: &Analysis) -> String {
+    match e {
+        Expect::Number => {
+            "The answer gives no number; say what changed and by how much.".to_string()
+        }
+        Expect::Ownership if a.ownership.plural == 0 => {
+            "The answer never says what \"I\" did; say which part was yours.".to_string()
+        }
+        Expect::Ownership => {
+            let o = a.ownership;
+            format!(
+                "The answer says \"we\" {} and \"I\" {}; say which part was yours.",
+                times(o.plural),
+                if o.singular == 0 {
+                    "not at all".to_string()
+                } else {
+                    times(o.singular)
+                }
+            )
+        }
+        Expect::Tradeoff => {
+            "The answer names no trade-off; say what you weighed or gave up, and why.".to_string()
+        }
+        Expect::People => {
+            "The answer names no one else; say who was involved or told, and how.".to_string()
+        }
+        Expect::Learning => "The answer says nothing about what you learned; say what you took \
+             from it or would do differently."
+            .to_string(),
+        Expect::Step(key) => match a.steps.iter().find(|s| s.key == *key) {
+            Some(step) => format!(
+                "The answer has no clear {} step; add it: {}",
+                step.name,
+                step.hint()
+            ),
+            None => format!("The answer has no clear {key} step."),
+        },
+    }
+}
+
+/// The follow-up answer's length against the follow-up's band, when outside it.
+pub(super) fn follow_up_length(a: &Analysis) -> Option<String> {
+    let (lo, hi) = a.length.target_words;
+    let (words, about) = (a.length.words, duration(a.length.seconds));
+    match a.length.band {
+        LengthBand::Short => Some(format!(
+            "At {words} words (about {about}), the answer is under the {lo}–{hi} words a follow-up \
+             answer needs; add a sentence on how you know, or what it meant."
+        )),
+        LengthBand::Long => Some(format!(
+            "At {words} words (about {about}), the answer runs over the {lo}–{hi} words a follow-up \
+             answer needs; answer what was asked first, then stop."
+        )),
+        LengthBand::Within => None,
+    }
+}
+
+/// What the answer gave of what the follow-up expected.
+pub(super) fn expectations_met(met: &[&ExpectFinding], a: &Analysis) -> String {
+    let with = |what: &str, f: &ExpectFinding| match &f.evidence {
+        Some(e) => format!("{what} (\"{e}\")"),
+        None => what.to_string(),
+    };
+    let items: Vec<String> = met
+        .iter()
+        .map(|f| match &f.expects {
+            Expect::Number => with("a number", f),
+            Expect::Ownership => "your own part, as \"I\"".to_string(),
+            Expect::Tradeoff => "a trade-off".to_string(),
+            Expect::People => with("the people involved", f),
+            Expect::Learning => "what you learned".to_string(),
+            Expect::Step(key) => {
+                let name = a
+                    .steps
+                    .iter()
+                    .find(|s| s.key == *key)
+                    .map(|s| s.name.as_str());
+                format!("the {} step", name.unwrap_or(key))
+            }
+        })
+        .collect();
+    format!(
+        "It gives what the follow-up asked for: {}; keep follow-up answers this direct.",
+        join_and(&items)
+    )
+}
+
+/// A follow-up answer that expected nothing in particular and kept to its band.
+pub(super) fn follow_up_within(a: &Analysis) -> String {
+    let (lo, hi) = a.length.target_words;
+    format!(
+        "At {} words (about {}), the answer is within the {lo}–{hi} words a follow-up answer \
+         needs; keep follow-up answers this direct.",
+        a.length.words,
+        duration(a.length.seconds)
+    )
+}
+
+/// One line for /history: what was expected and whether it came, and length.
+pub(super) fn follow_up_headline(a: &Analysis, findings: &[ExpectFinding]) -> String {
+    let mut parts = vec!["follow-up".to_string()];
+    for f in findings {
+        let verdict = match f.met {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "not judged",
+        };
+        parts.push(format!("{} {verdict}", f.expects));
+    }
+    parts.push(format!(
+        "{} words ({})",
+        a.length.words,
+        duration(a.length.seconds)
+    ));
+    parts.join(" · ")
 }
