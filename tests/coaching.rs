@@ -499,4 +499,6 @@ fn a_new_interview_summarises_main_answers_only() {
     );
     let coaching = summary.coaching.expect("coaching");
     assert_eq!(coaching.answers, 1);
+    // Nothing is praised after a ten-word answer, not even few fillers.
+    assert!(coaching.strengths.is_empty(), "{coaching:?}");
 }
