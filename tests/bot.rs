@@ -497,3 +497,56 @@ async fn every_role_is_askable() {
     }
     h.fake.assert_no_violations();
 }
+
+/// The coach's probe after a weak answer is a follow-up: a short answer with a
+/// number to "What changed, in numbers?" is judged on that — not told it misses
+/// Situation, Task and Action or the 150–300 word target — and the summary
+/// counts one main answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_answer_in_a_mock_gets_follow_up_feedback() {
+    let h = Harness::start().await;
+    let click = fixtures::button("ic:mock:backend:owned-risky-migration");
+    let token = click.interaction_token().to_string();
+    h.interact(&click, click.interaction_id()).await;
+    h.followup(&token).await;
+    let thread = h.fake.threads().last().unwrap().id;
+    let q1 = h.bot_post(thread, 1).await;
+    assert!(content(&q1).contains("risky change"), "{}", content(&q1));
+
+    h.answer_in(
+        thread,
+        "We had no metrics, we basically just fixed it together.",
+    )
+    .await;
+    let probe = content(&h.bot_post(thread, 2).await);
+    assert!(probe.starts_with("Feedback on your answer:"), "{probe}");
+    assert!(
+        probe.contains(
+            "**Follow-up 1 of 1 on question 1**\nWhat changed, in numbers, after you did that?"
+        ),
+        "{probe}"
+    );
+
+    h.answer_in(
+        thread,
+        "After the switch, p99 latency fell from 900 ms to 180 ms and timeouts dropped by 60%.",
+    )
+    .await;
+    let reply = content(&h.bot_post(thread, 3).await);
+    let (feedback, summary) = reply.split_once("\n\n").unwrap();
+    assert!(
+        feedback.starts_with("Feedback on your follow-up answer:"),
+        "{reply}"
+    );
+    for whole_answer in ["150–300", "no clear", "Situation", "Task", "Action"] {
+        assert!(!feedback.contains(whole_answer), "{reply}");
+    }
+    assert!(feedback.contains("a number (\""), "{reply}");
+    assert!(summary.contains("Interview complete"), "{reply}");
+    assert!(
+        summary.contains("1 of 1 main questions and 1 follow-up"),
+        "{reply}"
+    );
+    assert!(!summary.contains("of 2 "), "one main answer: {reply}");
+    h.fake.assert_no_violations();
+}
