@@ -200,8 +200,9 @@ pub struct Interview {
     /// format-1 states, whose questions carry their own copies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<RoleTerms>,
-    /// What each answered main question and probe showed, for the
-    /// end-of-interview summary.
+    /// What each answered main question showed, for the end-of-interview
+    /// summary. States from before format 4 have one per probe answer too
+    /// (see [`FORMAT_VERSION`]).
     #[serde(default)]
     pub digests: Vec<AnswerDigest>,
     /// Format 1's full analyses (the same, for the answers it recorded), kept
