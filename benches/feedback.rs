@@ -104,8 +104,10 @@ fn bench(c: &mut Criterion) {
     let Some(file) = lib.cue_file() else {
         panic!("the shipped guides have no cue file")
     };
+    // With the sentence model, as the library compiles it.
+    let model = lib.sentence_model();
     c.bench_function("compile the cue file", |b| {
-        b.iter(|| Cues::compile(black_box(file)))
+        b.iter(|| Cues::compile(black_box(file), black_box(model)))
     });
 }
 

@@ -92,6 +92,14 @@ pub fn feedback_lines(lines: &[String]) -> Vec<String> {
     out
 }
 
+/// The feedback on an answer to a follow-up (or the coach's probe): judged
+/// on what the follow-up asked, which the heading says.
+pub fn follow_up_feedback_lines(lines: &[String]) -> Vec<String> {
+    let mut out = vec!["Feedback on your follow-up answer:".to_string()];
+    out.extend(lines.iter().map(|l| format!("- {l}")));
+    out
+}
+
 /// "Question 1 of 2" or "Follow-up 2 of 2 on question 1".
 pub fn prompt_heading(prompt: &Prompt) -> String {
     match (prompt.kind, prompt.follow_up) {

@@ -189,6 +189,8 @@ async fn a_state_changed_in_the_database_wins_over_the_kept_one() {
     let q1 = h.bot_post(thread, 1).await;
     h.answer_in(thread, h.strong_answer(&q1)).await;
     let follow_up = h.bot_post(thread, 2).await;
+    // The guide's follow-up, or the coach's probe when the example misses a
+    // step: either way the first follow-up place.
     assert!(content(&follow_up).contains("**Follow-up 1 of 1 on question 1**"));
 
     let db = rusqlite::Connection::open(h.dir.path().join("data/bot.db")).unwrap();
@@ -201,7 +203,8 @@ async fn a_state_changed_in_the_database_wins_over_the_kept_one() {
         )
         .unwrap();
     let mut state: serde_json::Value = serde_json::from_str(&state).unwrap();
-    state["plan"][0]["follow_ups"][0]["checks"] = json!("Edited in the database.");
+    // Something the summary shows whichever follow-up was asked.
+    state["role_name"] = json!("Edited in the database");
     db.execute(
         "UPDATE interviews SET state_json = ?, revision = revision + 1 WHERE thread_id = ?",
         rusqlite::params![state.to_string(), thread as i64],
@@ -215,7 +218,7 @@ async fn a_state_changed_in_the_database_wins_over_the_kept_one() {
     .await;
     let summary = h.bot_post(thread, 3).await;
     assert!(
-        content(&summary).contains("Edited in the database."),
+        content(&summary).contains("Interview complete: Edited in the database practice."),
         "{}",
         content(&summary)
     );
@@ -495,5 +498,58 @@ async fn every_role_is_askable() {
             .to_string();
         assert!(footer.starts_with(&role.name), "{footer}");
     }
+    h.fake.assert_no_violations();
+}
+
+/// The coach's probe after a weak answer is a follow-up: a short answer with a
+/// number to "What changed, in numbers?" is judged on that — not told it misses
+/// Situation, Task and Action or the 150–300 word target — and the summary
+/// counts one main answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_answer_in_a_mock_gets_follow_up_feedback() {
+    let h = Harness::start().await;
+    let click = fixtures::button("ic:mock:backend:owned-risky-migration");
+    let token = click.interaction_token().to_string();
+    h.interact(&click, click.interaction_id()).await;
+    h.followup(&token).await;
+    let thread = h.fake.threads().last().unwrap().id;
+    let q1 = h.bot_post(thread, 1).await;
+    assert!(content(&q1).contains("risky change"), "{}", content(&q1));
+
+    h.answer_in(
+        thread,
+        "We had no metrics, we basically just fixed it together.",
+    )
+    .await;
+    let probe = content(&h.bot_post(thread, 2).await);
+    assert!(probe.starts_with("Feedback on your answer:"), "{probe}");
+    assert!(
+        probe.contains(
+            "**Follow-up 1 of 1 on question 1**\nWhat changed, in numbers, after you did that?"
+        ),
+        "{probe}"
+    );
+
+    h.answer_in(
+        thread,
+        "After the switch, p99 latency fell from 900 ms to 180 ms and timeouts dropped by 60%.",
+    )
+    .await;
+    let reply = content(&h.bot_post(thread, 3).await);
+    let (feedback, summary) = reply.split_once("\n\n").unwrap();
+    assert!(
+        feedback.starts_with("Feedback on your follow-up answer:"),
+        "{reply}"
+    );
+    for whole_answer in ["150–300", "no clear", "Situation", "Task", "Action"] {
+        assert!(!feedback.contains(whole_answer), "{reply}");
+    }
+    assert!(feedback.contains("a number (\""), "{reply}");
+    assert!(summary.contains("Interview complete"), "{reply}");
+    assert!(
+        summary.contains("1 of 1 main questions and 1 follow-up"),
+        "{reply}"
+    );
+    assert!(!summary.contains("of 2 "), "one main answer: {reply}");
     h.fake.assert_no_violations();
 }

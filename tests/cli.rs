@@ -229,6 +229,43 @@ fn a_piped_practice_runs_from_first_question_to_summary() {
     );
 }
 
+/// An answer to a follow-up is judged as one: the coach's "What changed, in
+/// numbers?" after a weak answer, answered in one sentence with numbers, gets
+/// neither the main question's word target nor missing-step remarks.
+#[test]
+fn a_piped_follow_up_answer_gets_follow_up_feedback() {
+    let r = practice(
+        &["--questions", "1", "--follow-ups", "1", "--seed", "5"],
+        b"We had no metrics, we basically just fixed it together.\n\n\
+          After the switch, p99 latency fell from 900 ms to 180 ms and timeouts dropped by 60%.\n\n",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = &r.stdout;
+    assert!(
+        out.contains("Question 1 of 1\nTell me about a time you owned a risky change"),
+        "seed 5 no longer picks the STAR question this test is about:\n{out}"
+    );
+    let main = out.find("Feedback on your answer:").expect("main feedback");
+    let probe = out
+        .find("Follow-up 1 of 1 on question 1\nWhat changed, in numbers, after you did that?")
+        .expect("the coach's probe");
+    let start = out
+        .find("Feedback on your follow-up answer:")
+        .expect("follow-up feedback");
+    let summary = out.find("Interview complete").expect("the summary");
+    assert!(main < probe && probe < start && start < summary, "{out}");
+    let feedback = &out[start..summary];
+    for whole_answer in ["150–300", "no clear", "Situation", "Task", "Action"] {
+        assert!(!feedback.contains(whole_answer), "{feedback}");
+    }
+    assert!(
+        feedback.contains("40–150 words a follow-up answer needs"),
+        "{feedback}"
+    );
+    assert!(feedback.contains("a number (\""), "{feedback}");
+    assert!(out.contains("You answered 1 of 1 main questions and 1 follow-up"));
+}
+
 #[test]
 fn the_defaults_are_two_questions_with_two_follow_ups() {
     let answers = "an answer\n\n".repeat(6);

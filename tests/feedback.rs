@@ -472,6 +472,23 @@ fn cue_errors_point_at_the_problem() {
     }
 }
 
+/// A follow-up's answer has its own default band, checked like `answer_words`.
+#[test]
+fn the_follow_up_band_is_a_range_and_defaults_to_40_to_150() {
+    let errs = errors_of(&TINY_CUES.replacen(
+        "[feedback]\n",
+        "[feedback]\nfollow_up_words = [90, 30]\n",
+        1,
+    ));
+    assert!(
+        errs.iter().any(|e| e.ends_with(
+            "feedback.toml:2:19: follow_up_words must be [min, max] with 0 < min < max"
+        )),
+        "{errs:#?}"
+    );
+    assert_eq!(cues().default_follow_up_words(), (40, 150));
+}
+
 // ---------------------------------------------------------------------------
 // Observations, probes, summaries
 

@@ -11,7 +11,7 @@ mod support;
 
 use std::path::Path;
 
-use interview_coach::guide::{limits, Category, GuideLibrary, Stage};
+use interview_coach::guide::{limits, Category, Expect, FollowUp, GuideLibrary, Stage};
 use support::copy_dir;
 
 const FIXTURES: &str = "tests/fixtures/guides";
@@ -54,7 +54,7 @@ fn unknown_fields_are_reported_with_the_closest_known_field() {
         &[
             "tester.toml:5:1: unknown field `alias` in role `tester`; did you mean `aliases`?",
             "tester.toml:21:1: unknown field `answer_word` in question `first-bug`; did you mean `answer_words`?",
-            "tester.toml:26:1: unknown field `hint` in follow-up #1 in question `first-bug`; expected one of: question, checks",
+            "tester.toml:26:1: unknown field `hint` in follow-up #1 in question `first-bug`; expected one of: question, checks, expects, answer_words",
         ],
     );
 }
@@ -361,6 +361,68 @@ fn a_guide_file_that_is_not_utf8_is_reported_where_the_bad_byte_is() {
 
 // ---------------------------------------------------------------------------
 // A valid library: templates, overrides, lookups, suggestions.
+
+#[test]
+fn what_a_follow_up_expects_is_checked_where_it_is_written() {
+    // Ids are known and listed once; a step is one of the framework's: the
+    // template's own, checked at the template, or the one a role swaps in,
+    // checked at that role's `template = …` line.
+    assert_errors(
+        "bad-expects",
+        &[
+            "shared/templates.toml:15:22: follow-up #1 in template `failure` expects step `outcome`, but framework `star` has no such step; its steps are: situation, action, result",
+            "tester.toml:16:12: follow-up #1 in question `lessons` expects step `action`, but framework `present-past-future` has no such step; its steps are: present, past",
+            "tester.toml:33:12: unknown expectation `numbers` in follow-up #1 in question `first-bug`; did you mean `number`? use one of: number, ownership, tradeoff, people, learning, step:<key>",
+            "tester.toml:33:36: `ownership` is in `expects` of follow-up #1 in question `first-bug` twice",
+            "tester.toml:33:49: step key `Result` in `expects` of follow-up #1 in question `first-bug` must be a framework step's key (lowercase letters a-z, digits and `-`), as in `step:result`",
+            "tester.toml:34:16: `answer_words` in follow-up #1 in question `first-bug` must be a pair of whole numbers like [150, 300], found an array",
+            "tester.toml:39:11: `expects` in follow-up #2 in question `first-bug` must be a list of strings, found a string",
+            "tester.toml:54:12: follow-up #1 in question `worst-bug` expects step `resolution`, but framework `star` has no such step; its steps are: situation, action, result",
+        ],
+    );
+}
+
+#[test]
+fn follow_ups_carry_what_they_expect_and_their_own_length() {
+    let lib = valid();
+    let tester = lib.role("tester").unwrap();
+    let flaky = &tester.question("flaky-tests").unwrap().follow_ups;
+    assert_eq!(
+        flaky[0].expects,
+        [Expect::Ownership, Expect::Step("action".into())]
+    );
+    assert_eq!(flaky[0].answer_words, Some((30, 120)));
+    // Neither is required: no expectations, and the cue file's band.
+    assert!(flaky[1].expects.is_empty());
+    assert_eq!(flaky[1].answer_words, None);
+    // A template's follow-ups bring theirs to every role that uses them.
+    for role in ["tester", "engineering-manager"] {
+        let q = lib
+            .role(role)
+            .unwrap()
+            .question("tell-me-about-yourself")
+            .unwrap();
+        let expects: Vec<&[Expect]> = q.follow_ups.iter().map(|f| f.expects.as_slice()).collect();
+        assert_eq!(
+            expects,
+            [&[Expect::Learning][..], &[Expect::People][..]],
+            "{role}"
+        );
+    }
+    // Stored as their ids, and read back from them.
+    let json = serde_json::to_string(&flaky[0]).unwrap();
+    assert!(
+        json.contains(r#""expects":["ownership","step:action"],"answer_words":[30,120]"#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<FollowUp>(&json).unwrap(), flaky[0]);
+    let plain = serde_json::to_string(&flaky[1]).unwrap();
+    assert!(
+        !plain.contains("expects") && !plain.contains("answer_words"),
+        "{plain}"
+    );
+    assert!(serde_json::from_str::<Expect>(r#""numbers""#).is_err());
+}
 
 #[test]
 fn the_valid_library_loads_with_its_counts() {

@@ -11,10 +11,10 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::feedback::{
-    self, Analysis, AnswerContext, AnswerDigest, Cues, FrameworkRef, InterviewSummary, RoleTerms,
-    StepRef,
+    self, Analysis, AnswerContext, AnswerDigest, Cues, ExpectFinding, FrameworkRef,
+    InterviewSummary, RoleTerms, StepRef,
 };
-use crate::guide::{FollowUp, FrameworkStep, Question, Role};
+use crate::guide::{Expect, FollowUp, FrameworkStep, Question, Role};
 
 /// Bumped whenever the serialized shape changes, so a stored interview says which
 /// release's shape it is in.
@@ -29,7 +29,18 @@ use crate::guide::{FollowUp, FrameworkStep, Question, Role};
 /// * 3: a turn keeps its answer's word count, not its text (the store keeps the
 ///   text with the answer): the state written for every answer no longer grows by
 ///   the answer's length. Turns from earlier formats keep their text.
-pub const FORMAT_VERSION: u32 = 3;
+/// * 4: answers to follow-ups and probes are judged as follow-ups (on what they
+///   expect, against the follow-up band), and [`Interview::digests`] holds the
+///   main answers only, so the summary counts answers to main questions: earlier
+///   formats kept a digest for each probe's answer too, judged as a whole answer
+///   ("the Task step was missing in 2 of 2 answers" after one main answer and its
+///   probe). Planned follow-ups may carry `expects` and `answer_words`. States
+///   from earlier formats go on as they were stored — a digest per probe answer
+///   too — and their summary leaves the probes' digests out.
+pub const FORMAT_VERSION: u32 = 4;
+
+/// The first format whose digests are the main answers' only.
+const MAIN_DIGESTS_ONLY: u32 = 4;
 
 /// The longest answer accepted: what a Discord modal can hold, and about
 /// half an hour of speaking — far past any useful interview answer.
@@ -146,6 +157,10 @@ pub struct AnswerFeedback {
     /// One line for `/history`.
     pub headline: String,
     pub analysis: Analysis,
+    /// For an answer to a follow-up or a probe: what it expected, and whether
+    /// the answer gave it. `None` for a main answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<Vec<ExpectFinding>>,
 }
 
 /// The result of a taken answer: the coach's feedback (when feedback cues
@@ -185,8 +200,9 @@ pub struct Interview {
     /// format-1 states, whose questions carry their own copies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<RoleTerms>,
-    /// What each answered main question and probe showed, for the
-    /// end-of-interview summary.
+    /// What each answered main question showed, for the end-of-interview
+    /// summary. States from before format 4 have one per probe answer too
+    /// (see [`FORMAT_VERSION`]).
     #[serde(default)]
     pub digests: Vec<AnswerDigest>,
     /// Format 1's full analyses (the same, for the answers it recorded), kept
@@ -340,12 +356,25 @@ impl Interview {
         };
         let context = context.as_deref();
         let feedback = match (cues, context) {
-            (Some(cues), Some(ctx)) => {
+            (Some(cues), Some(ctx)) if prompt.kind == PromptKind::Main => {
                 let analysis = feedback::analyse(answer, ctx, cues);
                 Some(AnswerFeedback {
                     lines: feedback::feedback_text(&analysis),
                     headline: feedback::headline(&analysis),
                     analysis,
+                    expectations: None,
+                })
+            }
+            // A follow-up or a probe asks for one thing: its answer is judged
+            // on that and on the follow-up band, not as a whole answer.
+            (Some(cues), Some(ctx)) => {
+                let (expects, band) = self.asks(&prompt, cues);
+                let f = feedback::follow_up_feedback(answer, ctx, &expects, band, cues);
+                Some(AnswerFeedback {
+                    lines: f.lines,
+                    headline: f.headline,
+                    analysis: f.analysis,
+                    expectations: Some(f.findings),
                 })
             }
             _ => None,
@@ -360,7 +389,14 @@ impl Interview {
             _ => None,
         };
         if let Some(f) = &feedback {
-            if prompt.kind != PromptKind::FollowUp {
+            // States stored before format 4 go on keeping a digest per probe
+            // answer too, so their list keeps one meaning (see `main_digests`).
+            let digest = match prompt.kind {
+                PromptKind::Main => true,
+                PromptKind::Probe => self.format_version < MAIN_DIGESTS_ONLY,
+                PromptKind::FollowUp => false,
+            };
+            if digest {
                 self.digests.push(AnswerDigest::of(&f.analysis));
             }
         }
@@ -378,6 +414,35 @@ impl Interview {
             None => Step::Finished(self.summary()),
         };
         Ok(Answered { feedback, step })
+    }
+
+    /// What the answer to a follow-up or probe `prompt` should give, and its
+    /// band in words: the guide follow-up's own, or for a probe, the step it
+    /// asks for (with a number or "I" where the framework wants them there).
+    fn asks(&self, prompt: &Prompt, cues: &Cues) -> (Vec<Expect>, (u32, u32)) {
+        let default = cues.default_follow_up_words();
+        let Some(planned) = self.plan.get(prompt.question) else {
+            return (Vec::new(), default);
+        };
+        match prompt.kind {
+            PromptKind::Probe => {
+                let step = planned
+                    .steps
+                    .iter()
+                    .find(|s| s.probe.as_deref() == Some(prompt.text.as_str()));
+                let expects = step.map_or_else(Vec::new, |s| {
+                    feedback::probe_expects(&planned.framework_id, &s.key, cues)
+                });
+                (expects, default)
+            }
+            _ => {
+                let index = prompt.guide_follow_up.or(prompt.follow_up);
+                match index.and_then(|i| planned.follow_ups.get(i)) {
+                    Some(f) => (f.expects.clone(), f.answer_words.unwrap_or(default)),
+                    None => (Vec::new(), default),
+                }
+            }
+        }
     }
 
     fn advance(&mut self) {
@@ -423,6 +488,39 @@ impl Interview {
         self.summary()
     }
 
+    /// What each answered main question showed, for the summary. A format-1
+    /// state's earlier answers come as analyses, later ones as digests. Before
+    /// format 4 a probe's answer had a digest too, judged as a whole answer:
+    /// those are left out, matched to the turns in order (a digest was kept
+    /// for each main and probe answer that got feedback). When they cannot be
+    /// matched — some answers went without feedback, as with no cue file —
+    /// every digest counts, as it did then.
+    fn main_digests(&self) -> Vec<AnswerDigest> {
+        let all: Vec<AnswerDigest> = self
+            .legacy_analyses
+            .iter()
+            .map(AnswerDigest::of)
+            .chain(self.digests.iter().cloned())
+            .collect();
+        if self.format_version >= MAIN_DIGESTS_ONLY {
+            return all;
+        }
+        let kinds: Vec<PromptKind> = self
+            .turns
+            .iter()
+            .map(|t| t.prompt.kind)
+            .filter(|k| *k != PromptKind::FollowUp)
+            .collect();
+        if kinds.len() != all.len() {
+            return all;
+        }
+        all.into_iter()
+            .zip(kinds)
+            .filter(|(_, k)| *k == PromptKind::Main)
+            .map(|(d, _)| d)
+            .collect()
+    }
+
     pub fn summary(&self) -> Summary {
         let mut questions = Vec::new();
         let mut checks = Vec::new();
@@ -456,19 +554,15 @@ impl Interview {
                                 "Whether you can supply the {} step your first answer left out.",
                                 step.name
                             ),
+                            expects: vec![Expect::Step(step.key.clone())],
+                            answer_words: None,
                         });
                     }
                 }
                 (PromptKind::FollowUp, None) => follow_ups_answered += 1,
             }
         }
-        // A format-1 state's earlier answers come as analyses, later ones as digests.
-        let digests: Vec<AnswerDigest> = self
-            .legacy_analyses
-            .iter()
-            .map(AnswerDigest::of)
-            .chain(self.digests.iter().cloned())
-            .collect();
+        let digests = self.main_digests();
         let coaching = (!digests.is_empty()).then(|| {
             let notes: Vec<String> = checks.iter().map(|c| c.checks.clone()).collect();
             feedback::summarise_digests(&digests, &notes)

@@ -25,8 +25,8 @@ pub(crate) mod words;
 pub use cues::CueFile;
 pub use load::{limits, LoadErrors};
 pub use model::{
-    Category, Counts, FollowUp, Framework, FrameworkStep, GuideLibrary, Question, Role, Stage,
-    Unknown, Vocabulary,
+    Category, Counts, Expect, FollowUp, Framework, FrameworkStep, GuideLibrary, Question, Role,
+    Stage, Unknown, Vocabulary,
 };
 pub use read::GuideError;
 pub use sentences::SentenceModelFile;

@@ -119,10 +119,13 @@ pub struct FrameworkStep {
     /// A question the coach may ask when an answer skips this step.
     pub probe: Option<String>,
     /// The sentence functions (names in the sentence model) that cover this
-    /// step; empty when the step is found by cue phrases alone.
+    /// step; empty when the step is found by cue phrases alone. Interview
+    /// states stored before the sentence model have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<String>,
     /// The covering sentence must have the speaker's "I" in it (STAR's
     /// action is what you did, not what the team did).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub first_person: bool,
 }
 
@@ -140,6 +143,101 @@ pub struct FollowUp {
     pub question: String,
     /// What the follow-up tells the interviewer.
     pub checks: String,
+    /// What an answer to it should contain; the feedback on that answer
+    /// speaks to these and to its length, nothing else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expects: Vec<Expect>,
+    /// Target length of an answer in words, `(min, max)`; `None` takes the
+    /// cue file's `follow_up_words`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_words: Option<(u32, u32)>,
+}
+
+/// One thing a follow-up (or a coach's probe) asks the answer for. Written
+/// in guides and stored in interview states as its id: `"number"`,
+/// `"step:result"`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Expect {
+    /// A number: what changed, and by how much.
+    Number,
+    /// The speaker's own part, told as "I".
+    Ownership,
+    /// A trade-off: what was weighed, given up or rejected.
+    Tradeoff,
+    /// The people involved, or who was told.
+    People,
+    /// What was learned, or what would be done differently.
+    Learning,
+    /// A step of the question's framework, by key.
+    Step(String),
+}
+
+impl Expect {
+    /// The ids a guide may write, for messages.
+    pub const IDS: [&'static str; 6] = [
+        "number",
+        "ownership",
+        "tradeoff",
+        "people",
+        "learning",
+        "step:<key>",
+    ];
+
+    /// Reads an id as written in a guide; `None` for anything else. A step
+    /// key is checked against the framework later, where it is known.
+    pub fn parse(s: &str) -> Option<Expect> {
+        Some(match s.trim() {
+            "number" => Expect::Number,
+            "ownership" => Expect::Ownership,
+            "tradeoff" => Expect::Tradeoff,
+            "people" => Expect::People,
+            "learning" => Expect::Learning,
+            other => {
+                let key = other.strip_prefix("step:")?;
+                if !super::load::valid_id(key) {
+                    return None;
+                }
+                Expect::Step(key.to_string())
+            }
+        })
+    }
+
+    pub fn id(&self) -> String {
+        match self {
+            Expect::Number => "number".into(),
+            Expect::Ownership => "ownership".into(),
+            Expect::Tradeoff => "tradeoff".into(),
+            Expect::People => "people".into(),
+            Expect::Learning => "learning".into(),
+            Expect::Step(key) => format!("step:{key}"),
+        }
+    }
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id())
+    }
+}
+
+impl From<Expect> for String {
+    fn from(e: Expect) -> String {
+        e.id()
+    }
+}
+
+impl TryFrom<String> for Expect {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Expect, String> {
+        Expect::parse(&s).ok_or_else(|| {
+            format!(
+                "unknown expectation `{s}`; use one of: {}",
+                Expect::IDS.join(", ")
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone)]

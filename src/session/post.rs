@@ -130,11 +130,11 @@ pub fn answer_reply(answered: &Answered, medium: Medium) -> Post {
         Step::Finished(summary) => summary_post(summary, medium),
     };
     if let Some(f) = &answered.feedback {
-        post.content = format!(
-            "{}\n\n{}",
-            messages::feedback_lines(&f.lines).join("\n"),
-            post.content
-        );
+        let lines = match f.expectations {
+            Some(_) => messages::follow_up_feedback_lines(&f.lines),
+            None => messages::feedback_lines(&f.lines),
+        };
+        post.content = format!("{}\n\n{}", lines.join("\n"), post.content);
     }
     post
 }

@@ -96,6 +96,7 @@ pub(crate) struct FwInfo {
 pub struct Cues {
     pub(crate) words_per_minute: u32,
     pub(crate) answer_words: (u32, u32),
+    pub(crate) follow_up_words: (u32, u32),
     pub(crate) markers_needed: u32,
     pub(crate) frameworks: Vec<FwInfo>,
     pub(crate) phrases: Vec<Pattern>,
@@ -167,6 +168,7 @@ impl Cues {
         Cues {
             words_per_minute: file.words_per_minute,
             answer_words: file.answer_words,
+            follow_up_words: file.follow_up_words,
             markers_needed: file.markers_needed,
             frameworks,
             phrases: b.phrases,
@@ -201,6 +203,12 @@ impl Cues {
     /// The default target band in words, used when a question sets none.
     pub fn default_answer_words(&self) -> (u32, u32) {
         self.answer_words
+    }
+
+    /// The default target band in words of an answer to a follow-up or a
+    /// probe, used when the follow-up sets none.
+    pub fn default_follow_up_words(&self) -> (u32, u32) {
+        self.follow_up_words
     }
 
     pub(crate) fn framework(&self, id: &str) -> Option<(usize, &FwInfo)> {

@@ -8,10 +8,12 @@
 //! Flow: compile [`Cues`] once per loaded library ([`LibraryCues`]), build
 //! an [`AnswerContext`] per question, call [`analyse`] per answer, then
 //! [`feedback_text`], [`headline`], [`follow_up_probe`] and, at the end of an
-//! interview, [`summarise`].
+//! interview, [`summarise`]. An answer to a follow-up or a probe goes through
+//! [`follow_up_feedback`] instead: it is judged on what the follow-up expects.
 
 mod analyse;
 mod cues;
+mod follow_up;
 mod guide;
 mod numbers;
 mod report;
@@ -24,6 +26,10 @@ use serde::{Deserialize, Serialize};
 
 pub use analyse::analyse;
 pub use cues::Cues;
+pub use follow_up::{
+    follow_up_context, follow_up_feedback, follow_up_text, judge, probe_expects, ExpectFinding,
+    FollowUpFeedback,
+};
 pub use guide::LibraryCues;
 pub use report::{
     check_example, feedback_text, follow_up_probe, headline, summarise, summarise_digests,

@@ -6,18 +6,28 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::follow_up::ExpectFinding;
 use super::{
     analyse, Analysis, AnswerContext, Cues, LengthBand, OwnershipVerdict, QuantityKind, StepRef,
     TermKind,
 };
 use crate::guide::template::plural;
+use crate::guide::Expect;
 
 /// At most this many observations per answer: more would not be acted on.
-const MAX_OBSERVATIONS: usize = 3;
+pub(super) const MAX_OBSERVATIONS: usize = 3;
 
-/// Fillers and hedges from which they are worth a line: one or two are how
-/// people talk; three in a two-minute answer start to be heard.
-const FILLER_NOTE_AT: u32 = 3;
+/// Fillers and hedges are worth a line once they are heard: from four a
+/// minute spoken (at the cue file's 150 words a minute, one in every 37 words
+/// or so — every other sentence), and at least three in all. One or two a
+/// minute pass as ordinary speech; the floor keeps a single "um" in a
+/// ten-second answer (six a minute) from being remarked on.
+const FILLERS_HEARD_PER_MINUTE: u32 = 4;
+const FILLERS_HEARD_AT_LEAST: u32 = 3;
+
+/// Nothing is praised in an answer shorter than half a minute spoken: an
+/// answer of a few words has no fillers, and no room for any, by default.
+const PRAISE_MIN_SECONDS: u32 = 30;
 
 /// Share of answers that makes a pattern "consistent" in a summary.
 const CONSISTENT: f64 = 0.75;
@@ -75,6 +85,73 @@ fn filler_total(a: &Analysis) -> u32 {
     a.fillers.iter().chain(&a.hedges).map(|p| p.count).sum()
 }
 
+/// Fillers and hedges per minute spoken, at the cue file's speaking rate.
+fn fillers_per_minute(a: &Analysis) -> f64 {
+    f64::from(filler_total(a)) * 60.0 / f64::from(a.length.seconds.max(1))
+}
+
+/// Fillers and hedges come often enough to be heard (see [`FILLERS_HEARD_PER_MINUTE`]).
+fn fillers_heard(a: &Analysis) -> bool {
+    filler_total(a) >= FILLERS_HEARD_AT_LEAST
+        && fillers_per_minute(a) >= f64::from(FILLERS_HEARD_PER_MINUTE)
+}
+
+/// A cue phrase as the candidate said it: "like ," is "like", "i think" is
+/// "I think", "like <number>" is "like" before a number.
+fn spoken(phrase: &str) -> String {
+    let mut before_number = false;
+    let words: Vec<&str> = phrase
+        .split_whitespace()
+        .filter(|w| match *w {
+            "<number>" => {
+                before_number = true;
+                false
+            }
+            w => !w.starts_with('<') && !matches!(w, "," | "^" | "..."),
+        })
+        .map(|w| if w == "i" { "I" } else { w })
+        .collect();
+    let quoted = format!("\"{}\"", words.join(" "));
+    match before_number {
+        true => format!("{quoted} before a number"),
+        false => quoted,
+    }
+}
+
+/// The fillers and hedges, which and how many, most used first.
+fn fillers_line(a: &Analysis) -> String {
+    let mut items: Vec<(&str, u32)> = a
+        .fillers
+        .iter()
+        .chain(&a.hedges)
+        .map(|p| (p.phrase.as_str(), p.count))
+        .collect();
+    // Stable: equal counts keep the cue file's order, fillers first.
+    items.sort_by_key(|x| std::cmp::Reverse(x.1));
+    let listed: Vec<String> = items
+        .iter()
+        .take(3)
+        .map(|(p, c)| format!("{} {}", spoken(p), times(*c)))
+        .collect();
+    format!(
+        "Filler and hedge words come about {} times a minute ({} in all), most often {}; pause \
+         instead, and the same points sound surer.",
+        fillers_per_minute(a).round(),
+        filler_total(a),
+        join_and(&listed)
+    )
+}
+
+/// Strong enough for a line on what to keep: every step, a number, "I"
+/// where it matters, and long enough to judge.
+fn strong(a: &Analysis) -> bool {
+    !a.steps.is_empty()
+        && a.steps.iter().all(|s| s.covered)
+        && has_numbers(a)
+        && !ownership_gap(a)
+        && a.length.seconds >= PRAISE_MIN_SECONDS
+}
+
 /// Ownership worth mentioning: only "we", or mostly "we" with no action step
 /// told in the first person.
 fn ownership_gap(a: &Analysis) -> bool {
@@ -85,9 +162,11 @@ fn ownership_gap(a: &Analysis) -> bool {
     }
 }
 
-/// At most three observations, most useful first. Each says what was observed
-/// and what to do about it; when nothing needs fixing, one line says what to
-/// keep.
+/// At most three observations, most useful first: missing framework steps,
+/// no result in numbers, fillers and hedges often enough to be heard, "we"
+/// without "I", length, then the role's metrics. Each says what was observed
+/// and what to do about it. A strong answer (every step, a number, "I", at
+/// least half a minute) also gets one line on what to keep, last.
 pub fn feedback_text(a: &Analysis) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
 
@@ -129,6 +208,12 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
         ));
     }
 
+    // Heard in every other sentence, they colour the whole answer: right
+    // after what the story lacks.
+    if fillers_heard(a) {
+        out.push(fillers_line(a));
+    }
+
     if ownership_gap(a) {
         let o = a.ownership;
         out.push(format!(
@@ -159,25 +244,6 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
         LengthBand::Within => {}
     }
 
-    if filler_total(a) >= FILLER_NOTE_AT {
-        let mut items: Vec<(String, u32)> = a
-            .fillers
-            .iter()
-            .chain(&a.hedges)
-            .map(|p| (p.phrase.clone(), p.count))
-            .collect();
-        items.sort_by_key(|x| std::cmp::Reverse(x.1));
-        let listed: Vec<String> = items
-            .iter()
-            .take(3)
-            .map(|(p, c)| format!("\"{p}\" {}", times(*c)))
-            .collect();
-        out.push(format!(
-            "The answer uses {}; dropping them makes the same points sound surer.",
-            join_and(&listed)
-        ));
-    }
-
     if !a.role_terms.used.iter().any(|t| t.kind == TermKind::Metric) && has_numbers(a) {
         let metrics = metric_names(a, 3);
         if !metrics.is_empty() {
@@ -188,18 +254,36 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
         }
     }
 
-    if out.is_empty() {
-        let covered = a.steps.len();
-        let nums: Vec<String> = quoted(a.quantified_results.iter().take(3).map(|q| q.text.clone()));
+    if strong(a) {
+        out.truncate(MAX_OBSERVATIONS - 1);
+        out.push(keep_line(a));
+    } else if out.is_empty() {
+        // Nothing to fix, but too short to praise.
         out.push(format!(
-            "All {covered} steps are there, with {} backing the result; keep this shape and rehearse it \
-             to stay near {}.",
-            join_and(&nums),
+            "At {} words (about {}), the answer is too short to judge; tell the whole story.",
+            a.length.words,
             duration(a.length.seconds)
         ));
     }
     out.truncate(MAX_OBSERVATIONS);
     out
+}
+
+/// What to keep in a strong answer.
+fn keep_line(a: &Analysis) -> String {
+    let covered = a.steps.len();
+    let nums: Vec<String> = quoted(a.quantified_results.iter().take(3).map(|q| q.text.clone()));
+    let rehearse = match a.length.band {
+        LengthBand::Within => format!(
+            " and rehearse it to stay near {}",
+            duration(a.length.seconds)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "All {covered} steps are there, with {} backing the result; keep this shape{rehearse}.",
+        join_and(&nums)
+    )
 }
 
 impl super::StepFinding {
@@ -257,6 +341,10 @@ pub struct Probe {
     pub step: String,
     pub question: String,
     pub reason: ProbeReason,
+    /// What its answer is judged on: the step, and a number or "I" when the
+    /// step is where the framework wants them (see [`super::probe_expects`]).
+    #[serde(default)]
+    pub expects: Vec<Expect>,
 }
 
 /// At most one probing question for what the answer misses, taken from the
@@ -271,10 +359,19 @@ pub fn follow_up_probe(a: &Analysis, steps: &[StepRef]) -> Option<Probe> {
             .and_then(|s| s.probe.clone())
     };
     let make = |key: &str, reason| {
+        let step = a.steps.iter().find(|s| s.key == key);
+        let mut expects = vec![Expect::Step(key.to_string())];
+        if step.is_some_and(|s| s.wants_numbers) {
+            expects.push(Expect::Number);
+        }
+        if step.is_some_and(|s| s.wants_ownership) {
+            expects.push(Expect::Ownership);
+        }
         probe_of(key).map(|question| Probe {
             step: key.to_string(),
             question,
             reason,
+            expects,
         })
     };
     let numbers_step = a.steps.iter().find(|s| s.wants_numbers);
@@ -301,6 +398,8 @@ pub fn follow_up_probe(a: &Analysis, steps: &[StepRef]) -> Option<Probe> {
 /// What a whole interview showed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterviewSummary {
+    /// The answers it is drawn from: in an interview, the answers to main
+    /// questions (an answer to a follow-up or a probe is not a whole answer).
     pub answers: u32,
     /// Present in at least three quarters of the answers.
     pub strengths: Vec<String>,
@@ -329,6 +428,19 @@ pub struct AnswerDigest {
     pub few_fillers: bool,
     /// The answer named one of the role's metrics.
     pub named_metric: bool,
+    /// The answer's estimated speaking time in seconds; `None` in digests
+    /// stored before it was kept. Nothing is praised in a short answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u32>,
+}
+
+impl AnswerDigest {
+    /// Long enough for what it kept to be praised: half a minute spoken, or,
+    /// in a digest stored without its length, an answer within its band.
+    fn praisable(&self) -> bool {
+        self.seconds
+            .map_or(self.within_length, |s| s >= PRAISE_MIN_SECONDS)
+    }
 }
 
 /// One framework step of an [`AnswerDigest`].
@@ -354,8 +466,9 @@ impl AnswerDigest {
             numbers: has_numbers(a),
             owned: !ownership_gap(a) && a.ownership.singular > 0,
             within_length: a.length.band == LengthBand::Within,
-            few_fillers: filler_total(a) < FILLER_NOTE_AT,
+            few_fillers: !fillers_heard(a),
             named_metric: a.role_terms.used.iter().any(|t| t.kind == TermKind::Metric),
+            seconds: Some(a.length.seconds),
         }
     }
 }
@@ -382,11 +495,13 @@ pub fn summarise_digests(
             digests.iter().filter(|a| f(a)).count() as f64 / n as f64
         }
     };
-    let mut judge = |present: f64, strong: &str, gap: &str| {
+    // A habit is praised when the answers long enough to show it kept it;
+    // it is a gap when most answers, short or long, missed it.
+    let mut judge = |praised: f64, present: f64, strong: &str, gap: &str| {
         if n == 0 {
             return;
         }
-        if present >= CONSISTENT {
+        if praised >= CONSISTENT {
             strengths.push(strong.to_string());
         } else if 1.0 - present >= CONSISTENT {
             gaps.push(gap.to_string());
@@ -427,7 +542,8 @@ pub fn summarise_digests(
         ),
     ];
     for (kept, strong, gap) in habits {
-        judge(share(&kept), strong, gap);
+        let praised = share(&|a: &AnswerDigest| a.praisable() && kept(a));
+        judge(praised, share(&kept), strong, gap);
     }
     // Per step: a step missing from most answers of its framework is worth
     // naming on its own.
@@ -447,7 +563,7 @@ pub fn summarise_digests(
         let missing = with.iter().filter(|c| !**c).count();
         if with.len() >= 2 && missing as f64 / with.len() as f64 >= CONSISTENT {
             gaps.push(format!(
-                "The {name} step was missing in {missing} of {} answers.",
+                "The {name} step was missing in {missing} of {} main answers.",
                 with.len()
             ));
         }
@@ -522,4 +638,126 @@ pub fn check_example(example: &str, ctx: &AnswerContext, cues: &Cues) -> Example
             .map(|s| s.name.clone())
             .collect(),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Follow-up answers ([`super::follow_up`]): only what the follow-up expected,
+// and the answer's length against the follow-up's band.
+
+/// What to say when a follow-up's answer leaves out what it expected.
+pub(super) fn expectation_missing(e: &Expect, a: &Analysis) -> String {
+    match e {
+        Expect::Number => {
+            "The answer gives no number; say what changed and by how much.".to_string()
+        }
+        Expect::Ownership if a.ownership.plural == 0 => {
+            "The answer never says what \"I\" did; say which part was yours.".to_string()
+        }
+        Expect::Ownership => {
+            let o = a.ownership;
+            format!(
+                "The answer says \"we\" {} and \"I\" {}; say which part was yours.",
+                times(o.plural),
+                if o.singular == 0 {
+                    "not at all".to_string()
+                } else {
+                    times(o.singular)
+                }
+            )
+        }
+        Expect::Tradeoff => {
+            "The answer names no trade-off; say what you weighed or gave up, and why.".to_string()
+        }
+        Expect::People => {
+            "The answer names no one else; say who was involved or told, and how.".to_string()
+        }
+        Expect::Learning => "The answer says nothing about what you learned; say what you took \
+             from it or would do differently."
+            .to_string(),
+        Expect::Step(key) => match a.steps.iter().find(|s| s.key == *key) {
+            Some(step) => format!(
+                "The answer has no clear {} step; add it: {}",
+                step.name,
+                step.hint()
+            ),
+            None => format!("The answer has no clear {key} step."),
+        },
+    }
+}
+
+/// The follow-up answer's length against the follow-up's band, when outside it.
+pub(super) fn follow_up_length(a: &Analysis) -> Option<String> {
+    let (lo, hi) = a.length.target_words;
+    let (words, about) = (a.length.words, duration(a.length.seconds));
+    match a.length.band {
+        LengthBand::Short => Some(format!(
+            "At {words} words (about {about}), the answer is under the {lo}–{hi} words a follow-up \
+             answer needs; add a sentence on how you know, or what it meant."
+        )),
+        LengthBand::Long => Some(format!(
+            "At {words} words (about {about}), the answer runs over the {lo}–{hi} words a follow-up \
+             answer needs; answer what was asked first, then stop."
+        )),
+        LengthBand::Within => None,
+    }
+}
+
+/// What the answer gave of what the follow-up expected.
+pub(super) fn expectations_met(met: &[&ExpectFinding], a: &Analysis) -> String {
+    let with = |what: &str, f: &ExpectFinding| match &f.evidence {
+        Some(e) => format!("{what} (\"{e}\")"),
+        None => what.to_string(),
+    };
+    let items: Vec<String> = met
+        .iter()
+        .map(|f| match &f.expects {
+            Expect::Number => with("a number", f),
+            Expect::Ownership => "your own part, as \"I\"".to_string(),
+            Expect::Tradeoff => "a trade-off".to_string(),
+            Expect::People => with("the people involved", f),
+            Expect::Learning => "what you learned".to_string(),
+            Expect::Step(key) => {
+                let name = a
+                    .steps
+                    .iter()
+                    .find(|s| s.key == *key)
+                    .map(|s| s.name.as_str());
+                format!("the {} step", name.unwrap_or(key))
+            }
+        })
+        .collect();
+    format!(
+        "It gives what the follow-up asked for: {}; keep follow-up answers this direct.",
+        join_and(&items)
+    )
+}
+
+/// A follow-up answer that expected nothing in particular and kept to its band.
+pub(super) fn follow_up_within(a: &Analysis) -> String {
+    let (lo, hi) = a.length.target_words;
+    format!(
+        "At {} words (about {}), the answer is within the {lo}–{hi} words a follow-up answer \
+         needs; keep follow-up answers this direct.",
+        a.length.words,
+        duration(a.length.seconds)
+    )
+}
+
+/// One line for /history: what was expected and whether it came, and length.
+pub(super) fn follow_up_headline(a: &Analysis, findings: &[ExpectFinding]) -> String {
+    let mut parts = vec!["follow-up".to_string()];
+    for f in findings {
+        let verdict = match f.met {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "not judged",
+        };
+        parts.push(format!("{} {verdict}", f.expects));
+    }
+    parts.push(format!(
+        "{} words ({})",
+        a.length.words,
+        duration(a.length.seconds)
+    ));
+    parts.join(" · ")
 }

@@ -50,6 +50,8 @@ pub struct CueFile {
     pub words_per_minute: u32,
     /// Default target length band `(min, max)` in words.
     pub answer_words: (u32, u32),
+    /// Default target length band of a follow-up's (or probe's) answer.
+    pub follow_up_words: (u32, u32),
     /// How many tense-marker hits stand in for one cue phrase.
     pub markers_needed: u32,
     pub negations: Vec<String>,

@@ -25,6 +25,7 @@ pub struct CueToml {
 pub(crate) struct FeedbackTable {
     pub words_per_minute: Option<Spanned<u32>>,
     pub answer_words: Option<Spanned<[u32; 2]>>,
+    pub follow_up_words: Option<Spanned<[u32; 2]>>,
     pub markers_needed: Option<Spanned<u32>>,
     pub fillers: List,
     pub hedges: List,

@@ -26,6 +26,7 @@ pub fn validate(
     };
     let t = &cues.feedback;
     let (words_per_minute, answer_words, markers_needed) = check.settings(t);
+    let follow_up_words = check.band(&t.follow_up_words, "follow_up_words", FOLLOW_UP_WORDS);
     let negations = check.words(&t.negations, "negations");
     let singular = check.words(&t.singular, "singular");
     let plural = check.words(&t.plural, "plural");
@@ -44,6 +45,7 @@ pub fn validate(
     Ok(CueFile {
         words_per_minute,
         answer_words,
+        follow_up_words,
         markers_needed,
         negations,
         singular,
@@ -57,6 +59,10 @@ pub fn validate(
         frameworks,
     })
 }
+
+/// A follow-up asks for one thing: 15 seconds to a minute of speaking at
+/// 150 words a minute, where a whole answer takes one to two minutes.
+const FOLLOW_UP_WORDS: (u32, u32) = (40, 150);
 
 struct Check<'f> {
     file: &'f SourceFile,
@@ -102,6 +108,24 @@ impl Check<'_> {
             None => 2,
         };
         (words_per_minute, answer_words, markers_needed)
+    }
+
+    /// A `[min, max]` length band, `default` when absent.
+    fn band(
+        &mut self,
+        value: &Option<Spanned<[u32; 2]>>,
+        name: &str,
+        default: (u32, u32),
+    ) -> (u32, u32) {
+        let Some(a) = value else { return default };
+        let [lo, hi] = *a.get_ref();
+        if lo == 0 || lo >= hi {
+            self.err(
+                a.span(),
+                format!("{name} must be [min, max] with 0 < min < max"),
+            );
+        }
+        (lo, hi)
     }
 
     fn non_empty<'l>(&mut self, list: &'l List, name: &str) -> &'l [Spanned<String>] {

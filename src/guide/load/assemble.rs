@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::fields::QUESTION_FIELDS;
+use super::fields::{unknown_expected_steps, QUESTION_FIELDS};
 use super::file::{RawQuestion, RawRole};
 use super::limits;
 use crate::guide::model::{FollowUp, Framework, Question};
@@ -101,6 +101,20 @@ pub(super) fn assemble(
     let follow_src = q.follow_ups.as_ref();
     let follow_src = follow_src.or(tmpl.and_then(|x| x.follow_ups.as_ref()))?;
     let templated = q.follow_ups.is_none();
+    // A template's follow-ups were checked against the template's framework;
+    // they are checked again only when this question names its own.
+    if !templated || q.framework.is_some() {
+        let what = format!("question `{id}`");
+        for (span, message) in unknown_expected_steps(follow_src, &framework, &what) {
+            // The role's `template = …` line when the follow-ups are the template's.
+            let at = match templated {
+                true => q.template.as_ref().map_or(&q.span, |t| &t.span),
+                false => &span,
+            };
+            f.errors.push(f.file.error_at(at.start, message));
+            f.ok = false;
+        }
+    }
     let follow_ups: Vec<FollowUp> = follow_src
         .iter()
         .map(|fu| FollowUp {
@@ -110,6 +124,8 @@ pub(super) fn assemble(
                 limits::FIELD_MAX,
                 "a follow-up's `checks`",
             ),
+            expects: fu.expects.iter().map(|(e, _)| e.clone()).collect(),
+            answer_words: fu.answer_words,
         })
         .collect();
     let category = q

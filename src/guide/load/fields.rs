@@ -6,11 +6,11 @@ use std::ops::Range;
 
 use super::file::{RawFollowUp, RawFramework, RawQuestion};
 use super::limits;
-use crate::guide::model::{Category, Framework, FrameworkStep, Stage};
+use crate::guide::model::{Category, Expect, Framework, FrameworkStep, Stage};
 use crate::guide::read::{Diagnostics, Fields, SourceFile, Text};
-use crate::guide::template;
+use crate::guide::{suggest, template};
 
-pub(super) fn valid_id(s: &str) -> bool {
+pub(crate) fn valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= limits::ID_MAX
         && s.bytes()
@@ -288,14 +288,97 @@ fn read_follow_ups(
         .map(|mut f| {
             let question = f.text(diags, "question");
             let checks = f.text(diags, "checks");
+            let expects = read_expects(diags, &mut f);
+            let answer_words = f.opt_int_pair(diags, "answer_words");
             f.finish(diags);
             Some(RawFollowUp {
                 question: question?,
                 checks: checks?,
+                expects: expects?,
+                answer_words: answer_words.map(|(pair, _)| pair),
             })
         })
         .collect();
     read.into_iter().collect()
+}
+
+/// A follow-up's `expects`: each a known id, none twice. `None` when any is
+/// wrong (reported); empty when absent.
+fn read_expects(
+    diags: &mut Diagnostics<'_>,
+    f: &mut Fields<'_, '_>,
+) -> Option<Vec<(Expect, Range<usize>)>> {
+    let written = f.has("expects");
+    let Some(list) = f.opt_text_list(diags, "expects") else {
+        return (!written).then(Vec::new);
+    };
+    let mut out: Vec<(Expect, Range<usize>)> = Vec::with_capacity(list.len());
+    let mut ok = true;
+    for t in list {
+        let value = t.value.trim();
+        let message = match Expect::parse(value) {
+            Some(e) if out.iter().any(|(seen, _)| *seen == e) => {
+                format!("`{value}` is in `expects` of {} twice", f.what())
+            }
+            Some(e) => {
+                out.push((e, t.span));
+                continue;
+            }
+            None => match value.strip_prefix("step:") {
+                Some(key) => format!(
+                    "step key `{key}` in `expects` of {} must be a framework step's key \
+                     (lowercase letters a-z, digits and `-`), as in `step:result`",
+                    f.what()
+                ),
+                None => {
+                    let hint = match suggest::closest(value, Expect::IDS, 1).first() {
+                        Some(best) => format!("did you mean `{best}`? "),
+                        None => String::new(),
+                    };
+                    format!(
+                        "unknown expectation `{value}` in {}; {hint}use one of: {}",
+                        f.what(),
+                        Expect::IDS.join(", ")
+                    )
+                }
+            },
+        };
+        diags.at(&t.span, message);
+        ok = false;
+    }
+    ok.then_some(out)
+}
+
+/// Each `step:<key>` in the follow-ups' `expects` that `framework` has no
+/// step for: where it is written and what to say.
+pub(super) fn unknown_expected_steps(
+    follow_ups: &[RawFollowUp],
+    framework: &Framework,
+    question: &str,
+) -> Vec<(Range<usize>, String)> {
+    let keys: Vec<&str> = framework.steps.iter().map(|s| s.key.as_str()).collect();
+    let mut out = Vec::new();
+    for (i, f) in follow_ups.iter().enumerate() {
+        for (e, span) in &f.expects {
+            let Expect::Step(key) = e else { continue };
+            if keys.contains(&key.as_str()) {
+                continue;
+            }
+            let hint = match suggest::closest(key, keys.iter().copied(), 1).first() {
+                Some(best) => format!("did you mean `step:{best}`?"),
+                None => format!("its steps are: {}", keys.join(", ")),
+            };
+            out.push((
+                span.clone(),
+                format!(
+                    "follow-up #{} in {question} expects step `{key}`, but framework `{}` has no such step; {hint}",
+                    i + 1,
+                    framework.id
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// The fields a question needs, from itself or its template.

@@ -14,13 +14,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::fields::{check_id, read_framework, read_question};
 use super::limits;
-use crate::guide::model::{Category, Framework, Stage, Vocabulary};
+use crate::guide::model::{Category, Expect, Framework, Stage, Vocabulary};
 use crate::guide::read::{self, Diagnostics, Fields, GuideError, SourceFile, Text};
 use crate::guide::suggest;
 
 pub(super) struct RawFollowUp {
     pub(super) question: Text,
     pub(super) checks: Text,
+    /// Each with where it is written: a step key is checked once the
+    /// question's framework is known.
+    pub(super) expects: Vec<(Expect, Range<usize>)>,
+    pub(super) answer_words: Option<(u32, u32)>,
 }
 
 /// A question as written, before templates are applied: a template's fields

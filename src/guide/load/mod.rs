@@ -14,6 +14,8 @@ mod file;
 mod resolve;
 mod shown;
 
+pub(crate) use fields::valid_id;
+
 use std::fmt;
 use std::path::Path;
 

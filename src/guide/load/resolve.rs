@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::assemble::{assemble, require_fields};
+use super::fields::unknown_expected_steps;
 use super::file::{Raw, RawFramework, RawQuestion, RawRole};
 use crate::guide::cues::{self, CueFile};
 use crate::guide::model::{lookup_key, Framework, GuideLibrary, Question, Role};
@@ -37,7 +38,7 @@ pub(super) fn resolve(
         templates: HashMap::new(),
         template_ids: Vec::new(),
     };
-    let known = r.templates(&raw.templates, known);
+    let known = r.templates(&raw.templates, known, &frameworks);
     let (roles, lookup) = r.roles(raw.roles, &known, &frameworks);
     if roles.is_empty() && r.errors.is_empty() {
         r.errors.push(GuideError::whole_file(
@@ -182,7 +183,12 @@ impl Resolver<'_> {
 
     /// Template ids are unique, and a template has every required field but
     /// the example, which each role may supply.
-    fn templates<'r>(&mut self, raw: &'r [RawQuestion], mut known: Known<'r>) -> Known<'r> {
+    fn templates<'r>(
+        &mut self,
+        raw: &'r [RawQuestion],
+        mut known: Known<'r>,
+        frameworks: &[Arc<Framework>],
+    ) -> Known<'r> {
         for t in raw {
             let Some(id) = &t.id else {
                 let message = "template is missing the required field `id`".into();
@@ -202,6 +208,15 @@ impl Resolver<'_> {
             require_fields(self.errors, &self.files[t.file], t, None, &what, false);
             if let Some(fw) = &t.framework {
                 self.check_framework(&known, t.file, fw);
+                // Steps its follow-ups expect, against its own framework; a
+                // role that swaps the framework is checked at its question.
+                let framework = frameworks.iter().find(|f| f.id == fw.value);
+                if let (Some(framework), Some(follow_ups)) = (framework, &t.follow_ups) {
+                    let what = format!("template `{}`", id.value);
+                    for (span, message) in unknown_expected_steps(follow_ups, framework, &what) {
+                        self.err(t.file, &span, message);
+                    }
+                }
             }
             known.templates.insert(id.value.clone(), t);
         }
