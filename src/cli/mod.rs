@@ -85,9 +85,12 @@ enum Command {
     /// Fit the sentence model from labelled answers and write it beside the guides.
     #[command(name = "train-sentences")]
     TrainSentences {
-        /// Folder of labelled answer files with [[answers.parts]].
-        #[arg(long, default_value = "tests/feedback_labelled/tuning")]
-        data: PathBuf,
+        /// Folders of labelled answer files with [[answers.parts]] (repeat the flag for more).
+        #[arg(
+            long,
+            default_values = ["tests/feedback_labelled/tuning", "tests/feedback_labelled/examples"]
+        )]
+        data: Vec<PathBuf>,
         /// Where to write the model (default: GUIDES/shared/sentences.toml).
         #[arg(long)]
         out: Option<PathBuf>,

@@ -10,9 +10,18 @@ use crate::guide::GuideLibrary;
 
 use super::{problems, Failure};
 
-/// Reads every `*.toml` in `data` (sorted by name, so the corpus order and
-/// hence the fitted weights never depend on the file system).
-fn corpus(data: &Path) -> Result<Vec<CorpusAnswer>, Failure> {
+/// Reads every `*.toml` in each folder of `data`, in the order given and by
+/// name within a folder, so the corpus order and hence the fitted weights
+/// never depend on the file system.
+fn corpus(data: &[PathBuf]) -> Result<Vec<CorpusAnswer>, Failure> {
+    let mut answers = Vec::new();
+    for dir in data {
+        answers.extend(corpus_dir(dir)?);
+    }
+    Ok(answers)
+}
+
+fn corpus_dir(data: &Path) -> Result<Vec<CorpusAnswer>, Failure> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(data)
         .map_err(|e| Failure(format!("cannot read {}: {e}", data.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -32,7 +41,7 @@ fn corpus(data: &Path) -> Result<Vec<CorpusAnswer>, Failure> {
 
 pub(super) fn run(
     guides: &Path,
-    data: &Path,
+    data: &[PathBuf],
     out_path: Option<PathBuf>,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
@@ -56,13 +65,13 @@ pub(super) fn run(
     let answers = corpus(data)?;
     let examples = train::examples(&answers, &frameworks, &cues).map_err(|e| Failure(e.0))?;
     if examples.is_empty() {
-        return Err(Failure(format!(
-            "{}: no answers with [[answers.parts]] to train on",
-            data.display()
-        )));
+        return Err(Failure(
+            "no answers with [[answers.parts]] to train on in the --data folders".into(),
+        ));
     }
     let fitted = train::fit(&examples, Settings::default());
-    let text = train::render(&fitted, &data.display().to_string());
+    let names: Vec<String> = data.iter().map(|d| d.display().to_string()).collect();
+    let text = train::render(&fitted, &names.join(", "));
     let path = out_path.unwrap_or_else(|| guides.join("shared").join("sentences.toml"));
     std::fs::write(&path, text)
         .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;

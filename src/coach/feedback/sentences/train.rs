@@ -81,18 +81,22 @@ pub struct Settings {
     /// One softmax over the functions and `none` instead of one logistic
     /// regression per function.
     pub softmax: bool,
+    /// Features whose weights are all smaller than this are left out of the
+    /// file: they change no decision and cost load time.
+    pub keep_weight: f64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            min_count: 3,
+            min_count: 4,
             epochs: 300,
             learning_rate: 0.3,
             l2: 0.001,
             threshold: 0.4,
             balance: 0.0,
             softmax: true,
+            keep_weight: 0.05,
         }
     }
 }
@@ -283,11 +287,11 @@ pub fn fit(examples: &[Example], s: Settings) -> Fitted {
         .enumerate()
         .map(|(j, n)| {
             let row: Vec<f64> = (0..nf)
-                .map(|f| (w[j * nf + f] * 1e4).round() / 1e4)
+                .map(|f| (w[j * nf + f] * 1e3).round() / 1e3)
                 .collect();
             ((*n).to_string(), row)
         })
-        .filter(|(n, row)| n == "bias" || row.iter().any(|v| v.abs() >= 0.001))
+        .filter(|(n, row)| n == "bias" || row.iter().any(|v| v.abs() >= s.keep_weight))
         .collect();
     let mut functions: Vec<String> = FUNCTIONS.iter().map(|f| (*f).to_string()).collect();
     if s.softmax {
