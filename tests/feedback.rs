@@ -124,17 +124,17 @@ struct Expect {
 /// human reader part ways.
 const KNOWN: &[(&str, &str, &str)] = &[
     (
-        "strong-em-star-attrition",
-        "numbers",
-        "\"we had no regretted attrition over the next 12 months\" is a zero result to a reader, but \"no\" \
-         negates the clause for the analyser; reading \"no\" as negation is the safer side, since it also keeps \
-         \"we had no metrics for 6 months\" from counting as a result",
-    ),
-    (
         "tricky-em-no-first-person",
         "steps",
         "a third-person, passive story (\"The team had missed three deadlines\") sets the scene with no time, \
          place or \"when\" cue; situation cues are the signal phrases the guides teach",
+    ),
+    (
+        "tricky-em-no-first-person",
+        "numbers",
+        "\"the next two quarters shipped on time\" is an outcome held over two quarters, but the analyser takes \
+         \"the next N\" as a result only beside an absence (\"no incidents\", \"without a failure\") or a level \
+         held (\"stayed within\"), since \"the next two weeks\" alone is as often a plan or the time the work took",
     ),
     (
         "weak-frontend-star-fillers",
