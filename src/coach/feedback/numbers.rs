@@ -1025,7 +1025,9 @@ impl Scan<'_> {
             let rolled = b
                 .checked_sub(1)
                 .is_some_and(|r| t.norm(r).starts_with("roll") || t.norm(r) == "go");
-            return !rolled && !self.hypothetical_before(b);
+            // "back to two outcomes" is not a level.
+            let level = f.noun.is_none() || self.outcome_amount(f);
+            return !rolled && level && !self.hypothetical_before(b);
         }
         // "the forecast's error stayed within 6%", "stayed under 5%" ("under"
         // was passed over as an approximation).
@@ -1227,9 +1229,10 @@ impl Scan<'_> {
             return true;
         }
         // "a 27% relative lift", "a 40% reduction in errors".
+        // The noun heads its phrase: not "35% of drop-offs".
         let change_noun = (f.unit_end..f.unit_end + 2)
-            .take_while(|&j| self.same_clause(j, i))
-            .any(|j| is(CHANGE_NOUNS, t.norm(j)));
+            .take_while(|&j| self.same_clause(j, i) && self.is_content(j))
+            .any(|j| is(CHANGE_NOUNS, t.norm(j)) && !self.is_content(j + 1));
         if change_noun && f.has_unit() {
             // "for a 1% detectable lift that means three weeks" plans a test.
             return self.told_as_done(i, 20) && !self.hypothetical_within(i, 12);
@@ -1554,6 +1557,17 @@ impl Scan<'_> {
         }
         if let Some(j) = near.clone().find(|&j| is(OUTCOMES, t.norm(j))) {
             return Some(t.norm(j).to_string());
+        }
+        // A time unit used as the measure's noun: "average days to payment
+        // fell from 34 to 26".
+        let time_noun = (lo..f.start).any(|j| {
+            matches!(self.unit_at(j), Some((Unit::Duration, _)))
+                && t.norm(j).ends_with('s')
+                && matches!(t.norm(j + 1), "to" | "of" | "per" | "until")
+                && !j.checked_sub(1).is_some_and(|p| self.is_numberish(p))
+        });
+        if time_noun {
+            return Some("time".into());
         }
         match f.kind {
             Some(QuantityKind::Duration) => Some("time".into()),
