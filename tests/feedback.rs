@@ -738,6 +738,8 @@ fn numbers_that_are_not_results_are_not_counted_as_results() {
         // Settings.
         "I added a 200 ms debounce, a pool size of 50 and a TTL of 24 hours.",
         "I raised the pool size from 20 to 60 and moved uploads to batches of 500 instead of 1,000.",
+        "- pool size: 20 -> 60",
+        "The team grew from 4 to 9 engineers.",
         // Status codes, versions, years, dates, times of day.
         "The API returned 429 and then 503 errors after the Python 3.11 upgrade in 2021, on March 3 at 2 a.m.",
         // Durations of the work, team sizes.
@@ -782,6 +784,12 @@ fn results_are_changes_and_levels_after_the_work() {
         ("We haven't had a checkout incident in the 14 months since.", &["14"]),
         // Spoken, with fillers between the words of the change.
         ("So, um, latency went from, like, 2 seconds to, uh, 300 milliseconds.", &["2", "300"]),
+        // Bullets with an arrow; a saving with its object between.
+        ("- build time: 40 min -> 12 min", &["40", "12"]),
+        ("It saved the support team roughly 10 hours every week.", &["10"]),
+        ("NPS went up 12 points.", &["12"]),
+        // Non-native, a level dated after the work.
+        ("we was having 500 errors per day and after fix we have only 20 errors per day", &["20"]),
         // Lowercase, no punctuation.
         ("after that warehouse cost went down by roughly 40 percent and the analysts were happy", &["40"]),
         // The means does not hide the result it led to.

@@ -380,6 +380,12 @@ const OUTCOMES: &[&str] = &[
     "energy",
 ];
 
+/// Irregular past forms that tell what happened (regular ones end in "-ed").
+const PAST: &[&str] = &[
+    "was", "were", "became", "got", "ran", "went", "came", "took", "did", "made", "saw", "kept",
+    "built", "cut", "brought", "grew", "fell", "rose", "won",
+];
+
 /// Verbs that state a level: "boot time is now 2.4 s", "sessions were back
 /// above 99.8%".
 const BE: &[&str] = &[
@@ -464,6 +470,13 @@ const ADVERBS: &[&str] = &[
 /// reach.
 const CLAUSE_WORDS: &[&str] = &[
     "but", "although", "though", "however", "whereas", "so", "because", "until", "unless",
+];
+
+/// Units glued to a number that the cue file's units do not cover: sizes,
+/// rates, current. "2GB" is an amount; "3rd", "2fa" and "4xx" are not.
+const DATA_UNITS: &[&str] = &[
+    "kb", "mb", "gb", "tb", "pb", "kib", "mib", "gib", "mbps", "gbps", "rps", "qps", "tps", "fps",
+    "ma", "mah", "kwh", "wh",
 ];
 
 /// How far (tokens) a change word may stand before its "from", "by" or "to".
@@ -763,6 +776,8 @@ impl Scan<'_> {
             s => match self.cues.suffix_units.get(s) {
                 Some((Unit::Scale, f)) => value *= f,
                 Some((u, _)) => kind = kind_of(*u),
+                // "2GB", "300rps": an amount of data or load.
+                None if is(DATA_UNITS, s) => kind = Some(QuantityKind::Count),
                 // "3rd", "2fa", "4xx": not an amount of anything.
                 None => return None,
             },
@@ -860,14 +875,14 @@ impl Scan<'_> {
     /// change word, a change word earlier in its sentence: "lifting
     /// activation, which we define as ..., from 31% to 44%".
     fn change_in_sentence(&self, from: usize, f: &Found) -> Option<usize> {
-        if !f.has_unit() {
-            return None;
-        }
         let sentence = self.t.toks[from].sentence;
-        (from.saturating_sub(30)..from)
+        let v = (from.saturating_sub(30)..from)
             .rev()
             .take_while(|&j| self.t.toks[j].sentence == sentence)
-            .find(|&j| is(CHANGE, self.t.norm(j)))
+            .find(|&j| is(CHANGE, self.t.norm(j)))?;
+        // Near ("Ticket volume halved, from 200 a week to about 100"), any
+        // amount; further off, only one with a unit.
+        (from - v <= 8 || f.has_unit()).then_some(v)
     }
 
     /// The word before `j` over adverbs ("had also cut").
@@ -999,7 +1014,48 @@ impl Scan<'_> {
             }
             return Some(v);
         }
-        (is(DIRECT, w) && f.has_unit()).then_some(p)
+        // "up 12 points" is as much an amount as "up 12%".
+        let points = f
+            .noun
+            .is_some_and(|(a, _)| matches!(t.norm(a), "points" | "point"));
+        if is(DIRECT, w) && (f.has_unit() || points) {
+            return Some(p);
+        }
+        // "saved the support team roughly 10 hours every week".
+        if matches!(f.kind, Some(QuantityKind::Duration | QuantityKind::Money)) {
+            return (i.saturating_sub(6)..i)
+                .rev()
+                .take_while(|&j| self.joined(j, i) && !self.is_numberish(j))
+                .find(|&j| matches!(t.norm(j), "saved" | "saving" | "saves"));
+        }
+        None
+    }
+
+    /// An amount written as a change with an arrow: "build time: 40 min ->
+    /// 12 min", "40 → 12". Not a setting's ("pool size: 20 -> 60").
+    fn arrow(&self, f: &Found) -> bool {
+        let t = &self.t;
+        let gap = |a: usize, b: usize| -> bool {
+            match (t.toks.get(a), t.toks.get(b)) {
+                (Some(x), Some(y)) => t
+                    .src()
+                    .get(x.orig_end as usize..y.orig_start as usize)
+                    .is_some_and(|g| g.contains("->") || g.contains('→') || g.contains("=>")),
+                _ => false,
+            }
+        };
+        let i = f.start;
+        let unit_end = f.unit_end;
+        let forward = unit_end > 0 && gap(unit_end - 1, unit_end) && self.is_numberish(unit_end);
+        let backward = i > 0 && gap(i - 1, i) && {
+            // The other end, maybe with its unit: "40 min -> 12".
+            (i.saturating_sub(3)..i).any(|j| self.is_numberish(j))
+        };
+        if !(forward || backward) || self.counts_a_setting(f) {
+            return false;
+        }
+        let line = self.line_start(i);
+        !(line..i).any(|j| is(SETTINGS, t.norm(j)) || is(PARTS, t.norm(j)))
     }
 
     /// "back to 4.3", "back above 99.8%", "is now 2.4 seconds", "now take
@@ -1114,6 +1170,34 @@ impl Scan<'_> {
         }
     }
 
+    /// An "after" phrase in the clause of `i` that dates it after the work:
+    /// "and after fix we have only 20 errors", "was 99.99% for the year
+    /// after the redesign". Not "an hour after our release" (an event
+    /// dated by another) nor "after three years".
+    fn after_in_clause(&self, i: usize) -> bool {
+        let t = &self.t;
+        (i.saturating_sub(12)..i + 12)
+            .filter(|&j| j < t.len() && self.same_clause(j, i))
+            .any(|j| {
+                t.norm(j) == "after"
+                    && t.kind(j + 1) == Some(Kind::Word)
+                    && !self.is_numberish(j + 1)
+                    && !j.checked_sub(1).is_some_and(|p| {
+                        // "an hour after", "two days after"; not "for the
+                        // whole year after".
+                        let amount_of_time = self.cover[p] & cover::UNIT != 0
+                            && p.checked_sub(1).is_some_and(|q| {
+                                self.is_numberish(q) || matches!(t.norm(q), "a" | "an")
+                            });
+                        amount_of_time
+                            || matches!(
+                                t.norm(p),
+                                "right" | "shortly" | "soon" | "just" | "straight"
+                            )
+                    })
+            })
+    }
+
     /// Whether the line or sentence holding `i` opens by stating the
     /// problem: "The problem was ...", "Issue:". Its numbers are the
     /// situation the work started from.
@@ -1132,7 +1216,9 @@ impl Scan<'_> {
     /// end of the year, 80% of traffic hit React pages", "As a result, the
     /// dashboard landed on time on 58 of the last 60 days".
     fn framed_level(&self, f: &Found) -> bool {
-        if !self.in_result_frame(f.start) || self.estimate_in_clause(f.start) {
+        if !(self.in_result_frame(f.start) || self.after_in_clause(f.start))
+            || self.estimate_in_clause(f.start)
+        {
             return false;
         }
         if self.share(f) || self.outcome_is(f) {
@@ -1160,6 +1246,11 @@ impl Scan<'_> {
             if is(BE, w) {
                 // "the cold start is", not "I was".
                 return p.checked_sub(1).is_some_and(|s| self.is_content(s));
+            }
+            if matches!(w, "have" | "has" | "had" | "saw" | "see" | "got" | "get") {
+                // "after the fix we have only 20 errors a day", not "after
+                // that I had three years at a bank".
+                return f.noun.is_some() || !matches!(f.kind, Some(QuantityKind::Duration));
             }
             if is(OUTCOMES, w) {
                 // "with p99 latency at 310 ms".
@@ -1266,18 +1357,7 @@ impl Scan<'_> {
             .any(|j| {
                 let w = t.norm(j);
                 w == "now"
-                    || matches!(
-                        w,
-                        "was"
-                            | "were"
-                            | "became"
-                            | "got"
-                            | "ran"
-                            | "went"
-                            | "came"
-                            | "took"
-                            | "did"
-                    )
+                    || is(PAST, w)
                     || (w.len() > 4
                         && w.ends_with("ed")
                         && t.kind(j) == Some(Kind::Word)
@@ -1381,8 +1461,18 @@ impl Scan<'_> {
         if self.in_problem_frame(f.start) || self.value_of_setting(f.start) {
             return false;
         }
+        // "grew from 4 to 9 engineers": the other end counts people.
+        let people = self.range(f.start).is_some_and(|(p, _)| {
+            self.t.kind(p) == Some(Kind::Number) && self.quantity_at(p).is_none()
+        });
+        if people {
+            return false;
+        }
         if let Some(v) = self.change_of(f) {
             return self.stated_change(v) && !self.changes_a_setting(v, f);
+        }
+        if self.arrow(f) {
+            return !self.hypothetical_before(f.start);
         }
         if f.kind.is_none() {
             // A bare number: "58 of the last 60 days", "instead of nine".
