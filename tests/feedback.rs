@@ -788,6 +788,7 @@ fn results_are_changes_and_levels_after_the_work() {
         ("- build time: 40 min -> 12 min", &["40", "12"]),
         ("It saved the support team roughly 10 hours every week.", &["10"]),
         ("NPS went up 12 points.", &["12"]),
+        ("I cut p99 latency 40% and reduced costs 30%.", &["40%", "30%"]),
         // Non-native, a level dated after the work.
         ("we was having 500 errors per day and after fix we have only 20 errors per day", &["20"]),
         // Lowercase, no punctuation.

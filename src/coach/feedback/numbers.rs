@@ -1021,6 +1021,22 @@ impl Scan<'_> {
         if is(DIRECT, w) && (f.has_unit() || points) {
             return Some(p);
         }
+        // "cut p99 latency 40%", "reduced costs 30%": the object between the
+        // change word and its amount.
+        if matches!(
+            f.kind,
+            Some(QuantityKind::Percent | QuantityKind::Multiplier)
+        ) {
+            let v = (i.saturating_sub(5)..p)
+                .rev()
+                .take_while(|&j| self.joined(j, i) && !self.is_numberish(j))
+                .find(|&j| is(CHANGE, t.norm(j)) || is(DIRECT, t.norm(j)));
+            if let Some(v) = v {
+                if (v + 1..=p).all(|j| self.is_content(j) || is(OUTCOMES, t.norm(j))) {
+                    return Some(v);
+                }
+            }
+        }
         // "saved the support team roughly 10 hours every week".
         if matches!(f.kind, Some(QuantityKind::Duration | QuantityKind::Money)) {
             return (i.saturating_sub(6)..i)
