@@ -739,6 +739,7 @@ fn numbers_that_are_not_results_are_not_counted_as_results() {
         "I added a 200 ms debounce, a pool size of 50 and a TTL of 24 hours.",
         "I raised the pool size from 20 to 60 and moved uploads to batches of 500 instead of 1,000.",
         "- pool size: 20 -> 60",
+        "- 40% of traffic goes to the canary, 10-20% headroom",
         "The team grew from 4 to 9 engineers.",
         // Status codes, versions, years, dates, times of day.
         "The API returned 429 and then 503 errors after the Python 3.11 upgrade in 2021, on March 3 at 2 a.m.",
@@ -788,6 +789,7 @@ fn results_are_changes_and_levels_after_the_work() {
         ("- build time: 40 min -> 12 min", &["40", "12"]),
         ("It saved the support team roughly 10 hours every week.", &["10"]),
         ("NPS went up 12 points.", &["12"]),
+        ("Result: 40% fewer tickets, conversion +12%.", &["40%", "12%"]),
         ("I cut p99 latency 40% and reduced costs 30%.", &["40%", "30%"]),
         // Non-native, a level dated after the work.
         ("we was having 500 errors per day and after fix we have only 20 errors per day", &["20"]),

@@ -1081,6 +1081,35 @@ impl Scan<'_> {
         !(line..i).any(|j| is(SETTINGS, t.norm(j)) || is(PARTS, t.norm(j)))
     }
 
+    /// A percent or multiplier written with its sign, as a change: "tickets
+    /// -40%", "+12% conversion". Not a bullet's dash ("- 40% of traffic")
+    /// nor a range ("10-20%").
+    fn signed(&self, f: &Found) -> bool {
+        if !matches!(
+            f.kind,
+            Some(QuantityKind::Percent | QuantityKind::Multiplier)
+        ) {
+            return false;
+        }
+        let Some(tok) = self.t.toks.get(f.start) else {
+            return false;
+        };
+        let before = self.t.src().get(..tok.orig_start as usize).unwrap_or("");
+        let mut rev = before.chars().rev();
+        let sign = rev.next().is_some_and(|c| matches!(c, '-' | '+' | '−'));
+        let free = rev
+            .next()
+            .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | ':' | ','));
+        sign && free && !self.counts_a_setting(f) && !self.changes_a_part_after(f)
+    }
+
+    /// "20% of traffic", "10% of pods": a share of a setting or part.
+    fn changes_a_part_after(&self, f: &Found) -> bool {
+        let t = &self.t;
+        t.norm(f.unit_end) == "of"
+            && (is(SETTINGS, t.norm(f.unit_end + 1)) || is(PARTS, t.norm(f.unit_end + 1)))
+    }
+
     /// "back to 4.3", "back above 99.8%", "is now 2.4 seconds", "now take
     /// 40 minutes": a level reached again, or now.
     fn level_now(&self, f: &Found) -> bool {
@@ -1349,7 +1378,8 @@ impl Scan<'_> {
             .any(|j| is(CHANGE_NOUNS, t.norm(j)) && !self.is_content(j + 1));
         if change_noun && f.has_unit() {
             // "for a 1% detectable lift that means three weeks" plans a test.
-            return self.told_as_done(i, 20) && !self.hypothetical_within(i, 12);
+            return (self.told_as_done(i, 20) || self.in_result_frame(i))
+                && !self.hypothetical_within(i, 12);
         }
         // "9% higher", "3x faster", "6%, better than their previous pages".
         let mut after = f.unit_end;
@@ -1367,7 +1397,9 @@ impl Scan<'_> {
                     )
             }
         };
-        fits && self.told_as_done(i, 8)
+        // Under "Result:" the verb may be left out: "Result: 40% fewer
+        // tickets".
+        fits && (self.told_as_done(i, 8) || self.in_result_frame(i))
     }
 
     /// Told as what happened: a past verb or "now" shortly before `i` in its
@@ -1494,7 +1526,7 @@ impl Scan<'_> {
         if let Some(v) = self.change_of(f) {
             return self.stated_change(v) && !self.changes_a_setting(v, f);
         }
-        if self.arrow(f) {
+        if self.arrow(f) || self.signed(f) {
             return !self.hypothetical_before(f.start);
         }
         if f.kind.is_none() {
