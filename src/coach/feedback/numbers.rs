@@ -1575,7 +1575,7 @@ impl Scan<'_> {
             .is_some_and(|b| matches!(t.norm(b), "next" | "following"))
             || t.norm(f.end) == "since"
             || (t.norm(f.end) == "," && t.norm(f.end + 1) == "since");
-        if !marked || self.estimate_in_clause(i) {
+        if !marked || self.estimate_in_clause(i) || self.in_problem_frame(i) {
             return false;
         }
         let sentence = t.toks[i].sentence;
