@@ -57,6 +57,7 @@ fn shipped_examples_report() {
     let c = cues();
     let mut total = 0;
     let mut flagged = 0;
+    let mut untied = 0;
     for role in lib.roles() {
         for q in &role.questions {
             total += 1;
@@ -67,9 +68,30 @@ fn shipped_examples_report() {
                 flagged += 1;
                 println!("{}/{}: {}", role.id, q.id, problems.join("; "));
             }
+            // The metric observation, wherever it falls among the lines.
+            let a = feedback::analyse(&q.example, &ctx, &c);
+            let mut complete = a.clone();
+            for s in &mut complete.steps {
+                s.covered = true;
+            }
+            complete.length.band = feedback::LengthBand::Within;
+            if let Some(line) = feedback::feedback_text(&complete)
+                .iter()
+                .find(|l| l.contains("not tied to a metric"))
+            {
+                untied += 1;
+                println!("{}/{}: {line}", role.id, q.id);
+            }
         }
     }
     println!("{flagged} of {total} shipped examples flagged");
+    println!("{untied} of {total} shipped examples told their result is not tied to a metric");
+    // It fired on about half of them while it looked for metric terms
+    // anywhere in the answer instead of in each result's clause.
+    assert!(
+        untied * 10 <= total,
+        "{untied} of {total} examples get the metric observation"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -442,6 +464,234 @@ fn negated_claims_are_shown_not_counted() {
             .any(|t| t.contains("(\"10 minutes\" is under a negation there)")),
         "{text:#?}"
     );
+}
+
+/// The result numbers `analyse` finds in `answer` (a STAR answer for the
+/// backend role), as written.
+fn results_in(answer: &str) -> Vec<String> {
+    let (fws, c) = shipped();
+    let a = feedback::analyse(answer, &ctx_for(&fws, &c, "star"), &c);
+    a.quantified_results
+        .iter()
+        .map(|q| q.number.clone())
+        .collect()
+}
+
+#[test]
+fn numbers_that_are_not_results_are_not_counted_as_results() {
+    // Each kind of non-result from LABELLING.md ("quantified / results").
+    for answer in [
+        // Counts of components, replicas, parts.
+        "We added two read replicas and split the export into four parts.",
+        // Settings.
+        "I added a 200 ms debounce, a pool size of 50 and a TTL of 24 hours.",
+        "I raised the pool size from 20 to 60 and moved uploads to batches of 500 instead of 1,000.",
+        "- pool size: 20 -> 60",
+        "- 40% of traffic goes to the canary, 10-20% headroom",
+        "The team grew from 4 to 9 engineers.",
+        // Status codes, versions, years, dates, times of day.
+        "The API returned 429 and then 503 errors after the Python 3.11 upgrade in 2021, on March 3 at 2 a.m.",
+        // Durations of the work, team sizes.
+        "I worked on it over three weeks with a team of five engineers, and it took two sprints.",
+        // The scale of the system or the problem.
+        "The platform runs 180 deploys a day and 10k events per second, and errors doubled last spring.",
+        "Our time to hire had crept up to 70 days, and the store rating is going down to 3.9.",
+        "The problem was that checkout conversion fell by 12% in March.",
+        // Targets, estimates and hopes that were not measured.
+        "We aimed for 99.9% uptime, and the goal was to cut p95 from 900 ms to 200 ms.",
+        "It should save maybe 2 hours a week, but we never measured it.",
+        "We hoped it would get predictability above 80%, and I'd expect latency to drop by 30%.",
+        "Say 50k requests per second; for a 1% detectable lift that means about three weeks.",
+        // The means, not the result.
+        "I did it by cutting the setup form from fourteen fields to five.",
+        // Negated.
+        "We never got p95 latency below 800 ms.",
+    ] {
+        assert_eq!(results_in(answer), Vec::<String>::new(), "{answer}");
+    }
+}
+
+#[test]
+fn results_are_changes_and_levels_after_the_work() {
+    for (answer, want) in [
+        ("After the change, p95 latency fell from 900 ms to 180 ms.", &["900", "180"][..]),
+        ("Support tickets dropped from about 60 a week to nine.", &["60", "nine"]),
+        ("I cut our AWS bill by 30 percent this year.", &["30"]),
+        ("Memory warnings in Crashlytics were down 50%.", &["50%"]),
+        ("Billing tickets dropped about 35%, the support team told us.", &["35%"]),
+        ("Duplicate charges went to zero.", &["zero"]),
+        ("Lock waits went from 40 seconds to under one.", &["40", "one"]),
+        ("Crash-free sessions were back above 99.8% by the evening.", &["99.8%"]),
+        ("Boot time is now 2.4 seconds.", &["2.4"]),
+        ("Conversion during the sale was 9% higher than the previous sale.", &["9%"]),
+        ("We had two incidents instead of nine.", &["two", "nine"]),
+        ("The cut-over took 11 minutes instead of a weekend.", &["11"]),
+        ("It converted at 19% against 15% for the old trial, a 27% relative lift.", &["19%", "15%", "27%"]),
+        ("After: zero secrets found in the next two quarterly scans.", &["zero"]),
+        ("By the end of the year, 80% of traffic hit React pages.", &["80%"]),
+        ("As a result, the pipeline ran without a failure for the next 60 days.", &["60"]),
+        ("We haven't had a checkout incident in the 14 months since.", &["14"]),
+        // Spoken, with fillers between the words of the change.
+        ("So, um, latency went from, like, 2 seconds to, uh, 300 milliseconds.", &["2", "300"]),
+        // Bullets with an arrow; a saving with its object between.
+        ("- build time: 40 min -> 12 min", &["40", "12"]),
+        ("It saved the support team roughly 10 hours every week.", &["10"]),
+        ("NPS went up 12 points.", &["12"]),
+        ("Result: 40% fewer tickets, conversion +12%.", &["40%", "12%"]),
+        ("I cut p99 latency 40% and reduced costs 30%.", &["40%", "30%"]),
+        // Non-native, a level dated after the work.
+        ("we was having 500 errors per day and after fix we have only 20 errors per day", &["20"]),
+        // Lowercase, no punctuation.
+        ("after that warehouse cost went down by roughly 40 percent and the analysts were happy", &["40"]),
+        // The means does not hide the result it led to.
+        ("It took activation from 35% to 47%, mostly by cutting the setup form from fourteen fields to five.", &["35%", "47%"]),
+    ] {
+        assert_eq!(results_in(answer), want, "{answer}");
+    }
+}
+
+#[test]
+fn figures_are_kept_apart_and_count_for_a_design_answer() {
+    let (fws, c) = shipped();
+    let design = ctx_for(&fws, &c, "design-walkthrough");
+    let a = feedback::analyse(
+        "I'd expect 50k requests per second from about 200 customers, with a 100 ms latency budget.",
+        &design,
+        &c,
+    );
+    assert!(
+        a.quantified_results.is_empty(),
+        "{:?}",
+        a.quantified_results
+    );
+    let figures: Vec<&str> = a.figures.iter().map(|q| q.text.as_str()).collect();
+    assert!(figures.contains(&"50k requests"), "{figures:?}");
+    assert!(figures.contains(&"100 ms"), "{figures:?}");
+    // The requirements step asks for scale, so the figures answer it.
+    assert!(a.figures_count);
+    let text = feedback::feedback_text(&a);
+    assert!(
+        !text
+            .iter()
+            .any(|t| t.contains("names no result in numbers")),
+        "{text:#?}"
+    );
+    // A STAR answer with the same numbers has no result.
+    let star = feedback::analyse(
+        "We handled 50k requests per second with a 100 ms latency budget.",
+        &ctx_for(&fws, &c, "star"),
+        &c,
+    );
+    assert!(!star.figures_count && star.quantified_results.is_empty());
+    assert!(feedback::feedback_text(&star)
+        .iter()
+        .any(|t| t.contains("names no result in numbers")));
+}
+
+/// `a` with every step covered and a length in the band, so the metric
+/// observation is among the first three.
+fn otherwise_complete(mut a: feedback::Analysis) -> feedback::Analysis {
+    for s in &mut a.steps {
+        s.covered = true;
+    }
+    a.length.band = feedback::LengthBand::Within;
+    a.fillers.clear();
+    a.hedges.clear();
+    a
+}
+
+#[test]
+fn the_metric_check_accepts_role_metrics_and_plain_outcomes_and_names_the_result() {
+    let (fws, c) = shipped();
+    let ctx = ctx_for(&fws, &c, "star");
+    let untied = "tied to a metric this role is judged on";
+    for answer in [
+        // A role metric.
+        "In 2019 I owned 4 services; I cut p95 latency from 900 ms to 180 ms.",
+        // A listed synonym would do the same; a plain outcome (errors, time, cost) too.
+        "With 3 engineers, I cut checkout errors by 40%.",
+        "Our nightly run went from 5 hours to 40 minutes.",
+        "The bill fell by $3,200 a month.",
+    ] {
+        let a = otherwise_complete(feedback::analyse(answer, &ctx, &c));
+        assert!(!a.quantified_results.is_empty(), "{answer}");
+        let text = feedback::feedback_text(&a);
+        assert!(
+            !text.iter().any(|t| t.contains(untied)),
+            "{answer}: {text:#?}"
+        );
+    }
+    // A result whose measure is neither: the line names that result, not the
+    // first number in the text.
+    let a = otherwise_complete(feedback::analyse(
+        "In 2019 a team of 4 engineers owned 19 accounts. Active long-lived keys went from 212 to three.",
+        &ctx,
+        &c,
+    ));
+    let text = feedback::feedback_text(&a);
+    let line = text.iter().find(|t| t.contains(untied));
+    let Some(line) = line else {
+        panic!("{text:#?}")
+    };
+    assert!(line.contains("\"212\""), "{line}");
+    assert!(line.contains("latency"), "{line}");
+}
+
+#[test]
+fn a_result_names_the_metric_it_measures() {
+    let (fws, c) = shipped();
+    let a = feedback::analyse(
+        "After the change, p95 latency fell from 900 ms to 180 ms and uptime rose to 99.95%.",
+        &ctx_for(&fws, &c, "star"),
+        &c,
+    );
+    let metrics: Vec<Option<&str>> = a
+        .quantified_results
+        .iter()
+        .map(|q| q.metric.as_deref())
+        .collect();
+    assert_eq!(
+        metrics,
+        [Some("latency"), Some("latency"), Some("uptime")],
+        "{:?}",
+        a.quantified_results
+    );
+}
+
+#[test]
+fn analyses_stored_before_figures_still_load() {
+    let (fws, c) = shipped();
+    let a = feedback::analyse(
+        "After the change, p95 latency fell from 900 ms to 180 ms with 4 workers.",
+        &ctx_for(&fws, &c, "star"),
+        &c,
+    );
+    let mut json = match serde_json::to_value(&a) {
+        Ok(j) => j,
+        Err(e) => panic!("{e}"),
+    };
+    // An analysis stored before this change had neither field.
+    let Some(obj) = json.as_object_mut() else {
+        panic!("not an object")
+    };
+    obj.remove("figures");
+    obj.remove("figures_count");
+    if let Some(results) = obj
+        .get_mut("quantified_results")
+        .and_then(|r| r.as_array_mut())
+    {
+        for q in results {
+            if let Some(q) = q.as_object_mut() {
+                q.remove("metric");
+            }
+        }
+    }
+    let old: feedback::Analysis = match serde_json::from_value(json) {
+        Ok(b) => b,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(old.figures.is_empty() && !old.figures_count);
+    assert_eq!(old.quantified_results.len(), a.quantified_results.len());
 }
 
 #[test]

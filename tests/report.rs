@@ -68,7 +68,7 @@ fn analysis(s: Shape<'_>) -> Analysis {
     let numbers: Vec<Value> = s
         .numbers
         .iter()
-        .map(|n| json!({"text": n, "number": n, "kind": "percent", "value": 40.0, "measure": "latency"}))
+        .map(|n| json!({"text": n, "number": n, "kind": "percent", "value": 40.0, "measure": "latency", "metric": "latency"}))
         .collect();
     let verdict = match (s.i, s.we) {
         (0, 0) => "no-first-person",

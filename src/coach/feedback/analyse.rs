@@ -275,8 +275,8 @@ pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
     let mut negated: Vec<Evidence> = Vec::new();
 
     let (steps, sentences) = steps(&scan, ctx, &mut negated);
-    let (quantified_results, negated_numbers) = scan.quantities();
-    negated.extend(negated_numbers);
+    let numbers = scan.numbers(ctx);
+    negated.extend(numbers.negated);
 
     let mut fillers = vec![0u32; cues.fillers.len()];
     let mut hedges = vec![0u32; cues.hedges.len()];
@@ -305,7 +305,9 @@ pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
     Analysis {
         framework: ctx.framework.id.clone(),
         steps,
-        quantified_results,
+        quantified_results: numbers.results,
+        figures: numbers.figures,
+        figures_count: numbers.figures_count,
         role_terms: super::terms::role_terms(&scan, ctx),
         ownership: Ownership::new(singular, plural),
         length: length(scan.t.words, ctx, cues),

@@ -145,9 +145,22 @@ pub struct Analysis {
     pub framework: String,
     /// Framework coverage, in the framework's step order.
     pub steps: Vec<StepFinding>,
-    /// Numbers with what they measure; years, dates, versions, times of day
-    /// and negated numbers are left out.
+    /// Numbers that are results of the work: a change in, or a level reached
+    /// by, an outcome ("p95 fell from 900 ms to 180 ms", "down 50%", "is now
+    /// 2.4 s"). Settings, counts of parts, the scale of the system, targets,
+    /// unmeasured and negated numbers are not results.
     pub quantified_results: Vec<Quantity>,
+    /// The other numbers with a unit or a counted noun: the scale of the
+    /// system, settings, counts of parts, durations of the work ("10k events
+    /// per second", "a 200 ms debounce"). Years, dates, versions, times of day
+    /// and counts of people are in neither list.
+    #[serde(default)]
+    pub figures: Vec<Quantity>,
+    /// The framework's numbers step asks for figures rather than results (a
+    /// design walk-through's requirements, or a framework without a numbers
+    /// step), so figures count where numbers are asked for.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub figures_count: bool,
     pub role_terms: RoleTermReport,
     pub ownership: Ownership,
     pub length: Length,
@@ -228,6 +241,11 @@ pub struct Quantity {
     pub value: f64,
     /// What it measures, when the sentence says: "latency", "incidents".
     pub measure: Option<String>,
+    /// For a result: the role metric (its canonical name) or, failing that,
+    /// the plain outcome (time, cost, errors, conversion …) it is a result
+    /// in, when its clause names one or its unit is time or money.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

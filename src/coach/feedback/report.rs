@@ -61,8 +61,18 @@ fn duration(seconds: u32) -> String {
     }
 }
 
+/// The answer has the numbers its framework asks for: results, or figures
+/// where the numbers step asks for scale rather than results (a design
+/// walk-through's requirements).
 fn has_numbers(a: &Analysis) -> bool {
-    !a.quantified_results.is_empty()
+    numbers(a).next().is_some()
+}
+
+/// The numbers that answer the framework's call for numbers: the results,
+/// then, where figures count, the figures.
+fn numbers(a: &Analysis) -> impl Iterator<Item = &super::Quantity> {
+    let figures: &[super::Quantity] = if a.figures_count { &a.figures } else { &[] };
+    a.quantified_results.iter().chain(figures)
 }
 
 fn metric_names(a: &Analysis, n: usize) -> Vec<String> {
@@ -244,11 +254,21 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
         LengthBand::Within => {}
     }
 
-    if !a.role_terms.used.iter().any(|t| t.kind == TermKind::Metric) && has_numbers(a) {
+    // A result counts as tied to a metric when its clause names a role
+    // metric or a plain outcome (time, cost, errors …); name the result the
+    // candidate gave, so they see which number to anchor.
+    let untied = a.quantified_results.first().filter(|_| {
+        !a.quantified_results.iter().any(|q| {
+            q.metric.is_some() || matches!(q.kind, QuantityKind::Duration | QuantityKind::Money)
+        })
+    });
+    if let Some(q) = untied {
         let metrics = metric_names(a, 3);
         if !metrics.is_empty() {
             out.push(format!(
-                "The numbers are not tied to a metric this role is judged on; name one, such as {}.",
+                "The result \"{}\" is not tied to a metric this role is judged on; say what it measured, \
+                 such as {}.",
+                q.text,
                 join_and(&metrics)
             ));
         }
@@ -272,7 +292,7 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
 /// What to keep in a strong answer.
 fn keep_line(a: &Analysis) -> String {
     let covered = a.steps.len();
-    let nums: Vec<String> = quoted(a.quantified_results.iter().take(3).map(|q| q.text.clone()));
+    let nums: Vec<String> = quoted(numbers(a).take(3).map(|q| q.text.clone()));
     let rehearse = match a.length.band {
         LengthBand::Within => format!(
             " and rehearse it to stay near {}",
@@ -312,7 +332,7 @@ fn lower_first(s: &str) -> String {
 /// One short line for /history: steps, numbers, length, ownership.
 pub fn headline(a: &Analysis) -> String {
     let covered = a.steps.iter().filter(|s| s.covered).count();
-    let nums = a.quantified_results.len();
+    let nums = numbers(a).count();
     format!(
         "{} {covered}/{} steps · {} · {} words ({}) · I {} / we {}",
         a.framework,
@@ -625,9 +645,7 @@ pub fn check_example(example: &str, ctx: &AnswerContext, cues: &Cues) -> Example
     ExampleCheck {
         words: a.length.words,
         target_words: ctx.target_words,
-        quantified_results: a
-            .quantified_results
-            .iter()
+        quantified_results: numbers(&a)
             .filter(|q| q.kind != QuantityKind::Count || q.measure.is_some())
             .map(|q| q.text.clone())
             .collect(),
