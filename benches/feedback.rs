@@ -124,7 +124,12 @@ fn shared_only(with_model: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let shared = dir.path().join("shared");
     std::fs::create_dir(&shared).expect("mkdir");
-    for f in ["frameworks.toml", "templates.toml", "feedback.toml", "sentences.toml"] {
+    for f in [
+        "frameworks.toml",
+        "templates.toml",
+        "feedback.toml",
+        "sentences.toml",
+    ] {
         if f == "sentences.toml" && !with_model {
             continue;
         }

@@ -436,7 +436,10 @@ fn held_out_agreement() {
     let mut tally = Tally::default();
     score(&answers, &fws, &cues, &mut tally);
     show(&tally);
-    println!("{}", tally.table("held-out answers (heldout-2), shipped model"));
+    println!(
+        "{}",
+        tally.table("held-out answers (heldout-2), shipped model")
+    );
     for (kind, floor) in HELD_OUT_FIRST_RUN {
         let per_mille = (tally.rate(kind) * 1000.0).round() as u32;
         assert!(

@@ -154,7 +154,7 @@ pub struct Analysis {
     /// system, settings, counts of parts, durations of the work ("10k events
     /// per second", "a 200 ms debounce"). Years, dates, versions, times of day
     /// and counts of people are in neither list.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<Quantity>,
     /// The framework's numbers step asks for figures rather than results (a
     /// design walk-through's requirements, or a framework without a numbers

@@ -19,8 +19,12 @@
 //! bumping [`FEATURE_SET`](crate::guide::sentences::FEATURE_SET) and
 //! retraining (`interview-coach train-sentences`).
 
+use std::sync::OnceLock;
+
+use super::lexicon::{CLASSES, IRREGULAR_PAST, NOT_PAST_ED};
 use super::segment::Segment;
 use crate::coach::feedback::analyse::Scan;
+use crate::coach::feedback::cues::FastMap;
 use crate::coach::feedback::cues::{flag, Target};
 use crate::guide::words::Kind;
 
@@ -28,8 +32,9 @@ use crate::guide::words::Kind;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Feat<'a> {
     Named(&'static str),
-    /// The stem of a word of the piece (`s:<stem>` in the model file).
-    Stem(std::borrow::Cow<'a, str>),
+    /// A word of the piece, weighed by its stem (`s:<stem>` in the model
+    /// file): "owned", "owner" and "owning" say the same about a sentence.
+    Word(&'a str),
     /// The piece's first word (`start:<word>`).
     Start(&'a str),
     /// A cue phrase of this step key matched in the piece (`cue:<key>`).
@@ -50,7 +55,7 @@ impl Feat<'_> {
             Feat::Start(w) => format!("start:{w}"),
             Feat::Cue(k) => format!("cue:{k}"),
             Feat::Framework(f) => format!("fw:{f}"),
-            Feat::Stem(w) => format!("s:{w}"),
+            Feat::Word(w) => format!("s:{}", stem(w)),
             Feat::Pair(a, b) => format!("b:{a} {b}"),
         }
     }
@@ -81,119 +86,18 @@ fn is_you(w: &str) -> bool {
     matches!(w, "you" | "your" | "you're" | "you'd" | "you'll")
 }
 
-/// Irregular past forms (and past participles) of common verbs. Forms that
-/// equal their present ("cut", "set", "put", "read") are left out: they say
-/// nothing about tense.
-const IRREGULAR_PAST: &[&str] = &[
-    "went",
-    "got",
-    "took",
-    "made",
-    "saw",
-    "found",
-    "wrote",
-    "built",
-    "ran",
-    "sat",
-    "led",
-    "told",
-    "gave",
-    "came",
-    "began",
-    "kept",
-    "left",
-    "felt",
-    "brought",
-    "thought",
-    "bought",
-    "caught",
-    "taught",
-    "sent",
-    "spent",
-    "became",
-    "chose",
-    "drove",
-    "fell",
-    "rose",
-    "grew",
-    "knew",
-    "broke",
-    "spoke",
-    "held",
-    "met",
-    "paid",
-    "said",
-    "sold",
-    "stood",
-    "understood",
-    "won",
-    "threw",
-    "forgot",
-    "lost",
-    "meant",
-    "rebuilt",
-    "rewrote",
-    "undid",
-    "shut",
-    "dug",
-    "fought",
-    "hid",
-    "hung",
-    "lit",
-    "slept",
-    "stuck",
-    "struck",
-    "shook",
-    "shot",
-    "was",
-    "were",
-    "had",
-    "did",
-    "didn't",
-    "wasn't",
-    "weren't",
-    "hadn't",
-    "done",
-    "gone",
-    "taken",
-    "written",
-    "given",
-    "chosen",
-    "broken",
-    "spoken",
-    "driven",
-    "grown",
-    "known",
-    "shown",
-    "drew",
-    "drawn",
-    "dealt",
-    "heard",
-    "learnt",
-    "sought",
-    "swore",
-    "woke",
-    "wore",
-    "flew",
-    "froze",
-    "overtook",
-    "withdrew",
-    "upheld",
-    "oversaw",
-    "underwent",
-    "shrank",
-    "sank",
-];
-
-/// "-ed" words that are not past forms.
-const NOT_PAST_ED: &[&str] = &[
-    "need", "speed", "embed", "feed", "seed", "bed", "red", "shed", "proceed", "succeed", "exceed",
-    "indeed", "breed", "weed", "greed", "hundred", "based",
-];
-
 fn is_past(w: &str) -> bool {
-    IRREGULAR_PAST.contains(&w) || (w.len() > 4 && w.ends_with("ed") && !NOT_PAST_ED.contains(&w))
+    past_form(w, class_bits(w))
 }
+
+/// [`is_past`] with the word's class bits already looked up.
+fn past_form(w: &str, bits: u32) -> bool {
+    bits & IRREGULAR_BIT != 0 || (w.len() > 4 && w.ends_with("ed") && bits & NOT_PAST_ED_BIT == 0)
+}
+
+/// Bits of [`class_bits`] above the classes': the verb-form lists.
+const IRREGULAR_BIT: u32 = 1 << 31;
+const NOT_PAST_ED_BIT: u32 = 1 << 30;
 
 fn is_present_aux(w: &str) -> bool {
     matches!(
@@ -242,728 +146,47 @@ fn is_conditional(w: &str) -> bool {
     )
 }
 
-/// A word class and its feature name.
-struct Class {
-    name: &'static str,
-    words: &'static [&'static str],
+/// Each word's classes as bits (bit `k` is `CLASSES[k]`), built once.
+fn class_bits(w: &str) -> u32 {
+    static INDEX: OnceLock<FastMap<&'static str, u32>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut m: FastMap<&'static str, u32> = FastMap::default();
+        for (k, c) in CLASSES.iter().enumerate() {
+            for &word in c.words {
+                *m.entry(word).or_default() |= 1 << k;
+            }
+        }
+        for &word in IRREGULAR_PAST {
+            *m.entry(word).or_default() |= IRREGULAR_BIT;
+        }
+        for &word in NOT_PAST_ED {
+            *m.entry(word).or_default() |= NOT_PAST_ED_BIT;
+        }
+        m
+    });
+    index.get(w).copied().unwrap_or(0)
 }
 
-/// Word classes. Each is a grammatical or semantic class of English words
-/// (listed here because no crate in the package lists offers English word
-/// classes of this kind without a large dictionary); the weights decide
-/// what they mean for each function.
-const CLASSES: &[Class] = &[
-    Class {
-        name: "decide",
-        words: &[
-            "decided",
-            "chose",
-            "picked",
-            "opted",
-            "settled",
-            "agreed",
-            "proposed",
-            "convinced",
-            "recommended",
-            "suggested",
-            "pick",
-            "choose",
-            "decide",
-            "prioritised",
-            "prioritized",
-            "insisted",
-            "pushed",
-            "argued",
-            "pitched",
-        ],
-    },
-    Class {
-        name: "change",
-        words: &[
-            "dropped",
-            "fell",
-            "reduced",
-            "cut",
-            "improved",
-            "increased",
-            "decreased",
-            "grew",
-            "doubled",
-            "tripled",
-            "halved",
-            "saved",
-            "stopped",
-            "disappeared",
-            "rose",
-            "shrank",
-            "lowered",
-            "eliminated",
-            "resolved",
-            "recovered",
-            "avoided",
-            "prevented",
-            "renewed",
-            "adopted",
-            "went",
-            "gone",
-            "down",
-            "up",
-            "faster",
-            "slower",
-            "fewer",
-            "less",
-            "more",
-            "zero",
-            "no",
-            "never",
-            "anymore",
-            "since",
-            "reduction",
-            "drop",
-            "improvement",
-            "increase",
-            "savings",
-            "back",
-            "stable",
-            "flat",
-        ],
-    },
-    Class {
-        name: "outcome",
-        words: &[
-            "result",
-            "results",
-            "resulted",
-            "outcome",
-            "afterwards",
-            "after",
-            "then",
-            "now",
-            "end",
-            "ended",
-            "finally",
-            "eventually",
-            "overall",
-            "impact",
-            "meant",
-            "so",
-            "since",
-            "today",
-            "later",
-            "following",
-            "next",
-            "month",
-            "quarter",
-            "week",
-            "weeks",
-            "months",
-            "shipped",
-            "launched",
-            "released",
-            "happy",
-            "praised",
-            "feedback",
-            "thanked",
-        ],
-    },
-    Class {
-        name: "goal",
-        words: &[
-            "responsible",
-            "responsibility",
-            "job",
-            "task",
-            "goal",
-            "aim",
-            "objective",
-            "asked",
-            "assigned",
-            "owner",
-            "owned",
-            "charge",
-            "mandate",
-            "needed",
-            "had",
-            "wanted",
-            "supposed",
-            "mission",
-            "challenge",
-            "role",
-            "expected",
-            "deadline",
-            "target",
-            "brief",
-            "given",
-            "tasked",
-            "problem",
-            "needs",
-            "must",
-        ],
-    },
-    Class {
-        name: "scene",
-        words: &[
-            "at",
-            "company",
-            "previous",
-            "previously",
-            "last",
-            "ago",
-            "back",
-            "when",
-            "once",
-            "there",
-            "during",
-            "startup",
-            "client",
-            "customers",
-            "users",
-            "team",
-            "issue",
-            "problem",
-            "kept",
-            "every",
-            "always",
-            "started",
-            "began",
-            "used",
-            "old",
-            "legacy",
-            "was",
-            "were",
-            "while",
-            "year",
-            "time",
-            "day",
-            "project",
-            "working",
-        ],
-    },
-    Class {
-        name: "reflect",
-        words: &[
-            "learned",
-            "learnt",
-            "lesson",
-            "lessons",
-            "taught",
-            "realised",
-            "realized",
-            "differently",
-            "hindsight",
-            "takeaway",
-            "mistake",
-            "again",
-            "remember",
-            "regret",
-            "wish",
-            "know",
-            "now",
-            "better",
-            "earlier",
-            "sooner",
-            "next",
-        ],
-    },
-    Class {
-        name: "now-role",
-        words: &[
-            "currently",
-            "current",
-            "now",
-            "today",
-            "these",
-            "moment",
-            "work",
-            "working",
-            "lead",
-            "leading",
-            "own",
-            "manage",
-            "managing",
-            "role",
-            "position",
-            "title",
-            "team",
-            "am",
-            "i'm",
-            "im",
-        ],
-    },
-    Class {
-        name: "career",
-        words: &[
-            "before",
-            "earlier",
-            "started",
-            "career",
-            "graduated",
-            "studied",
-            "degree",
-            "university",
-            "college",
-            "bootcamp",
-            "internship",
-            "intern",
-            "first",
-            "years",
-            "spent",
-            "previous",
-            "prior",
-            "moved",
-            "switched",
-            "joined",
-            "school",
-            "phd",
-            "masters",
-            "master's",
-            "bachelor",
-            "job",
-            "jobs",
-            "grew",
-            "learned",
-        ],
-    },
-    Class {
-        name: "want",
-        words: &[
-            "role",
-            "position",
-            "your",
-            "next",
-            "step",
-            "looking",
-            "want",
-            "excited",
-            "love",
-            "hope",
-            "grow",
-            "bring",
-            "join",
-            "joining",
-            "opportunity",
-            "why",
-            "here",
-            "mission",
-            "interested",
-            "drawn",
-            "attracted",
-            "future",
-            "goal",
-            "ambition",
-            "aspire",
-            "contribute",
-            "learn",
-            "wish",
-        ],
-    },
-    Class {
-        name: "ask",
-        words: &[
-            "know",
-            "ask",
-            "clarify",
-            "requirements",
-            "requirement",
-            "constraints",
-            "constraint",
-            "assume",
-            "assuming",
-            "assumption",
-            "scale",
-            "how",
-            "many",
-            "much",
-            "users",
-            "traffic",
-            "volume",
-            "budget",
-            "must",
-            "support",
-            "expect",
-            "expected",
-            "peak",
-            "per",
-            "second",
-            "sla",
-            "slo",
-            "questions",
-            "question",
-            "understand",
-            "confirm",
-            "who",
-            "what",
-            "whether",
-            "if",
-            "need",
-            "needs",
-            "requests",
-            "read",
-            "write",
-            "heavy",
-            "size",
-            "daily",
-            "concurrent",
-            "check",
-            "find",
-        ],
-    },
-    Class {
-        name: "system",
-        words: &[
-            "service",
-            "services",
-            "api",
-            "queue",
-            "queues",
-            "database",
-            "db",
-            "cache",
-            "worker",
-            "workers",
-            "gateway",
-            "balancer",
-            "table",
-            "tables",
-            "stream",
-            "bucket",
-            "cdn",
-            "index",
-            "topic",
-            "shard",
-            "shards",
-            "partition",
-            "cluster",
-            "storage",
-            "server",
-            "client",
-            "endpoint",
-            "microservice",
-            "pipeline",
-            "scheduler",
-            "consumer",
-            "producer",
-            "store",
-            "writes",
-            "reads",
-            "sends",
-            "stores",
-            "pushes",
-            "pulls",
-            "calls",
-            "publishes",
-            "consumes",
-            "routes",
-            "serves",
-            "goes",
-            "flows",
-            "sits",
-            "behind",
-            "front",
-            "between",
-            "layer",
-            "component",
-            "components",
-            "webhook",
-            "job",
-            "jobs",
-            "replica",
-            "replicas",
-            "node",
-            "nodes",
-            "key",
-            "redis",
-            "kafka",
-            "postgres",
-            "s3",
-            "events",
-            "event",
-            "message",
-            "messages",
-            "backend",
-            "frontend",
-        ],
-    },
-    Class {
-        name: "hard",
-        words: &[
-            "hardest",
-            "tricky",
-            "trickiest",
-            "care",
-            "critical",
-            "tough",
-            "interesting",
-            "part",
-            "deep",
-            "failure",
-            "failures",
-            "fails",
-            "fail",
-            "crash",
-            "crashes",
-            "retry",
-            "retries",
-            "idempotent",
-            "idempotency",
-            "consistency",
-            "consistent",
-            "race",
-            "edge",
-            "model",
-            "schema",
-            "bottleneck",
-            "duplicate",
-            "duplicates",
-            "ordering",
-            "exactly",
-            "lock",
-            "locks",
-            "concurrency",
-            "conflict",
-            "conflicts",
-            "recovery",
-            "dedup",
-            "deduplication",
-            "backpressure",
-            "timeout",
-            "timeouts",
-            "isolation",
-            "hot",
-            "tenant",
-            "tenants",
-            "careful",
-            "worry",
-            "detail",
-        ],
-    },
-    Class {
-        name: "weigh",
-        words: &[
-            "instead",
-            "rather",
-            "over",
-            "trade",
-            "tradeoff",
-            "tradeoffs",
-            "downside",
-            "downsides",
-            "cost",
-            "costs",
-            "alternative",
-            "alternatives",
-            "considered",
-            "rejected",
-            "versus",
-            "vs",
-            "cheaper",
-            "simpler",
-            "risk",
-            "risks",
-            "breaks",
-            "break",
-            "but",
-            "however",
-            "although",
-            "pros",
-            "cons",
-            "compromise",
-            "expense",
-            "worth",
-            "option",
-            "options",
-            "either",
-            "whereas",
-            "complexity",
-            "overhead",
-            "tradeoff",
-            "off",
-            "lose",
-            "gain",
-        ],
-    },
-    Class {
-        name: "people",
-        words: &[
-            "tell",
-            "told",
-            "inform",
-            "loop",
-            "involve",
-            "involved",
-            "update",
-            "updates",
-            "post",
-            "notify",
-            "talk",
-            "talked",
-            "sync",
-            "meet",
-            "meeting",
-            "channel",
-            "email",
-            "escalate",
-            "page",
-            "call",
-            "align",
-            "explain",
-            "explained",
-            "share",
-            "communicate",
-            "stakeholders",
-            "manager",
-            "customers",
-            "support",
-            "leadership",
-            "ping",
-            "slack",
-            "team",
-            "teams",
-            "pm",
-            "designer",
-            "designers",
-            "engineers",
-            "lead",
-            "director",
-            "ceo",
-            "owner",
-            "owners",
-            "everyone",
-            "sales",
-            "legal",
-            "partner",
-            "partners",
-            "announce",
-            "status",
-            "incident",
-            "war",
-            "room",
-        ],
-    },
-    Class {
-        name: "check",
-        words: &[
-            "monitor",
-            "monitoring",
-            "watch",
-            "check",
-            "measure",
-            "dashboard",
-            "dashboards",
-            "metric",
-            "metrics",
-            "alert",
-            "alerts",
-            "review",
-            "postmortem",
-            "post-mortem",
-            "confirm",
-            "validate",
-            "verify",
-            "track",
-            "follow",
-            "retro",
-            "retrospective",
-            "success",
-            "test",
-            "tests",
-            "canary",
-            "compare",
-            "afterwards",
-            "week",
-            "later",
-            "logs",
-            "signal",
-        ],
-    },
-    Class {
-        name: "plan",
-        words: &[
-            "first",
-            "then",
-            "next",
-            "after",
-            "start",
-            "step",
-            "plan",
-            "would",
-            "i'd",
-            "immediately",
-            "right",
-            "away",
-            "going",
-            "priority",
-            "before",
-            "once",
-            "until",
-            "id",
-        ],
-    },
-    Class {
-        name: "generic",
-        words: &[
-            "things",
-            "thing",
-            "stuff",
-            "something",
-            "lot",
-            "lots",
-            "good",
-            "great",
-            "better",
-            "improved",
-            "situation",
-            "task",
-            "action",
-            "result",
-            "outcome",
-            "problem",
-            "solution",
-            "work",
-            "worked",
-            "did",
-            "done",
-            "very",
-            "really",
-            "everything",
-            "various",
-            "some",
-            "many",
-            "much",
-            "well",
-            "nice",
-            "successful",
-            "success",
-            "achieved",
-            "approach",
-            "step",
-            "steps",
-            "issues",
-            "issue",
-            "project",
-        ],
-    },
-];
+/// The bits that stand for [`CLASSES`].
+const CLASS_BITS: u32 = (1 << 30) - 1;
 
-/// Whether token `i` counts as content: a word that is not a stop word,
-/// not generic, and not a pronoun, or any number.
-pub(crate) fn is_content(scan: &Scan<'_>, i: usize) -> bool {
-    match scan.t.kind(i) {
-        Some(Kind::Number) => true,
-        Some(Kind::Word) => {
-            let w = scan.t.norm(i);
-            let f = scan.flags[i];
-            w.len() > 2
-                && f & (flag::STOP | flag::SINGULAR | flag::PLURAL | flag::NEGATION) == 0
-                && !is_i(w)
-                && !is_we(w)
-                && !CLASSES
-                    .iter()
-                    .find(|c| c.name == "generic")
-                    .is_some_and(|c| c.words.contains(&w))
-        }
-        _ => false,
-    }
+/// `generic`, the first class: words that carry no content.
+const GENERIC_BIT: u32 = 1;
+
+/// The Snowball stem of a normalised word.
+pub(crate) fn stem(w: &str) -> std::borrow::Cow<'_, str> {
+    rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English).stem(w)
+}
+
+/// Whether word token `i` (`w`, with class bits `bits`) counts as content:
+/// not a stop word, not generic, not a pronoun.
+fn content_word(scan: &Scan<'_>, i: usize, w: &str, bits: u32) -> bool {
+    let f = scan.flags[i];
+    w.len() > 2
+        && f & (flag::STOP | flag::SINGULAR | flag::PLURAL | flag::NEGATION) == 0
+        && !is_i(w)
+        && !is_we(w)
+        && bits & GENERIC_BIT == 0
 }
 
 fn bucket(n: usize, edges: &[(usize, &'static str)], last: &'static str) -> &'static str {
@@ -974,7 +197,9 @@ fn bucket(n: usize, edges: &[(usize, &'static str)], last: &'static str) -> &'st
 }
 
 /// Calls `emit` once per feature of `seg` (some more than once; the model
-/// counts each once). `index` and `count` place the piece in the answer.
+/// counts each once) and returns the piece's content words: numbers and
+/// words that are not stop words, generic words or pronouns. `index` and
+/// `count` place the piece in the answer.
 pub(crate) fn features<'s>(
     scan: &'s Scan<'_>,
     framework: &'s str,
@@ -982,7 +207,7 @@ pub(crate) fn features<'s>(
     index: usize,
     count: usize,
     emit: &mut dyn FnMut(Feat<'s>),
-) {
+) -> usize {
     let t = &scan.t;
     emit(Feat::Named("bias"));
     emit(Feat::Framework(framework));
@@ -1009,9 +234,8 @@ pub(crate) fn features<'s>(
     let mut from_to = (false, false);
     let mut question = false;
     let mut prev_word: Option<usize> = None;
-    // Stems, not words: "owned", "owner" and "owning" share what they say
-    // about a sentence, and a writer's own inflections carry over.
-    let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+    // The word classes present in the piece, one bit per class.
+    let mut classes = 0u32;
     for i in seg.start..seg.end {
         match t.kind(i) {
             Some(Kind::Sentence) => {
@@ -1041,8 +265,9 @@ pub(crate) fn features<'s>(
         }
         words += 1;
         let w = t.norm(i);
+        let bits = class_bits(w);
         first_word.get_or_insert(i);
-        if is_content(scan, i) {
+        if content_word(scan, i, w, bits) {
             content += 1;
         }
         let tok = t.toks[i];
@@ -1052,7 +277,12 @@ pub(crate) fn features<'s>(
                 emit(Feat::Named("at-name"));
             }
         }
-        let person = if is_i(w) {
+        // Pronouns and auxiliaries are all short: longer words skip the
+        // comparisons below.
+        let short = w.len() <= 9;
+        let person = if !short {
+            None
+        } else if is_i(w) {
             i_n += 1;
             Some("subj:i")
         } else if is_we(w) {
@@ -1070,16 +300,17 @@ pub(crate) fn features<'s>(
         if subject.is_none() {
             subject = person;
         }
-        if is_past(w) {
+        if past_form(w, bits) {
             past += 1;
         }
-        if is_present_aux(w) {
+        if short && is_present_aux(w) {
             present += 1;
         }
-        if is_future(w) || (w == "going" && t.norm(i + 1) == "to" && t.norm(i + 2) != "be") {
+        if short && is_future(w) || (w == "going" && t.norm(i + 1) == "to" && t.norm(i + 2) != "be")
+        {
             future += 1;
         }
-        if is_conditional(w) {
+        if short && is_conditional(w) {
             cond += 1;
         }
         if w.len() > 5 && w.ends_with("ing") {
@@ -1094,15 +325,18 @@ pub(crate) fn features<'s>(
         if t.orig(i).ends_with('?') {
             question = true;
         }
-        emit(Feat::Stem(stemmer.stem(w)));
+        emit(Feat::Word(w));
         if let Some(prev) = prev_word {
             emit(Feat::Pair(t.norm(prev), w));
         }
         prev_word = Some(i);
-        for c in CLASSES {
-            if c.words.contains(&w) {
-                emit(Feat::Named(c.name));
-            }
+        classes |= bits & CLASS_BITS;
+    }
+    while classes != 0 {
+        let k = classes.trailing_zeros() as usize;
+        classes &= classes - 1;
+        if let Some(c) = CLASSES.get(k) {
+            emit(Feat::Named(c.name));
         }
     }
     if let Some(i) = first_word {
@@ -1175,6 +409,7 @@ pub(crate) fn features<'s>(
     if (seg.start..seg.end).any(|i| scan.is_negation(i)) {
         emit(Feat::Named("negation"));
     }
+    content
 }
 
 /// Whether the piece has the speaker in it: an "I" word, or a past verb

@@ -13,6 +13,7 @@
 //! pieces and scores, and the covering piece is shown as the evidence.
 
 mod features;
+mod lexicon;
 mod segment;
 pub mod train;
 
@@ -20,7 +21,7 @@ use super::analyse::Scan;
 use super::cues::FastMap;
 use crate::guide::SentenceModelFile;
 
-pub(crate) use features::{features, has_speaker, is_content, Feat};
+pub(crate) use features::{features, has_speaker, Feat};
 pub(crate) use segment::{segments, Segment};
 
 /// The compiled model: feature names resolved to weight rows once per load.
@@ -46,7 +47,7 @@ pub(crate) struct Piece {
     pub seg: Segment,
     /// One probability per function, in the model's order.
     pub probs: Vec<f32>,
-    /// Content words in the piece (see [`is_content`]).
+    /// Content words in the piece (see [`features`]).
     pub content: usize,
 }
 
@@ -104,7 +105,7 @@ impl SentenceModel {
             Feat::Start(w) => self.starts.get(*w),
             Feat::Cue(k) => self.cues.get(*k),
             Feat::Framework(f) => self.frameworks.get(*f),
-            Feat::Stem(w) => self.stems.get(w.as_ref()),
+            Feat::Word(w) => return self.stem_row(w),
             Feat::Pair(a, b) => {
                 let mut key = [0u8; 64];
                 let n = a.len() + 1 + b.len();
@@ -122,6 +123,29 @@ impl SentenceModel {
         .copied()
     }
 
+    /// The row of a word's stem. Stemming costs more than the rest of a
+    /// word's features together, so each thread remembers the stems of the
+    /// words it has seen (a few thousand in practice, bounded below).
+    fn stem_row(&self, w: &str) -> Option<u32> {
+        thread_local! {
+            static STEMS: std::cell::RefCell<FastMap<Box<str>, Box<str>>> =
+                std::cell::RefCell::new(FastMap::default());
+        }
+        STEMS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(s) = cache.get(w) {
+                return self.stems.get(s).copied();
+            }
+            if cache.len() >= STEM_CACHE_MAX {
+                cache.clear();
+            }
+            let s: Box<str> = features::stem(w).into();
+            let row = self.stems.get(&s).copied();
+            cache.insert(w.into(), s);
+            row
+        })
+    }
+
     /// Every piece of the scanned answer with its function probabilities.
     pub(crate) fn pieces(&self, scan: &Scan<'_>, framework: &str) -> Vec<Piece> {
         let segs = segments(&scan.t, scan.src());
@@ -130,7 +154,7 @@ impl SentenceModel {
         let mut out = Vec::with_capacity(segs.len());
         for (k, &seg) in segs.iter().enumerate() {
             rows.clear();
-            features(scan, framework, seg, k, segs.len(), &mut |f| {
+            let content = features(scan, framework, seg, k, segs.len(), &mut |f| {
                 if let Some(r) = self.row(&f) {
                     rows.push(r);
                 }
@@ -146,17 +170,22 @@ impl SentenceModel {
                     }
                 }
             }
-            let probs = if self.softmax {
-                let top = z.iter().copied().fold(f32::MIN, f32::max);
-                let ex: Vec<f32> = z.iter().map(|z| (z - top).exp()).collect();
-                let sum: f32 = ex.iter().sum();
-                ex.into_iter().map(|e| e / sum).collect()
+            let mut probs = z;
+            if self.softmax {
+                let top = probs.iter().copied().fold(f32::MIN, f32::max);
+                let mut sum = 0.0;
+                for p in &mut probs {
+                    *p = (*p - top).exp();
+                    sum += *p;
+                }
+                for p in &mut probs {
+                    *p /= sum;
+                }
             } else {
-                z.into_iter().map(|z| 1.0 / (1.0 + (-z).exp())).collect()
-            };
-            let content = (seg.start..seg.end)
-                .filter(|&i| is_content(scan, i))
-                .count();
+                for p in &mut probs {
+                    *p = 1.0 / (1.0 + (-*p).exp());
+                }
+            }
             out.push(Piece {
                 seg,
                 probs,
@@ -166,6 +195,9 @@ impl SentenceModel {
         out
     }
 }
+
+/// Distinct words whose stems a thread keeps; past it the cache starts over.
+const STEM_CACHE_MAX: usize = 50_000;
 
 /// Content words a piece needs before it can cover a step: "I built things"
 /// and "As a result it improved a lot" have fewer.
