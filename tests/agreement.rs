@@ -427,18 +427,18 @@ fn tuning_cross_writer() {
 /// below them; it never tunes toward the set.
 const HELD_OUT_FIRST_RUN: &[(&str, u32)] = &[];
 
-/// The held-out answers (heldout-2/): written and labelled by two people who
+/// The held-out answers (heldout-3/): written and labelled by two people who
 /// saw only LABELLING.md and roles.toml.
 #[test]
 fn held_out_agreement() {
     let (fws, cues) = shipped();
-    let answers = labelled(&root().join("tests/feedback_labelled/heldout-2"));
+    let answers = labelled(&root().join("tests/feedback_labelled/heldout-3"));
     let mut tally = Tally::default();
     score(&answers, &fws, &cues, &mut tally);
     show(&tally);
     println!(
         "{}",
-        tally.table("held-out answers (heldout-2), shipped model")
+        tally.table("held-out answers (heldout-3), shipped model")
     );
     for (kind, floor) in HELD_OUT_FIRST_RUN {
         let per_mille = (tally.rate(kind) * 1000.0).round() as u32;

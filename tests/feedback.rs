@@ -764,3 +764,25 @@ fn timing() {
     }
     println!("analyse without role terms: best {best:?} per answer");
 }
+
+/// Reciting step names earns nothing: a piece must say what, where or what
+/// changed before it covers a step.
+#[test]
+fn a_label_recital_is_credited_with_at_most_one_step() {
+    let (fws, c) = shipped();
+    let ctx = ctx_for(&fws, &c, "star");
+    for recital in [
+        "I built things. I fixed things. I decided things. As a result it improved a lot.",
+        "Situation: there was a problem. Task: I had to fix it. Action: I took action. Result: it was great.",
+        "i did my part and we had good results and everyone was happy with the outcome",
+    ] {
+        let a = feedback::analyse(recital, &ctx, &c);
+        let covered: Vec<&str> = a
+            .steps
+            .iter()
+            .filter(|s| s.covered)
+            .map(|s| s.key.as_str())
+            .collect();
+        assert!(covered.len() <= 1, "{recital:?} covers {covered:?}");
+    }
+}

@@ -68,7 +68,9 @@ struct ModelTable {
     /// `"sigmoid"` (the default) or `"softmax"`.
     output: Option<Spanned<String>>,
     functions: Spanned<Vec<Spanned<String>>>,
-    weights: Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<Vec<f64>>>>,
+    /// Each row a string of space-separated numbers: TOML float arrays of
+    /// this size took ~35 ms to parse, a string per row a fraction of that.
+    weights: Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 /// Every problem in the file, each at its position, or the model.
@@ -147,7 +149,24 @@ pub fn read(file: &SourceFile) -> Result<SentenceModelFile, Vec<GuideError>> {
     }
     let mut weights = Vec::with_capacity(t.weights.get_ref().len());
     for (name, row) in t.weights.get_ref() {
-        let values = row.get_ref();
+        let parsed: Result<Vec<f32>, _> = row
+            .get_ref()
+            .split_whitespace()
+            .map(str::parse::<f32>)
+            .collect();
+        let values = match parsed {
+            Ok(v) => v,
+            Err(e) => {
+                err(
+                    row.span().start,
+                    format!(
+                        "feature `{}`: a weight is not a number ({e})",
+                        name.get_ref()
+                    ),
+                );
+                continue;
+            }
+        };
         if values.len() != functions.len() {
             err(
                 row.span().start,
@@ -170,12 +189,7 @@ pub fn read(file: &SourceFile) -> Result<SentenceModelFile, Vec<GuideError>> {
             );
             continue;
         }
-        // f32 is plenty for weights rounded to four places in the file.
-        #[allow(clippy::cast_possible_truncation)]
-        weights.push((
-            name.get_ref().clone(),
-            values.iter().map(|&v| v as f32).collect(),
-        ));
+        weights.push((name.get_ref().clone(), values));
     }
     if !t.weights.get_ref().keys().any(|k| k.get_ref() == "bias") {
         err(

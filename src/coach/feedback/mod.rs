@@ -1,15 +1,20 @@
 //! Explainable, deterministic feedback on one interview answer.
 //!
-//! No model and no network: every observation comes from phrases kept in
-//! `guides/shared/feedback.toml` (see [`Cues`]) and from the role's vocabulary,
-//! and every finding carries the text that triggered it, so a candidate (or a
-//! guide author) can see why the coach said what it said.
+//! No network and no randomness. Framework steps come from what each
+//! sentence of the answer does, read by the sentence model in
+//! `guides/shared/sentences.toml` (see [`sentences`]); numbers, fillers,
+//! hedges, negations and pronouns from the phrases in
+//! `guides/shared/feedback.toml` (see [`Cues`]); role terms from the role's
+//! vocabulary. Every finding carries the text that triggered it (the
+//! covering sentence for a step), so a candidate or a guide author can see
+//! why the coach said what it said.
 //!
-//! Flow: compile [`Cues`] once per loaded library ([`LibraryCues`]), build
-//! an [`AnswerContext`] per question, call [`analyse`] per answer, then
-//! [`feedback_text`], [`headline`], [`follow_up_probe`] and, at the end of an
-//! interview, [`summarise`]. An answer to a follow-up or a probe goes through
-//! [`follow_up_feedback`] instead: it is judged on what the follow-up expects.
+//! Flow: compile [`Cues`] (with the sentence model) once per loaded library
+//! ([`LibraryCues`]), build an [`AnswerContext`] per question, call
+//! [`analyse`] per answer, then [`feedback_text`], [`headline`],
+//! [`follow_up_probe`] and, at the end of an interview, [`summarise`].
+//! Answers to follow-ups are judged on what the follow-up expects
+//! (`follow_up`).
 
 mod analyse;
 mod cues;

@@ -329,7 +329,8 @@ pub fn render(fitted: &Fitted, trained_on: &str) -> String {
     out.push_str(
         "# Sentence model for the answer feedback: what each sentence of an answer does.\n\
          # Written by `interview-coach train-sentences`; do not edit by hand, retrain.\n\
-         # Each weight row has one weight per function, in the order of `functions`.\n\n",
+         # Each weight row holds one weight per function, in the order of `functions`,\n\
+         # space-separated.\n\n",
     );
     out.push_str("[sentence_model]\n");
     let _ = writeln!(out, "format = {FORMAT}");
@@ -351,8 +352,8 @@ pub fn render(fitted: &Fitted, trained_on: &str) -> String {
     let _ = writeln!(out, "functions = [{}]\n", fns.join(", "));
     out.push_str("[sentence_model.weights]\n");
     for (name, row) in &fitted.weights {
-        let vals: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
-        let _ = writeln!(out, "{} = [{}]", toml_key(name), vals.join(", "));
+        let vals: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
+        let _ = writeln!(out, "{} = \"{}\"", toml_key(name), vals.join(" "));
     }
     out
 }
