@@ -211,7 +211,18 @@ fn open_connections(
     // The writer's connection does the start-up work before any other exists: nothing may
     // touch the schema before the checks have passed.
     let mut writer = connect(path, true, busy_timeout).map_err(error)?;
-    let applied = prepare(&mut writer, path, error)?;
+    // Two processes creating the same new file race on switching it to WAL, and SQLite
+    // reports that race as busy at once, without waiting in the busy handler; so a busy
+    // start-up is tried again, with the same overall budget as any other wait.
+    let deadline = std::time::Instant::now() + busy_timeout;
+    let applied = loop {
+        match prepare(&mut writer, path, error) {
+            Err(StoreError::Busy { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            done => break done?,
+        }
+    };
     // The writer never checkpoints: SQLite's automatic checkpoint would copy the WAL into
     // the database and fsync it in the commit path of every 1,000th write. The store's
     // background task checkpoints from a reader instead.
