@@ -4,8 +4,8 @@
 //!
 //! - `tuning_*`: the tuning answers; the sentence model is trained on them,
 //!   so their figure is agreement with itself. `tuning_cross_writer` is the
-//!   honest one: a model trained on two writers' answers, scored on the
-//!   third's.
+//!   honest one: writers split into four folds, each fold's answers scored by
+//!   a model trained on the others'.
 //! - `held_out_*`: answers written and labelled by people who never saw the
 //!   analyser; never tuned against. Their first-run figures are recorded in
 //!   tests/feedback_labelled/README.md.
@@ -300,8 +300,8 @@ fn tuning_agreement() {
     }
 }
 
-/// A model trained on two writers' tuning answers, scored on the third's:
-/// how the model does on a voice it was not fitted to.
+/// Writers in four folds, each fold's answers scored by a model trained on
+/// the other folds': how the model does on voices it was not fitted to.
 #[test]
 fn tuning_cross_writer() {
     let lib = GuideLibrary::load_without_sentence_model(root().join("guides")).unwrap();
@@ -337,10 +337,18 @@ fn tuning_cross_writer() {
         .collect();
     writers.sort();
     writers.dedup();
-    for writer in &writers {
+    // Four folds of whole writers (round-robin over the sorted names): each
+    // writer is scored by a model that never saw their answers, at a quarter
+    // of the cost of one model per writer.
+    const FOLDS: usize = 4;
+    let folds: Vec<Vec<String>> = (0..FOLDS)
+        .map(|k| writers.iter().skip(k).step_by(FOLDS).cloned().collect())
+        .collect();
+    for fold in &folds {
+        let in_fold = |id: &str| fold.iter().any(|w| id.starts_with(w.as_str()));
         let train_on: Vec<CorpusAnswer> = corpus
             .iter()
-            .filter(|a| !a.id.starts_with(writer.as_str()))
+            .filter(|a| !in_fold(&a.id))
             .map(|a| CorpusAnswer {
                 id: a.id.clone(),
                 framework: a.framework.clone(),
@@ -383,7 +391,7 @@ fn tuning_cross_writer() {
         let cues = Cues::compile(cue_file, Some(&train::to_file(&fitted)));
         let test: Vec<Labelled> = answers
             .iter()
-            .filter(|a| a.id.starts_with(writer.as_str()))
+            .filter(|a| in_fold(&a.id))
             .map(|a| Labelled {
                 id: a.id.clone(),
                 role: a.role.clone(),
@@ -425,7 +433,16 @@ fn tuning_cross_writer() {
 /// Each held-out set's first-run figures, per kind, in per mille, as recorded
 /// in tests/feedback_labelled/README.md. The test guards against falling
 /// below them; it never tunes toward the set.
-const HELD_OUT_FIRST_RUN: &[(&str, u32)] = &[];
+const HELD_OUT_FIRST_RUN: &[(&str, u32)] = &[
+    // heldout-4, first run at 8192908.
+    ("steps", 904),
+    ("quantified", 936),
+    ("terms", 996),
+    ("ownership", 991),
+    ("fillers", 955),
+    ("hedges", 973),
+    ("length", 1000),
+];
 
 /// The held-out answers (heldout-4/): written and labelled by two people who
 /// saw only LABELLING.md and roles.toml.
