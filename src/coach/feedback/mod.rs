@@ -23,6 +23,7 @@ mod guide;
 mod numbers;
 mod report;
 pub mod sentences;
+mod summary;
 mod terms;
 
 use std::collections::BTreeMap;
@@ -36,9 +37,10 @@ pub use follow_up::{
     FollowUpFeedback,
 };
 pub use guide::LibraryCues;
-pub use report::{
-    check_example, feedback_text, follow_up_probe, headline, summarise, summarise_digests,
-    AnswerDigest, ExampleCheck, InterviewSummary, Probe, ProbeReason, StepMark,
+pub use report::{feedback_text, follow_up_probe, headline, Probe, ProbeReason};
+pub use summary::{
+    check_example, summarise, summarise_digests, AnswerDigest, ExampleCheck, InterviewSummary,
+    StepMark,
 };
 
 // ---------------------------------------------------------------------------
