@@ -39,6 +39,8 @@ pub struct SentenceModel {
     pairs: FastMap<Box<str>, u32>,
     /// Row-major: row `r` holds one weight per function.
     weights: Vec<f32>,
+    /// Unique per compiled model (see `stem_row`).
+    id: u64,
 }
 
 /// One piece of an answer and what the model says it does.
@@ -65,6 +67,7 @@ impl SentenceModel {
             pairs: FastMap::default(),
             stems: FastMap::default(),
             weights: Vec::with_capacity(file.weights.len() * nf),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         for (row, (name, w)) in file.weights.iter().enumerate() {
             let row = u32::try_from(row).unwrap_or(u32::MAX);
@@ -124,24 +127,31 @@ impl SentenceModel {
     }
 
     /// The row of a word's stem. Stemming costs more than the rest of a
-    /// word's features together, so each thread remembers the stems of the
-    /// words it has seen (a few thousand in practice, bounded below).
+    /// word's features together, so each thread remembers, for the model it
+    /// last served, the row each word it has seen leads to (a few thousand
+    /// words in practice, bounded below). A model has its own id, so a
+    /// reloaded model never reads rows remembered for the one before.
     fn stem_row(&self, w: &str) -> Option<u32> {
+        type Remembered = (u64, FastMap<Box<str>, Option<u32>>);
         thread_local! {
-            static STEMS: std::cell::RefCell<FastMap<Box<str>, Box<str>>> =
-                std::cell::RefCell::new(FastMap::default());
+            static ROWS: std::cell::RefCell<Remembered> =
+                std::cell::RefCell::new((0, FastMap::default()));
         }
-        STEMS.with(|cache| {
+        ROWS.with(|cache| {
             let mut cache = cache.borrow_mut();
-            if let Some(s) = cache.get(w) {
-                return self.stems.get(s).copied();
+            let (model, rows) = &mut *cache;
+            if *model != self.id {
+                *model = self.id;
+                rows.clear();
             }
-            if cache.len() >= STEM_CACHE_MAX {
-                cache.clear();
+            if let Some(&row) = rows.get(w) {
+                return row;
             }
-            let s: Box<str> = features::stem(w).into();
-            let row = self.stems.get(&s).copied();
-            cache.insert(w.into(), s);
+            if rows.len() >= STEM_CACHE_MAX {
+                rows.clear();
+            }
+            let row = self.stems.get(features::stem(w).as_ref()).copied();
+            rows.insert(w.into(), row);
             row
         })
     }
@@ -195,6 +205,9 @@ impl SentenceModel {
         out
     }
 }
+
+/// Ids for compiled models; 0 is never given out.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Distinct words whose stems a thread keeps; past it the cache starts over.
 const STEM_CACHE_MAX: usize = 50_000;
