@@ -10,7 +10,11 @@
 //!   analyser; never tuned against. Their first-run figures are recorded in
 //!   tests/feedback_labelled/README.md.
 //!
-//! `AGREEMENT_SHOW=1` prints every disagreement.
+//! `AGREEMENT_SHOW=1` prints every disagreement (`2` adds each piece's
+//! functions). For experiments, `tuning_cross_writer` takes its fitting
+//! settings from `AGREEMENT_THRESHOLD`, `TRAIN_EPOCHS`, `TRAIN_LR`,
+//! `TRAIN_L2`, `TRAIN_MIN`, `TRAIN_BALANCE` and `TRAIN_SOFTMAX` when set; the
+//! shipped model uses `Settings::default()`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -103,7 +103,6 @@ impl Default for Settings {
 
 /// One training row: feature names and target functions.
 pub struct Example {
-    pub answer: String,
     pub features: Vec<String>,
     pub targets: Vec<usize>,
 }
@@ -178,7 +177,6 @@ pub fn examples(
             names.sort_unstable();
             names.dedup();
             out.push(Example {
-                answer: a.id.clone(),
                 features: names,
                 targets,
             });
