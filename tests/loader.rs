@@ -162,13 +162,13 @@ fn unknown_templates_get_a_suggestion() {
 fn unknown_and_unclosed_placeholders_point_at_the_brace() {
     // Line 13 has `é` (one column, two bytes) and escaped quotes before the
     // placeholder: the column is counted in characters of the file as written.
-    let known = "known placeholders: {role}, {a_role}, {field}, {a_field}, {focus}, {skills}, {metrics}, {stakeholders} (write `{{` for a literal brace)";
+    let known = "known placeholders: {role}, {a_role}, {field}, {a_field}, {focus}, {skills}, {metrics}, {stakeholders}, {focus_area}, {skill}, {metric}, {stakeholder} (write `{{` for a literal brace)";
     assert_errors(
         "unknown-placeholder",
         &[
             &format!("tester.toml:13:38: unknown placeholder `{{team}}`; {known}"),
             "tester.toml:16:17: unclosed `{`; write `{{` for a literal brace",
-            &format!("tester.toml:22:30: unknown placeholder `{{stakeholder}}`; {known}"),
+            &format!("tester.toml:22:30: unknown placeholder `{{stakeholdres}}`; {known}"),
         ],
     );
 }
@@ -265,7 +265,7 @@ fn every_error_in_two_files_is_reported_sorted_by_file_line_and_column() {
             "data.toml:12:1: unknown field `colour` in role `data-analyst`; expected one of: id, name, aliases, field, focus, skills, metrics, stakeholders, synonyms",
             "data.toml:19:12: duplicate question id `tell-me-about-yourself` in role `data-analyst` (first at line 15)",
             "data.toml:22:1: question `messy-data` in role `data-analyst` is missing the required field `follow_ups`",
-            "data.toml:27:26: unknown placeholder `{quality}`; known placeholders: {role}, {a_role}, {field}, {a_field}, {focus}, {skills}, {metrics}, {stakeholders} (write `{{` for a literal brace)",
+            "data.toml:27:26: unknown placeholder `{quality}`; known placeholders: {role}, {a_role}, {field}, {a_field}, {focus}, {skills}, {metrics}, {stakeholders}, {focus_area}, {skill}, {metric}, {stakeholder} (write `{{` for a literal brace)",
             "data.toml:28:13: unknown framework `STAR`; did you mean `star`?",
             &format!("tester.toml:3:6: role id `tester` is already used by role `data-analyst` ({data_toml}:4)"),
             "tester.toml:14:12: unknown category `behavior`; use one of: general, behavioral, technical, system-design, situational",

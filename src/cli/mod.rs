@@ -45,6 +45,11 @@ enum Command {
     Check {
         /// The guide folder (defaults to --guides).
         dir: Option<PathBuf>,
+        /// Also hold the library to the standard of the shipped guides:
+        /// follow-ups that fit anyone's answer, spoken questions that name
+        /// at most two items, and example answers the coach finds complete.
+        #[arg(long)]
+        strict: bool,
     },
     /// List the roles you can practise.
     Roles,
@@ -332,7 +337,7 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_GUIDES));
     match cli.command {
-        Command::Check { dir } => {
+        Command::Check { dir, strict } => {
             let dir = dir.unwrap_or(guides_dir);
             match GuideLibrary::load(&dir) {
                 Ok(lib) => {
@@ -345,6 +350,17 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                             "{}: no feedback cue file (a file with a [feedback] table, shipped as shared/feedback.toml): mock interviews would give no feedback",
                             dir.display()
                         )));
+                    }
+                    if strict {
+                        let found =
+                            crate::coach::examples::strict(&lib, lib.cues().map(|c| c.as_ref()));
+                        if !found.is_empty() {
+                            let Failure(last) = problems(&found, |count| {
+                                format!("{count} found by the strict check")
+                            });
+                            report(last);
+                            return Ok(ExitCode::FAILURE);
+                        }
                     }
                     writeln!(out, "{}: ok — {}", dir.display(), lib.counts())?;
                     Ok(ExitCode::SUCCESS)

@@ -3,5 +3,6 @@
 //! so both front ends (and the tests) drive exactly the same logic.
 
 pub mod engine;
+pub mod examples;
 pub mod feedback;
 pub mod select;

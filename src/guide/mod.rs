@@ -5,6 +5,9 @@
 //!   problem in a file is reported at once with its position.
 //! - `load` — finds the files, reads each on its own, then resolves what
 //!   they refer to across files, producing a [`GuideLibrary`].
+//! - [`lint`] — the strict check: follow-ups that only fit the example,
+//!   stock openers, lists read aloud.
+//! - `level` — the seniority levels questions are written for.
 //! - `model` — the immutable library the rest of the program reads.
 //! - [`cues`] — the answer-feedback cue file: its format and validation.
 //! - [`sentences`] — the sentence model file: its format and validation.
@@ -13,6 +16,8 @@
 //! - `suggest` — "did you mean …?" for roles, questions and keys.
 
 pub mod cues;
+mod level;
+pub mod lint;
 mod load;
 mod model;
 pub mod read;
@@ -23,6 +28,7 @@ pub mod template;
 pub(crate) mod words;
 
 pub use cues::CueFile;
+pub use level::Level;
 pub use load::{limits, LoadErrors};
 pub use model::{
     Category, Counts, Expect, FollowUp, Framework, FrameworkStep, GuideLibrary, Question, Role,

@@ -255,6 +255,24 @@ pub struct Question {
     pub answer_words: (u32, u32),
     /// The shared template this question was built from, if any.
     pub template: Option<String>,
+    /// The levels it is written for, in order; every level unless the
+    /// guide says otherwise.
+    pub levels: Vec<super::Level>,
+    /// Where the question is written in its role's file (`Role::source`):
+    /// 1-based line and column of its `template = …` or `id = …`.
+    pub origin: (usize, usize),
+}
+
+impl Question {
+    /// Whether the question suits `level`; any question suits no level.
+    pub fn suits(&self, level: Option<super::Level>) -> bool {
+        level.is_none_or(|l| self.levels.contains(&l))
+    }
+
+    /// Whether the guide narrowed it to some levels.
+    pub fn has_levels(&self) -> bool {
+        self.levels.len() < super::Level::ALL.len()
+    }
 }
 
 /// The words a role's guides are written in; they fill template placeholders
@@ -351,6 +369,8 @@ pub struct GuideLibrary {
     pub(super) compiled_cues: CompiledCues,
     /// What loads but will not show whole (see `load::shown`).
     pub(super) warnings: Vec<GuideError>,
+    /// What the loader noticed for the strict check (see `lint`).
+    pub(super) strict_notes: Vec<GuideError>,
 }
 
 /// What a higher layer compiles from the cue file, kept with the library so
@@ -386,6 +406,12 @@ impl GuideLibrary {
     /// `/ask` will cut at Discord's limits; `check` prints them.
     pub fn warnings(&self) -> &[GuideError] {
         &self.warnings
+    }
+
+    /// What the loader noticed that only the strict check reports: lists
+    /// that read badly once a role's words are filled in.
+    pub fn strict_notes(&self) -> &[GuideError] {
+        &self.strict_notes
     }
 
     pub fn cue_file(&self) -> Option<&CueFile> {

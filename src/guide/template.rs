@@ -4,6 +4,15 @@
 //! reads right for "an Engineering Manager" and "a Backend Engineer").
 //! `{{` and `}}` stand for literal braces. Also the list and count wording
 //! ([`join_list`], [`plural`]) that filled text and the messages share.
+//!
+//! A list placeholder can take fewer items, so a spoken question does not
+//! recite a whole list: `{metrics:2}` is the first two ("latency and
+//! uptime"), `{metrics:or}` joins with "or", `{metrics:2:or}` both, and
+//! `{metric}`, `{skill}`, `{stakeholder}` are the first item alone. A role
+//! lists its terms most important first, so the first items are the ones
+//! worth naming.
+
+use std::ops::Range;
 
 use super::model::Vocabulary;
 
@@ -35,9 +44,95 @@ pub struct PlaceholderError {
     pub message: String,
 }
 
+/// The placeholders that stand for a list, and their one-item forms.
+const LISTS: [(&str, &str); 4] = [
+    ("focus", "focus_area"),
+    ("skills", "skill"),
+    ("metrics", "metric"),
+    ("stakeholders", "stakeholder"),
+];
+
+/// A placeholder as written: its name and, for a list, how much of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot<'a> {
+    pub name: &'a str,
+    /// At most this many items; `None` for the whole list.
+    pub take: Option<usize>,
+    /// Joined with "or" rather than "and".
+    pub or: bool,
+}
+
+impl Slot<'_> {
+    /// Whether it stands for a list (of any length, once filled).
+    pub fn is_list(&self) -> bool {
+        LISTS.iter().any(|(list, _)| *list == self.name)
+    }
+}
+
 enum Piece<'a> {
     Literal(&'a str),
-    Placeholder(&'a str),
+    /// The slot and the byte range of its braces in the text.
+    Placeholder(Slot<'a>, Range<usize>),
+}
+
+/// Reads what is between the braces; `Err` says what is wrong with it.
+fn slot(inside: &str) -> Result<Slot<'_>, String> {
+    let mut parts = inside.split(':');
+    let name = parts.next().unwrap_or_default();
+    if let Some((list, _)) = LISTS.iter().find(|(_, one)| *one == name) {
+        if inside != name {
+            return Err(format!(
+                "`{{{name}}}` is one item already; write `{{{list}:N}}` for more"
+            ));
+        }
+        return Ok(Slot {
+            name: list,
+            take: Some(1),
+            or: false,
+        });
+    }
+    if !PLACEHOLDERS.contains(&name) {
+        let known: Vec<String> = PLACEHOLDERS
+            .iter()
+            .chain(LISTS.iter().map(|(_, one)| one))
+            .map(|p| format!("{{{p}}}"))
+            .collect();
+        return Err(format!(
+            "unknown placeholder `{{{inside}}}`; known placeholders: {} (write `{{{{` for a literal brace)",
+            known.join(", ")
+        ));
+    }
+    let mut out = Slot {
+        name,
+        take: None,
+        or: false,
+    };
+    let modifiers: Vec<&str> = parts.collect();
+    if modifiers.is_empty() {
+        return Ok(out);
+    }
+    if !out.is_list() {
+        return Err(format!(
+            "`{{{name}}}` is not a list; it takes no `:` options"
+        ));
+    }
+    let bad = || {
+        format!("`{{{inside}}}`: after a list's name write `:N` (1 to 9 items), `:or`, or both, as in `{{{name}:2:or}}`")
+    };
+    match modifiers.as_slice() {
+        [n] if *n == "or" => out.or = true,
+        [n] => out.take = Some(count(n).ok_or_else(bad)?),
+        [n, or] if *or == "or" => {
+            out.take = Some(count(n).ok_or_else(bad)?);
+            out.or = true;
+        }
+        _ => return Err(bad()),
+    }
+    Ok(out)
+}
+
+fn count(s: &str) -> Option<usize> {
+    s.parse::<usize>().ok().filter(|n| (1..=9).contains(n))
 }
 
 fn pieces(text: &str) -> Result<Vec<Piece<'_>>, Vec<PlaceholderError>> {
@@ -66,17 +161,12 @@ fn pieces(text: &str) -> Result<Vec<Piece<'_>>, Vec<PlaceholderError>> {
         } else {
             match memchr::memchr3(b'}', b'{', b'\n', &after.as_bytes()[1..]) {
                 Some(end) if after.as_bytes()[1 + end] == b'}' => {
-                    let name = &after[1..1 + end];
-                    if PLACEHOLDERS.contains(&name) {
-                        out.push(Piece::Placeholder(name));
-                    } else {
-                        errors.push(PlaceholderError {
+                    match slot(&after[1..1 + end]) {
+                        Ok(s) => out.push(Piece::Placeholder(s, base + i..base + i + end + 2)),
+                        Err(message) => errors.push(PlaceholderError {
                             offset: base + i,
-                            message: format!(
-                                "unknown placeholder `{{{name}}}`; known placeholders: {} (write `{{{{` for a literal brace)",
-                                PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
-                            ),
-                        });
+                            message,
+                        }),
                     }
                     end + 2
                 }
@@ -107,6 +197,68 @@ pub fn check(text: &str) -> Result<(), Vec<PlaceholderError>> {
     pieces(text).map(|_| ())
 }
 
+/// The placeholders in `text`, in order, each with the byte range of its
+/// braces; nothing when the text has errors.
+pub fn slots(text: &str) -> Vec<(Slot<'_>, Range<usize>)> {
+    pieces(text)
+        .map(|pieces| {
+            pieces
+                .into_iter()
+                .filter_map(|p| match p {
+                    Piece::Placeholder(s, at) => Some((s, at)),
+                    Piece::Literal(_) => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How many items a slot fills in for this vocabulary (1 for a word).
+pub fn items(slot: Slot<'_>, vocab: &Vocabulary) -> usize {
+    let list = match slot.name {
+        "focus" => &vocab.focus,
+        "skills" => &vocab.skills,
+        "metrics" => &vocab.metrics,
+        "stakeholders" => &vocab.stakeholders,
+        _ => return 1,
+    };
+    slot.take.map_or(list.len(), |n| n.min(list.len()))
+}
+
+/// Where a text reads badly once filled: a question someone speaks that
+/// recites more than two items of a list (`spoken`), or a list placeholder
+/// that is itself one item of a list written around it ("impact on
+/// {metrics}, risk, effort"). Each with the byte offset of its `{`.
+pub fn awkward_lists(text: &str, vocab: &Vocabulary, spoken: bool) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (slot, at) in slots(text) {
+        let n = items(slot, vocab);
+        if n < 2 {
+            continue;
+        }
+        let name = slot.name;
+        if spoken && n > 2 {
+            out.push((
+                at.start,
+                format!(
+                    "`{{{name}}}` reads the role's whole list aloud; a spoken question names at most two: write `{{{name}:2}}`, `{{{name}:2:or}}` or `{{{}}}`",
+                    LISTS.iter().find(|(l, _)| *l == name).map_or(name, |(_, one)| one)
+                ),
+            ));
+            continue;
+        }
+        let before = text[..at.start].trim_end();
+        let after = text[at.end..].trim_start();
+        if after.starts_with(',') || before.ends_with(',') {
+            out.push((
+                at.start,
+                format!("`{{{name}}}` is a list inside a list here; name one or two items (`{{{name}:2:or}}`) or move it to its own sentence"),
+            ));
+        }
+    }
+    out
+}
+
 /// "1 question", "2 questions": `word` with an "s" unless `n` is one. Here, at
 /// the bottom layer, so guide counts, the coach's headlines and every front
 /// end word counts alike.
@@ -126,6 +278,25 @@ pub fn join_list(items: &[String]) -> String {
     }
 }
 
+/// Joins with "or": "a", "a or b", "a, b, or c".
+pub fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} or {b}"),
+        [init @ .., last] => format!("{}, or {last}", init.join(", ")),
+    }
+}
+
+fn list_text(items: &[String], slot: Slot<'_>) -> String {
+    let items = &items[..slot.take.map_or(items.len(), |n| n.min(items.len()))];
+    if slot.or {
+        join_or(items)
+    } else {
+        join_list(items)
+    }
+}
+
 /// Fills every placeholder from the role's vocabulary.
 pub fn fill(
     text: &str,
@@ -136,15 +307,15 @@ pub fn fill(
     for piece in pieces(text)? {
         match piece {
             Piece::Literal(s) => out.push_str(s),
-            Piece::Placeholder(name) => match name {
+            Piece::Placeholder(slot, _) => match slot.name {
                 "role" => out.push_str(role_name),
                 "a_role" => out.push_str(&with_article(role_name)),
                 "field" => out.push_str(&vocab.field),
                 "a_field" => out.push_str(&with_article(&vocab.field)),
-                "focus" => out.push_str(&join_list(&vocab.focus)),
-                "skills" => out.push_str(&join_list(&vocab.skills)),
-                "metrics" => out.push_str(&join_list(&vocab.metrics)),
-                "stakeholders" => out.push_str(&join_list(&vocab.stakeholders)),
+                "focus" => out.push_str(&list_text(&vocab.focus, slot)),
+                "skills" => out.push_str(&list_text(&vocab.skills, slot)),
+                "metrics" => out.push_str(&list_text(&vocab.metrics, slot)),
+                "stakeholders" => out.push_str(&list_text(&vocab.stakeholders, slot)),
                 // `pieces` only yields known names.
                 _ => {}
             },
@@ -192,6 +363,29 @@ mod tests {
             fill("about {a_field} call", "R", &vocab()).unwrap(),
             "about a backend engineering call"
         );
+    }
+
+    #[test]
+    fn list_placeholders_take_fewer_items_and_join_with_or() {
+        let v = vocab();
+        let fill = |t: &str| fill(t, "R", &v).unwrap();
+        assert_eq!(fill("{metrics:2}"), "latency and uptime");
+        assert_eq!(fill("{metrics:or}"), "latency, uptime, or error rate");
+        assert_eq!(fill("{metrics:2:or}"), "latency or uptime");
+        assert_eq!(fill("{metric}; {skill}; {focus_area}"), "latency; Go; APIs");
+        // More than the list has is the whole list.
+        assert_eq!(fill("{skills:3}"), "Go");
+        for bad in [
+            "{metric:2}",
+            "{role:2}",
+            "{metrics:0}",
+            "{metrics:and}",
+            "{metrics:2:or:x}",
+        ] {
+            let errors = check(bad).unwrap_err();
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert_eq!(errors[0].offset, 0, "{bad}");
+        }
     }
 
     #[test]

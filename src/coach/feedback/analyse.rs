@@ -308,6 +308,9 @@ pub fn analyse(answer: &str, ctx: &AnswerContext, cues: &Cues) -> Analysis {
         quantified_results: numbers.results,
         figures: numbers.figures,
         figures_count: numbers.figures_count,
+        unmeasured: cues
+            .framework(&ctx.framework.id)
+            .is_some_and(|(_, f)| !f.results),
         role_terms: super::terms::role_terms(&scan, ctx),
         ownership: Ownership::new(singular, plural),
         length: length(scan.t.words, ctx, cues),

@@ -89,6 +89,8 @@ pub(crate) struct FwInfo {
     pub steps: Vec<StepInfo>,
     pub numbers_step: Option<usize>,
     pub ownership_step: Option<usize>,
+    /// See [`crate::guide::cues::FrameworkCues::results`].
+    pub results: bool,
 }
 
 /// The compiled cue file. [`super::analyse`] only reads it.
@@ -316,6 +318,7 @@ impl Builder {
                     .collect(),
                 numbers_step: cues.numbers_step,
                 ownership_step: cues.ownership_step,
+                results: cues.results,
             });
         }
         out

@@ -168,6 +168,10 @@ pub struct Analysis {
     /// step), so figures count where numbers are asked for.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub figures_count: bool,
+    /// The framework's answers have no result to measure (questions for the
+    /// interviewer, a salary range): no observation asks for numbers.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unmeasured: bool,
     pub role_terms: RoleTermReport,
     pub ownership: Ownership,
     pub length: Length,

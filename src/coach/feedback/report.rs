@@ -155,7 +155,7 @@ fn fillers_line(a: &Analysis) -> String {
 fn strong(a: &Analysis) -> bool {
     !a.steps.is_empty()
         && a.steps.iter().all(|s| s.covered)
-        && has_numbers(a)
+        && (a.unmeasured || has_numbers(a))
         && !ownership_gap(a)
         && a.length.seconds >= PRAISE_MIN_SECONDS
 }
@@ -197,7 +197,7 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
         });
     }
 
-    if !has_numbers(a) {
+    if !a.unmeasured && !has_numbers(a) {
         let metrics = metric_names(a, 2);
         let eg = if metrics.is_empty() {
             String::new()
@@ -298,6 +298,9 @@ fn keep_line(a: &Analysis) -> String {
         ),
         _ => String::new(),
     };
+    if a.unmeasured || nums.is_empty() {
+        return format!("All {covered} steps are there; keep this shape{rehearse}.");
+    }
     format!(
         "All {covered} steps are there, with {} backing the result; keep this shape{rehearse}.",
         join_and(&nums)

@@ -202,6 +202,9 @@ pub fn summarise_digests(
 pub struct ExampleCheck {
     pub words: u32,
     pub target_words: (u32, u32),
+    /// The framework's answers have no result to measure, so none is needed.
+    #[serde(default)]
+    pub unmeasured: bool,
     /// The quantified results found, as written.
     pub quantified_results: Vec<String>,
     /// Names of the framework steps with no cue found.
@@ -212,7 +215,7 @@ impl ExampleCheck {
     /// Human-readable problems; empty when the example meets the guide rules.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if self.quantified_results.is_empty() {
+        if self.quantified_results.is_empty() && !self.unmeasured {
             out.push(
                 "has no quantified result (a %, a multiplier, a duration, money, or a count)"
                     .into(),
@@ -239,6 +242,7 @@ pub fn check_example(example: &str, ctx: &AnswerContext, cues: &Cues) -> Example
     ExampleCheck {
         words: a.length.words,
         target_words: ctx.target_words,
+        unmeasured: a.unmeasured,
         quantified_results: numbers(&a)
             .filter(|q| q.kind != QuantityKind::Count || q.measure.is_some())
             .map(|q| q.text.clone())

@@ -98,6 +98,10 @@ pub struct FrameworkCues {
     pub numbers_step: Option<usize>,
     /// The step whose probe asks what "I" did.
     pub ownership_step: Option<usize>,
+    /// Answers report a result that can be measured; `false` for questions
+    /// whose answer is not a story (questions for the interviewer, a salary
+    /// range), where the coach asks for no numbers.
+    pub results: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

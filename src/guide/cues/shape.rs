@@ -68,6 +68,8 @@ pub(crate) struct NumbersTable {
 pub(crate) struct FrameworkTable {
     pub numbers_step: Option<Spanned<String>>,
     pub ownership_step: Option<Spanned<String>>,
+    /// `false`: answers have no result to measure.
+    pub results: Option<bool>,
     pub steps: Map<StepTable>,
 }
 

@@ -355,6 +355,7 @@ impl Check<'_> {
             cues,
             numbers_step,
             ownership_step,
+            results: fc.results.unwrap_or(true),
         }
     }
 }

@@ -9,7 +9,7 @@ use super::file::{RawQuestion, RawRole};
 use super::limits;
 use crate::guide::model::{FollowUp, Framework, Question};
 use crate::guide::read::{GuideError, SourceFile, Text};
-use crate::guide::template;
+use crate::guide::{template, Level};
 
 /// Reports required fields that neither the question nor its template has.
 /// Returns whether all were present.
@@ -59,8 +59,10 @@ pub(super) fn require_fields(
 
 /// Merges a role's question with its template, fills placeholders from the
 /// role's vocabulary, and checks the filled text against Discord's limits.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn assemble(
     errors: &mut Vec<GuideError>,
+    notes: &mut Vec<GuideError>,
     files: &[SourceFile],
     role: &RawRole,
     q: &RawQuestion,
@@ -70,7 +72,9 @@ pub(super) fn assemble(
 ) -> Option<Question> {
     let mut f = Filler {
         errors,
+        notes,
         file: &files[q.file],
+        template_file: tmpl.map(|t| &files[t.file]),
         role,
         q,
         id: &id,
@@ -80,7 +84,7 @@ pub(super) fn assemble(
         let own = field(q).as_ref().map(|t| (t, false));
         own.or_else(|| tmpl.and_then(|t| field(t).as_ref()).map(|t| (t, true)))
     };
-    let text = f.fill(
+    let text = f.fill_spoken(
         own_or_template(|x| &x.text)?,
         limits::QUESTION_TEXT_MAX,
         "text",
@@ -96,7 +100,10 @@ pub(super) fn assemble(
     let tips_src = q.tips.as_ref().or(tmpl.and_then(|x| x.tips.as_ref()))?;
     let tips: Vec<String> = tips_src
         .iter()
-        .map(|tip| f.fill((tip, q.tips.is_none()), limits::FIELD_MAX, "a tip"))
+        .map(|tip| {
+            f.lint((tip, q.tips.is_none()), false);
+            f.fill((tip, q.tips.is_none()), limits::FIELD_MAX, "a tip")
+        })
         .collect();
     let follow_src = q.follow_ups.as_ref();
     let follow_src = follow_src.or(tmpl.and_then(|x| x.follow_ups.as_ref()))?;
@@ -118,7 +125,7 @@ pub(super) fn assemble(
     let follow_ups: Vec<FollowUp> = follow_src
         .iter()
         .map(|fu| FollowUp {
-            question: f.fill((&fu.question, templated), limits::FIELD_MAX, "a follow-up"),
+            question: f.fill_spoken((&fu.question, templated), limits::FIELD_MAX, "a follow-up"),
             checks: f.fill(
                 (&fu.checks, templated),
                 limits::FIELD_MAX,
@@ -137,6 +144,12 @@ pub(super) fn assemble(
         .answer_words
         .or(tmpl.and_then(|x| x.answer_words))
         .unwrap_or(limits::DEFAULT_ANSWER_WORDS);
+    let at = q
+        .template
+        .as_ref()
+        .or(q.id.as_ref())
+        .map_or(q.span.start, |t| t.span.start);
+    let origin = files[q.file].position(at);
     f.ok.then(|| Question {
         id,
         text,
@@ -149,13 +162,22 @@ pub(super) fn assemble(
         follow_ups,
         answer_words,
         template: q.template.as_ref().map(|t| t.value.clone()),
+        levels: q
+            .levels
+            .clone()
+            .or_else(|| tmpl.and_then(|t| t.levels.clone()))
+            .unwrap_or_else(|| Level::ALL.to_vec()),
+        origin,
     })
 }
 
 /// Fills one question's texts, reporting those too long once filled.
 struct Filler<'a> {
     errors: &'a mut Vec<GuideError>,
+    /// What only the strict check reports (see [`template::awkward_lists`]).
+    notes: &'a mut Vec<GuideError>,
     file: &'a SourceFile,
+    template_file: Option<&'a SourceFile>,
     role: &'a RawRole,
     q: &'a RawQuestion,
     id: &'a str,
@@ -164,6 +186,27 @@ struct Filler<'a> {
 }
 
 impl Filler<'_> {
+    /// A text someone says aloud: the question, a follow-up.
+    fn fill_spoken(&mut self, source: (&Text, bool), max: usize, name: &str) -> String {
+        self.lint(source, true);
+        self.fill(source, max, name)
+    }
+
+    /// Notes lists that read badly once this role's words are in, at the
+    /// text's place in its own file (the template's, for a template's text).
+    fn lint(&mut self, source: (&Text, bool), spoken: bool) {
+        let (text, templated) = source;
+        let file = match (templated, self.template_file) {
+            (true, Some(t)) => t,
+            _ => self.file,
+        };
+        for (offset, message) in template::awkward_lists(&text.value, &self.role.vocabulary, spoken)
+        {
+            let at = super::fields::source_offset(file, text, offset);
+            self.notes.push(file.error_at(at, message));
+        }
+    }
+
     /// `source` is a text and whether it comes from the template.
     fn fill(&mut self, source: (&Text, bool), max: usize, name: &str) -> String {
         let (text, templated) = source;

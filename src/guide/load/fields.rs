@@ -8,7 +8,7 @@ use super::file::{RawFollowUp, RawFramework, RawQuestion};
 use super::limits;
 use crate::guide::model::{Category, Expect, Framework, FrameworkStep, Stage};
 use crate::guide::read::{Diagnostics, Fields, SourceFile, Text};
-use crate::guide::{suggest, template};
+use crate::guide::{suggest, template, Level};
 
 pub(crate) fn valid_id(s: &str) -> bool {
     !s.is_empty()
@@ -38,7 +38,7 @@ pub(super) fn check_id(diags: &mut Diagnostics<'_>, text: &Text, what: &str) -> 
 
 /// Placeholder problems are found in the decoded string; this finds the same
 /// token in the file so the column points at it rather than at the opening quote.
-fn source_offset(file: &SourceFile, text: &Text, value_offset: usize) -> usize {
+pub(super) fn source_offset(file: &SourceFile, text: &Text, value_offset: usize) -> usize {
     let token: String = {
         let rest = &text.value[value_offset..];
         match rest.find('}') {
@@ -239,6 +239,7 @@ pub(super) fn read_question(
     let tips = q.opt_text_list(diags, "tips");
     let example = q.opt_nonblank_text(diags, "example");
     let answer_words = q.opt_int_pair(diags, "answer_words").map(|(pair, _)| pair);
+    let levels = read_levels(diags, &mut q);
     let follow_ups = q
         .opt_tables(diags, "follow_ups", "follow-up")
         .and_then(|tables| read_follow_ups(diags, tables));
@@ -273,8 +274,49 @@ pub(super) fn read_question(
         example,
         follow_ups,
         answer_words,
+        levels,
         written,
     }
+}
+
+/// `levels`: known ids, none twice, at least one. `None` when absent or
+/// wrong (reported); the question then suits every level.
+fn read_levels(diags: &mut Diagnostics<'_>, q: &mut Fields<'_, '_>) -> Option<Vec<Level>> {
+    let written = q.has("levels");
+    let list = q.opt_text_list(diags, "levels")?;
+    if written && list.is_empty() {
+        let message = format!(
+            "`levels` in {} is empty; leave it out for every level",
+            q.what()
+        );
+        diags.at(&q.span(), message);
+        return None;
+    }
+    let mut out: Vec<Level> = Vec::with_capacity(list.len());
+    for t in list {
+        match Level::parse(&t.value) {
+            Some(l) if l.id() != t.value.trim() => diags.at(
+                &t.span,
+                format!("write the level `{}` as `{}`", t.value, l.id()),
+            ),
+            Some(l) if out.contains(&l) => diags.at(
+                &t.span,
+                format!("`{}` is in `levels` of {} twice", l.id(), q.what()),
+            ),
+            Some(l) => out.push(l),
+            None => diags.at(
+                &t.span,
+                format!(
+                    "unknown level `{}` in {}; use one of: {}",
+                    t.value,
+                    q.what(),
+                    Level::ALL.map(Level::id).join(", ")
+                ),
+            ),
+        }
+    }
+    out.sort_unstable();
+    Some(out)
 }
 
 /// One broken follow-up makes the whole list unusable (its error is

@@ -17,6 +17,7 @@ use super::limits;
 use crate::guide::model::{Category, Expect, Framework, Stage, Vocabulary};
 use crate::guide::read::{self, Diagnostics, Fields, GuideError, SourceFile, Text};
 use crate::guide::suggest;
+use crate::guide::Level;
 
 pub(super) struct RawFollowUp {
     pub(super) question: Text,
@@ -43,6 +44,7 @@ pub(super) struct RawQuestion {
     pub(super) example: Option<Text>,
     pub(super) follow_ups: Option<Vec<RawFollowUp>>,
     pub(super) answer_words: Option<(u32, u32)>,
+    pub(super) levels: Option<Vec<Level>>,
     /// The required fields written in the file, valid or not: a field that
     /// is there but wrong has had its own error and is not also "missing".
     pub(super) written: Vec<&'static str>,

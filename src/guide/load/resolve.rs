@@ -27,6 +27,7 @@ pub(super) fn resolve(
         files,
         errors,
         warnings: Vec::new(),
+        notes: Vec::new(),
     };
     // The model first: frameworks name its functions. Then frameworks:
     // questions and the cue file refer to them.
@@ -57,6 +58,12 @@ pub(super) fn resolve(
         sentence_model,
         compiled_cues: Default::default(),
         warnings: r.warnings,
+        strict_notes: {
+            let mut notes = r.notes;
+            notes.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+            notes.dedup();
+            notes
+        },
     }
 }
 
@@ -72,6 +79,8 @@ struct Resolver<'a> {
     files: &'a [SourceFile],
     errors: &'a mut Vec<GuideError>,
     warnings: Vec<GuideError>,
+    /// For the strict check only (see `guide::lint`).
+    notes: Vec<GuideError>,
 }
 
 impl Resolver<'_> {
@@ -336,7 +345,16 @@ impl Resolver<'_> {
                 continue;
             }
             let id = id.value.clone();
-            if let Some(question) = assemble(self.errors, self.files, r, q, tmpl, frameworks, id) {
+            if let Some(question) = assemble(
+                self.errors,
+                &mut self.notes,
+                self.files,
+                r,
+                q,
+                tmpl,
+                frameworks,
+                id,
+            ) {
                 if let Some(warning) = super::shown::overflow(&question) {
                     let at = q.template.as_ref().map_or(&q.span, |t| &t.span);
                     self.warnings
