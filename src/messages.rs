@@ -317,6 +317,18 @@ pub fn history_line(created_at: i64, role_name: &str, status: &str, answers: u64
     )
 }
 
+pub fn no_question_at_level(role_name: &str, level: &str) -> String {
+    format!("{role_name} has no question for the level `{level}` yet; try another level or none.")
+}
+
+pub fn unknown_level(input: &str, ids: &[&str]) -> String {
+    format!(
+        "There is no level `{}`; use one of: {}.",
+        input_excerpt(input),
+        ids.join(", ")
+    )
+}
+
 pub fn unknown_category(input: &str, ids: &[&str]) -> String {
     format!(
         "There is no category `{}`; use one of: {}.",

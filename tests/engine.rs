@@ -38,6 +38,7 @@ fn pick_respects_the_category_and_stage_filters() {
     let technical = Filter {
         category: Some(Category::Technical),
         stage: None,
+        level: None,
     };
     for _ in 0..20 {
         let q = select::pick(tester, technical, None, &mut rng).unwrap();
@@ -49,6 +50,7 @@ fn pick_respects_the_category_and_stage_filters() {
     let final_stage = Filter {
         category: None,
         stage: Some(Stage::Final),
+        level: None,
     };
     let seen: HashSet<&str> = (0..100)
         .map(|_| {
@@ -63,6 +65,7 @@ fn pick_respects_the_category_and_stage_filters() {
     let both = Filter {
         category: Some(Category::Situational),
         stage: Some(Stage::Final),
+        level: None,
     };
     assert_eq!(
         select::pick(tester, both, None, &mut rng).unwrap().id,
@@ -72,6 +75,7 @@ fn pick_respects_the_category_and_stage_filters() {
     let nothing = Filter {
         category: Some(Category::SystemDesign),
         stage: None,
+        level: None,
     };
     assert!(select::pick(tester, nothing, None, &mut rng).is_none());
     assert!(Filter::default().matches(&tester.questions[0]));
@@ -85,6 +89,7 @@ fn pick_avoids_the_last_question_when_there_is_another() {
     let final_stage = Filter {
         category: None,
         stage: Some(Stage::Final),
+        level: None,
     };
     for _ in 0..50 {
         let q = select::pick(tester, final_stage, Some("failure"), &mut rng).unwrap();
@@ -94,6 +99,7 @@ fn pick_avoids_the_last_question_when_there_is_another() {
     let technical = Filter {
         category: Some(Category::Technical),
         stage: None,
+        level: None,
     };
     let q = select::pick(tester, technical, Some("flaky-tests"), &mut rng).unwrap();
     assert_eq!(q.id, "flaky-tests");
@@ -130,6 +136,7 @@ fn pick_for_also_avoids_a_question_remembered_from_elsewhere() {
     let final_stage = Filter {
         category: None,
         stage: Some(Stage::Final),
+        level: None,
     };
     for _ in 0..20 {
         // e.g. `/ask question:release-blocker`
@@ -152,6 +159,7 @@ fn pick_for_repeats_the_only_question_of_a_role() {
     let none = Filter {
         category: Some(Category::Technical),
         stage: None,
+        level: None,
     };
     assert!(picker.pick_for(1, support, none).is_none());
 }
@@ -182,7 +190,7 @@ fn plan_gives_distinct_questions_in_interview_order() {
     let tester = lib.role("tester").unwrap();
     for seed in 0..20 {
         let mut rng = StdRng::seed_from_u64(seed);
-        let plan = select::plan(tester, 3, None, &mut rng);
+        let plan = select::plan(tester, 3, None, None, &mut rng);
         assert_eq!(plan.len(), 3);
         let distinct: HashSet<&str> = ids(plan.iter().copied()).into_iter().collect();
         assert_eq!(distinct.len(), 3, "seed {seed}: {:?}", ids(plan.clone()));
@@ -196,7 +204,7 @@ fn plan_caps_at_the_roles_questions_and_honours_a_first_question() {
     let lib = library();
     let tester = lib.role("tester").unwrap();
     let mut rng = StdRng::seed_from_u64(4);
-    let all = select::plan(tester, 10, None, &mut rng);
+    let all = select::plan(tester, 10, None, None, &mut rng);
     let mut got = ids(all);
     got.sort_unstable();
     assert_eq!(
@@ -212,15 +220,15 @@ fn plan_caps_at_the_roles_questions_and_honours_a_first_question() {
     let first = tester.question("release-blocker").unwrap();
     for seed in 0..10 {
         let mut rng = StdRng::seed_from_u64(seed);
-        let plan = select::plan(tester, 2, Some(first), &mut rng);
+        let plan = select::plan(tester, 2, Some(first), None, &mut rng);
         assert_eq!(plan.len(), 2);
         assert_eq!(plan[0].id, "release-blocker");
         assert_ne!(plan[1].id, "release-blocker");
     }
 
     let picker = Picker::seeded(8);
-    let a = ids(picker.plan(tester, 2, None));
-    let b = ids(Picker::seeded(8).plan(tester, 2, None));
+    let a = ids(picker.plan(tester, 2, None, None));
+    let b = ids(Picker::seeded(8).plan(tester, 2, None, None));
     assert_eq!(a, b);
 }
 

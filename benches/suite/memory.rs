@@ -34,7 +34,7 @@ pub async fn seed(db: &Path, n: usize) -> Result<(), String> {
         |post: &Post| serde_json::to_string(post).map_err(|e| format!("cannot encode a post: {e}"));
     for i in 0..n {
         let role = &roles[i % roles.len()];
-        let plan = picker.plan(role, 2, None);
+        let plan = picker.plan(role, 2, None, None);
         let (interview, first) = Interview::start(role, &plan, 2);
         let thread_id = 9_000_000_000 + i as u64;
         let intro = Post::text(messages::mock_intro(&role.name, plan.len(), 2, true));

@@ -58,7 +58,7 @@ pub fn select<'r>(picker: &Picker, user: u64, role: &'r Role) -> Option<&'r Ques
 }
 
 pub fn plan<'r>(picker: &Picker, role: &'r Role) -> Vec<&'r Question> {
-    picker.plan(role, 2, None)
+    picker.plan(role, 2, None, None)
 }
 
 pub fn render(role: &Role, q: &Question) -> (CreateEmbed, Vec<CreateActionRow>) {

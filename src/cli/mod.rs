@@ -74,6 +74,9 @@ enum Command {
         /// Seed for question choice, to repeat the same interview.
         #[arg(long)]
         seed: Option<u64>,
+        /// Only questions written for this level: junior, mid, senior or staff.
+        #[arg(long, value_parser = parse_level)]
+        level: Option<crate::guide::Level>,
     },
     /// Analyse one answer read from stdin, as the coach would after a mock question.
     Feedback {
@@ -110,6 +113,13 @@ enum Command {
         #[arg(long, value_name = "URL", env = "DISCORD_API_BASE")]
         api_base: Option<String>,
     },
+}
+
+fn parse_level(s: &str) -> Result<crate::guide::Level, String> {
+    crate::guide::Level::parse(s).ok_or_else(|| {
+        let ids: Vec<&str> = crate::guide::Level::ALL.iter().map(|l| l.id()).collect();
+        messages::unknown_level(s, &ids)
+    })
 }
 
 /// Where the guides are when `--guides` is not given (and, for `run`, the
@@ -405,11 +415,13 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             questions,
             follow_ups,
             seed,
+            level,
         } => with_role(&guides_dir, &role, |lib, role| {
             let options = practice::Options {
                 questions: usize::from(questions),
                 follow_ups: usize::from(follow_ups),
                 seed,
+                level,
             };
             let stdin = std::io::stdin();
             let mut input = stdin.lock();

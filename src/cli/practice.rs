@@ -18,6 +18,8 @@ pub struct Options {
     pub questions: usize,
     pub follow_ups: usize,
     pub seed: Option<u64>,
+    /// Ask only questions written for this level.
+    pub level: Option<crate::guide::Level>,
 }
 
 /// Reads one answer: lines up to a blank line. `None` at end of input with
@@ -65,7 +67,13 @@ pub fn run(
         Some(seed) => StdRng::seed_from_u64(seed),
         None => StdRng::from_os_rng(),
     };
-    let plan = select::plan(role, options.questions, None, &mut rng);
+    let plan = select::plan(role, options.questions, None, options.level, &mut rng);
+    if plan.is_empty() {
+        return Err(Failure(messages::no_question_at_level(
+            &role.name,
+            options.level.map_or("", |l| l.id()),
+        )));
+    }
     let (mut interview, first) = turn::begin(role, &plan, options.follow_ups, Medium::Terminal);
     let intro = messages::practice_intro(&role.name, plan.len(), options.follow_ups);
     writeln!(out, "{intro}\n")?;

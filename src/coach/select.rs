@@ -8,18 +8,22 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, RngCore, SeedableRng};
 
-use crate::guide::{Category, Question, Role, Stage};
+use crate::guide::{Category, Level, Question, Role, Stage};
 
 /// Narrows the questions a pick may choose from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Filter {
     pub category: Option<Category>,
     pub stage: Option<Stage>,
+    /// Only questions written for this level (see [`Question::suits`]).
+    pub level: Option<Level>,
 }
 
 impl Filter {
     pub fn matches(&self, q: &Question) -> bool {
-        self.category.is_none_or(|c| q.category == c) && self.stage.is_none_or(|s| q.stage == s)
+        self.category.is_none_or(|c| q.category == c)
+            && self.stage.is_none_or(|s| q.stage == s)
+            && q.suits(self.level)
     }
 }
 
@@ -50,17 +54,19 @@ pub fn pick<'r>(
 
 /// `count` different questions for a mock interview, in the order an
 /// interview runs: screening first, then the technical round, then the final.
-/// `first`, when given, opens the interview (e.g. "practise this question").
+/// `first`, when given, opens the interview (e.g. "practise this question");
+/// the others suit `level`, when one is given.
 pub fn plan<'r>(
     role: &'r Role,
     count: usize,
     first: Option<&'r Question>,
+    level: Option<Level>,
     rng: &mut impl Rng,
 ) -> Vec<&'r Question> {
     let mut pool: Vec<&Question> = role
         .questions
         .iter()
-        .filter(|q| first.is_none_or(|f| f.id != q.id))
+        .filter(|q| first.is_none_or(|f| f.id != q.id) && q.suits(level))
         .collect();
     pool.shuffle(rng);
     let rest = count.saturating_sub(usize::from(first.is_some()));
@@ -139,8 +145,9 @@ impl Picker {
         role: &'r Role,
         count: usize,
         first: Option<&'r Question>,
+        level: Option<Level>,
     ) -> Vec<&'r Question> {
-        self.with_rng(|mut rng| plan(role, count, first, &mut rng))
+        self.with_rng(|mut rng| plan(role, count, first, level, &mut rng))
     }
 }
 

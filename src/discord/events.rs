@@ -143,7 +143,9 @@ async fn on_component(
             };
             reply.defer_ephemeral().await?;
             let count = usize::from(data.config().mock.questions);
-            let text = interview::start(http, data, place, r, count, Some(q))
+            // A question written for some levels sets the level of the rest.
+            let level = q.has_levels().then(|| q.levels[0]);
+            let text = interview::start(http, data, place, r, count, Some(q), level)
                 .await
                 .map_err(|e| e.when_busy(messages::BUSY_NOT_STARTED))?;
             reply.whisper(text).await

@@ -56,6 +56,7 @@ pub async fn start(
     role: &Role,
     questions: usize,
     first: Option<&Question>,
+    level: Option<crate::guide::Level>,
 ) -> Result<String, Error> {
     if matches!(
         place.channel_kind,
@@ -124,6 +125,7 @@ pub async fn start(
             role,
             questions,
             first,
+            level,
             public: !private,
         })
         .await;

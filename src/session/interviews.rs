@@ -50,6 +50,8 @@ pub struct Start<'a> {
     pub questions: usize,
     /// The question to open with ("practise this one").
     pub first: Option<&'a Question>,
+    /// Ask only questions written for this level.
+    pub level: Option<crate::guide::Level>,
     /// The thread is public (no permission for a private one): the intro says so.
     pub public: bool,
 }
@@ -196,7 +198,9 @@ impl Interviews {
     pub async fn start(&self, start: Start<'_>) -> Result<Started, Error> {
         let role = start.role;
         let follow_ups = usize::from(self.config.mock.follow_ups);
-        let plan = self.picker.plan(role, start.questions, start.first);
+        let plan = self
+            .picker
+            .plan(role, start.questions, start.first, start.level);
         let (state, first_prompt) = turn::begin(role, &plan, follow_ups, Medium::Thread);
         let mut intro = messages::mock_intro(
             &role.name,

@@ -47,6 +47,7 @@ impl Fixture {
                 role,
                 questions: 1,
                 first: None,
+                level: None,
                 public: false,
             })
             .await

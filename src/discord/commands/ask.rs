@@ -3,7 +3,7 @@
 use poise::CreateReply;
 use serenity::all::{CreateActionRow, CreateEmbed};
 
-use super::{complete_category, complete_question, complete_role};
+use super::{complete_category, complete_level, complete_question, complete_role};
 use crate::coach::select::Filter;
 use crate::discord::render::{ask_buttons, no_pings, AskView};
 use crate::discord::{AppContext, Data, Error};
@@ -22,6 +22,7 @@ pub fn choose<'r>(
     role: &'r Role,
     question: Option<&str>,
     category: Option<&str>,
+    level: Option<&str>,
 ) -> Result<&'r Question, Error> {
     if let Some(id) = question.filter(|q| !q.trim().is_empty()) {
         let q = role
@@ -37,14 +38,21 @@ pub fn choose<'r>(
         })?),
         None => None,
     };
+    let level = super::parse_level(level)?;
     let filter = Filter {
         category,
         stage: None,
+        level,
     };
     data.interviews
         .picker()
         .pick_for(user, role, filter)
-        .ok_or_else(|| Error::user(messages::no_question_matches(&role.name)))
+        .ok_or_else(|| {
+            Error::user(match (level, filter.category) {
+                (Some(l), None) => messages::no_question_at_level(&role.name, l.id()),
+                _ => messages::no_question_matches(&role.name),
+            })
+        })
 }
 
 /// Get an interview question with why it is asked, how to structure the answer, and follow-ups
@@ -60,6 +68,9 @@ pub async fn ask(
     #[description = "Only questions of this kind (optional)"]
     #[autocomplete = "complete_category"]
     category: Option<String>,
+    #[description = "Only questions for this level: junior, mid, senior or staff (optional)"]
+    #[autocomplete = "complete_level"]
+    level: Option<String>,
 ) -> Result<(), Error> {
     let lib = ctx.data().guides();
     let role = lib
@@ -71,6 +82,7 @@ pub async fn ask(
         role,
         question.as_deref(),
         category.as_deref(),
+        level.as_deref(),
     )?;
     let (embed, components) = ask_reply(role, q);
     ctx.send(

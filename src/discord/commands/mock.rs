@@ -2,7 +2,7 @@
 
 use serenity::all::CommandInteraction;
 
-use super::complete_role;
+use super::{complete_level, complete_role};
 use crate::discord::interview::{self, Place};
 use crate::discord::{display_name, AppContext, Error};
 use crate::messages;
@@ -38,12 +38,22 @@ pub async fn mock(
     #[min = 1]
     #[max = 5]
     questions: Option<u8>,
+    #[description = "Only questions for this level: junior, mid, senior or staff (optional)"]
+    #[autocomplete = "complete_level"]
+    level: Option<String>,
 ) -> Result<(), Error> {
     let place = place_of(ctx.interaction)?;
     let lib = ctx.data().guides();
     let role = lib
         .resolve_role(&role)
         .map_err(|u| Error::user(messages::unknown_role(&u)))?;
+    let level = super::parse_level(level.as_deref())?;
+    if let Some(l) = level.filter(|l| !role.questions.iter().any(|q| q.suits(Some(*l)))) {
+        return Err(Error::user(messages::no_question_at_level(
+            &role.name,
+            l.id(),
+        )));
+    }
     // Opening a thread takes several requests; defer so Discord's 3-second
     // answer window cannot run out.
     ctx.defer_ephemeral().await?;
@@ -59,6 +69,7 @@ pub async fn mock(
         role,
         count,
         None,
+        level,
     )
     .await
     .map_err(|e| e.when_busy(messages::BUSY_NOT_STARTED))?;

@@ -13,7 +13,7 @@ use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse, ResolvedValu
 
 use super::render::{fit, limits, no_pings};
 use super::{AppContext, Data, Error};
-use crate::guide::Category;
+use crate::guide::{Category, Level};
 
 pub use ask::ask_reply;
 
@@ -127,6 +127,33 @@ pub async fn complete_question(ctx: AppContext<'_>, partial: &str) -> CreateAuto
                     || q.text.to_lowercase().contains(&needle)
             })
             .map(|q| (q.text.clone(), q.id.clone())),
+    )
+}
+
+/// A level typed in a command option; blank is none.
+pub fn parse_level(level: Option<&str>) -> Result<Option<Level>, Error> {
+    match level.filter(|l| !l.trim().is_empty()) {
+        Some(l) => Level::parse(l).map(Some).ok_or_else(|| {
+            let ids: Vec<&str> = Level::ALL.iter().map(|l| l.id()).collect();
+            Error::user(crate::messages::unknown_level(l, &ids))
+        }),
+        None => Ok(None),
+    }
+}
+
+pub async fn complete_level(ctx: AppContext<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let lib = ctx.data().guides();
+    let role = option_value(ctx, "role").and_then(|r| lib.role(&r).cloned());
+    let needle = partial.trim().to_lowercase();
+    choices(
+        Level::ALL
+            .into_iter()
+            .filter(|l| {
+                role.as_ref()
+                    .is_none_or(|r| r.questions.iter().any(|q| q.suits(Some(*l))))
+            })
+            .filter(|l| needle.is_empty() || l.id().contains(&needle))
+            .map(|l| (l.label().to_string(), l.id().to_string())),
     )
 }
 
