@@ -201,7 +201,7 @@ pub const INPUT_NOT_UTF8: &str =
 pub const HELP: &str = "\
 **interview-coach** helps you practise job interviews.
 
-• `/ask role:backend` — a question for the role, why recruiters ask it, how to structure your answer, and the follow-ups to prepare for. Try your own answer first; **Show example answer** reveals one.
+• `/ask role:backend` — a question for the role, why recruiters ask it, how to structure your answer, and the follow-ups to prepare for. Add `level:junior` (or mid, senior, staff) for questions written for your level. Try your own answer first; **Show example answer** reveals one.
 • `/mock role:backend` — a mock interview in its own thread: answer each question with a message (or the **Answer** button), get the next follow-up, and a summary at the end.
 • `/guides list` — the roles you can practise. Moderators: `/guides reload` after editing the guide files.
 • `/history` — your recent mock interviews. `/forget-me` — delete everything stored about you.
@@ -254,8 +254,21 @@ pub fn ask_follow_up(question: &str, checks: &str) -> String {
     format!("• **{question}**\n  _Checks:_ {checks}")
 }
 
-pub fn ask_footer(role_name: &str, category: &str, stage: &str, question_id: &str) -> String {
-    format!("{role_name} · {category} · {stage} · question id: {question_id}")
+/// `levels`: the levels a question is written for, when not every level.
+pub fn ask_footer(
+    role_name: &str,
+    category: &str,
+    stage: &str,
+    levels: Option<&[crate::guide::Level]>,
+    question_id: &str,
+) -> String {
+    let levels = levels
+        .map(|l| {
+            let names: Vec<String> = l.iter().map(|l| l.label().to_string()).collect();
+            format!("for {} · ", crate::guide::template::join_or(&names))
+        })
+        .unwrap_or_default();
+    format!("{role_name} · {category} · {stage} · {levels}question id: {question_id}")
 }
 
 pub fn example_title(question: &str) -> String {

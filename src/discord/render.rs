@@ -121,7 +121,13 @@ impl AskView {
                 ),
             ],
             footer: fit(
-                &messages::ask_footer(&role.name, q.category.label(), q.stage.label(), &q.id),
+                &messages::ask_footer(
+                    &role.name,
+                    q.category.label(),
+                    q.stage.label(),
+                    q.has_levels().then_some(q.levels.as_slice()),
+                    &q.id,
+                ),
                 limits::FOOTER,
             ),
         };
