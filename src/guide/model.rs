@@ -261,6 +261,9 @@ pub struct Question {
     /// Where the question is written in its role's file (`Role::source`):
     /// 1-based line and column of its `template = …` or `id = …`.
     pub origin: (usize, usize),
+    /// The follow-ups are the template's, not written for this question:
+    /// they were written without any example answer in view.
+    pub templated_follow_ups: bool,
 }
 
 impl Question {

@@ -168,6 +168,7 @@ pub(super) fn assemble(
             .or_else(|| tmpl.and_then(|t| t.levels.clone()))
             .unwrap_or_else(|| Level::ALL.to_vec()),
         origin,
+        templated_follow_ups: templated,
     })
 }
 
