@@ -26,10 +26,10 @@ pub const MAX_SAME_OPENER: usize = 3;
 /// the follow-ups of this many roles, is the library's common wording.
 const COMMON_IN: usize = 3;
 
-/// So is a word in at least one example answer in this many (and in at
-/// least [`COMMON_IN`] * 2): everyday words ("wrote", "year") are, the
-/// details of one story are not.
-const COMMON_EXAMPLES_PER: usize = 25;
+/// So is a word in this many example answers: everyday words ("wrote",
+/// "year", "redesign") are, the details of one story are not. A fixed count,
+/// so a growing library does not make more words look specific.
+const COMMON_IN_EXAMPLES: usize = 5;
 
 /// Words for numbers that a follow-up may not bring in on its own.
 const NUMBER_WORDS: [&str; 17] = [
@@ -99,7 +99,6 @@ fn common_words(lib: &GuideLibrary) -> HashSet<String> {
     let mut by_question: HashMap<String, usize> = HashMap::new();
     let mut by_role: HashMap<String, usize> = HashMap::new();
     let mut by_example: HashMap<String, usize> = HashMap::new();
-    let mut examples = 0;
     for role in lib.roles() {
         let mut in_role: HashSet<String> = HashSet::new();
         for q in &role.questions {
@@ -110,7 +109,6 @@ fn common_words(lib: &GuideLibrary) -> HashSet<String> {
             for w in seen {
                 *by_question.entry(w).or_default() += 1;
             }
-            examples += 1;
             for w in stems(&q.example).collect::<HashSet<String>>() {
                 *by_example.entry(w).or_default() += 1;
             }
@@ -120,12 +118,11 @@ fn common_words(lib: &GuideLibrary) -> HashSet<String> {
             *by_role.entry(w).or_default() += 1;
         }
     }
-    let in_examples = (examples / COMMON_EXAMPLES_PER).max(COMMON_IN * 2);
     by_question
         .into_iter()
         .chain(by_role)
         .filter(|(_, n)| *n >= COMMON_IN)
-        .chain(by_example.into_iter().filter(|(_, n)| *n >= in_examples))
+        .chain(by_example.into_iter().filter(|(_, n)| *n >= COMMON_IN_EXAMPLES))
         .map(|(w, _)| w)
         .collect()
 }

@@ -233,7 +233,9 @@ pub fn awkward_lists(text: &str, vocab: &Vocabulary, spoken: bool) -> Vec<(usize
     let mut out = Vec::new();
     for (slot, at) in slots(text) {
         let n = items(slot, vocab);
-        if n < 2 {
+        // One or two items read as one phrase ("latency or uptime"), even
+        // as an item of a longer list.
+        if n < 3 {
             continue;
         }
         let name = slot.name;
