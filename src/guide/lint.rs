@@ -122,7 +122,11 @@ fn common_words(lib: &GuideLibrary) -> HashSet<String> {
         .into_iter()
         .chain(by_role)
         .filter(|(_, n)| *n >= COMMON_IN)
-        .chain(by_example.into_iter().filter(|(_, n)| *n >= COMMON_IN_EXAMPLES))
+        .chain(
+            by_example
+                .into_iter()
+                .filter(|(_, n)| *n >= COMMON_IN_EXAMPLES),
+        )
         .map(|(w, _)| w)
         .collect()
 }

@@ -256,9 +256,10 @@ pub fn feedback_text(a: &Analysis) -> Vec<String> {
     // metric or a plain outcome (time, cost, errors …); name the result the
     // candidate gave, so they see which number to anchor.
     let untied = a.quantified_results.first().filter(|_| {
-        !a.quantified_results.iter().any(|q| {
-            q.metric.is_some() || matches!(q.kind, QuantityKind::Duration | QuantityKind::Money)
-        })
+        !a.unmeasured
+            && !a.quantified_results.iter().any(|q| {
+                q.metric.is_some() || matches!(q.kind, QuantityKind::Duration | QuantityKind::Money)
+            })
     });
     if let Some(q) = untied {
         let metrics = metric_names(a, 3);

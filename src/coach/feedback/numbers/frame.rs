@@ -306,7 +306,7 @@ impl Scan<'_> {
                 }
             }
         }
-        if let Some(j) = near.clone().find(|&j| is(OUTCOMES, t.norm(j))) {
+        if let Some(j) = near.clone().find(|&j| is_measure(t.norm(j))) {
             return Some(t.norm(j).to_string());
         }
         // A time unit used as the measure's noun: "average days to payment

@@ -342,6 +342,69 @@ pub(super) const OUTCOMES: &[&str] = &[
     "energy",
 ];
 
+/// More that a result can plainly measure, for naming its metric only (they
+/// do not make a number a result): people and things counted by a product,
+/// rates and scores.
+pub(super) const MEASURES: &[&str] = &[
+    "users",
+    "customers",
+    "visitors",
+    "sessions",
+    "orders",
+    "bookings",
+    "installs",
+    "cancellations",
+    "refunds",
+    "returns",
+    "rate",
+    "rates",
+    "score",
+    "accuracy",
+    "precision",
+    "recall",
+    "rounds",
+    "reviews",
+    "abandoned",
+    "cancelled",
+    "canceled",
+    "churned",
+    "retained",
+    "activated",
+    "crashed",
+    "complaint",
+    "cancelling",
+    "review",
+    "regression",
+    "hour",
+    "completed",
+    "booking",
+    "booked",
+    "customer",
+    "user",
+    "session",
+    "order",
+    "mismatched",
+    "returned",
+    "leaked",
+    "failing",
+    "deploy",
+    "adopted",
+    "escalating",
+    "scored",
+    "spends",
+    "correct",
+    "recurrence",
+    "coverage",
+    "pass",
+];
+
+/// Whether `w` names what a result measures: one of [`OUTCOMES`] or
+/// [`MEASURES`]. Forms are listed rather than stemmed: a stem would take
+/// "active keys" for activation.
+pub(super) fn is_measure(w: &str) -> bool {
+    is(OUTCOMES, w) || is(MEASURES, w)
+}
+
 /// Irregular past forms that tell what happened (regular ones end in "-ed").
 pub(super) const PAST: &[&str] = &[
     "was", "were", "became", "got", "ran", "went", "came", "took", "did", "made", "saw", "kept",
