@@ -9,6 +9,8 @@
 //!   common wording.
 //! - No opener starts more than [`MAX_SAME_OPENER`] example answers, so the
 //!   examples do not teach a stock phrase.
+//! - No two examples share [`RETOLD_RUNS`] runs of [`RUN_WORDS`] words: each
+//!   tells its own story in its own words.
 //!
 //! What the loader notices while filling placeholders (a whole list spoken
 //! in a question, a list inside a list) is kept with the library and joins
@@ -30,6 +32,13 @@ const COMMON_IN: usize = 3;
 /// "year", "redesign") are, the details of one story are not. A fixed count,
 /// so a growing library does not make more words look specific.
 const COMMON_IN_EXAMPLES: usize = 5;
+
+/// Two examples that share this many runs of [`RUN_WORDS`] words retell one
+/// answer.
+pub const RETOLD_RUNS: usize = 5;
+
+/// The length of a run of words compared between examples.
+pub const RUN_WORDS: usize = 8;
 
 /// Words for numbers that a follow-up may not bring in on its own.
 const NUMBER_WORDS: [&str; 17] = [
@@ -65,6 +74,7 @@ pub fn strict(lib: &GuideLibrary) -> Vec<GuideError> {
         }
     }
     out.extend(repeated_openers(lib));
+    out.extend(retold(lib));
     out.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     out.dedup();
     out
@@ -234,6 +244,51 @@ fn repeated_openers(lib: &GuideLibrary) -> Vec<GuideError> {
                     ),
                 ));
             }
+        }
+    }
+    out
+}
+
+/// Pairs of examples that share [`RETOLD_RUNS`] runs of words or more,
+/// reported at the later one.
+fn retold(lib: &GuideLibrary) -> Vec<GuideError> {
+    let examples: Vec<(&Role, &Question)> = lib
+        .roles()
+        .iter()
+        .flat_map(|r| r.questions.iter().map(move |q| (r, q)))
+        .collect();
+    // Each run of words → the examples it is in (by index), each once.
+    let mut runs: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+    for (i, (_, q)) in examples.iter().enumerate() {
+        let w: Vec<String> = words(&q.example).map(str::to_lowercase).collect();
+        for run in w.windows(RUN_WORDS) {
+            let seen = runs.entry(run.to_vec()).or_default();
+            if seen.last() != Some(&i) {
+                seen.push(i);
+            }
+        }
+    }
+    let mut shared: HashMap<(usize, usize), usize> = HashMap::new();
+    for ids in runs.values().filter(|ids| ids.len() > 1 && ids.len() < 20) {
+        for (n, &a) in ids.iter().enumerate() {
+            for &b in &ids[n + 1..] {
+                *shared.entry((a, b)).or_default() += 1;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((a, b), n) in shared {
+        if n >= RETOLD_RUNS {
+            let (ra, qa) = examples[a];
+            let (rb, qb) = examples[b];
+            out.push(at(
+                rb,
+                qb,
+                format!(
+                    "the example answer of `{}` shares {n} runs of {RUN_WORDS} words with `{}/{}`'s; tell its own story in its own words",
+                    qb.id, ra.id, qa.id
+                ),
+            ));
         }
     }
     out
