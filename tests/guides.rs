@@ -284,6 +284,26 @@ fn the_facts_found_wrong_stay_fixed() {
     // from five.
     let embedded = all_text(role(&lib, "embedded"));
     assert!(!embedded.contains("14.5 days"), "battery arithmetic");
+    // A pipeline that promises merge to production in under an hour adds
+    // its stages up to less than that (its canary and regions once took
+    // longer than the promise).
+    let pipeline = role(&lib, "devops-sre")
+        .question("design-deployment-pipeline")
+        .unwrap();
+    if pipeline.example.contains("under an hour") {
+        let total = pipeline
+            .example
+            .split("about ")
+            .skip(1)
+            .filter_map(|rest| rest.split_once(" minutes"))
+            .filter_map(|(n, _)| n.trim().parse::<u32>().ok())
+            .last();
+        assert!(
+            total.is_some_and(|m| m < 60),
+            "the pipeline's stages must add up to under an hour: {}",
+            pipeline.example
+        );
+    }
     // The influence template does not tell a manager that engineers do not
     // report to them.
     let em = role(&lib, "engineering-manager")
