@@ -13,9 +13,10 @@
 //! ```
 //!
 //! - [`guide`] — guide files (TOML) and the feedback cue file: format, loading, validation
-//!   (every problem at once, as `path:line:column`), templates.
-//! - [`coach`] — question selection, the mock-interview engine (a pure state machine) and the
-//!   answer analyser.
+//!   (every problem at once, as `path:line:column`), templates, levels, and the strict
+//!   check's guide-level lints.
+//! - [`coach`] — question selection, the mock-interview engine (a pure state machine), the
+//!   answer analyser, and the strict check of the guides' example answers.
 //! - [`store`] — SQLite persistence of interviews, answers and the outbox.
 //! - [`session`] — the use cases, Discord-free: what the bot and `practice` both call.
 //! - [`discord`] — the bot: translates events into session calls and posts what comes back;
