@@ -3,7 +3,6 @@
 //! so both front ends (and the tests) drive exactly the same logic.
 
 pub mod engine;
-/// The strict check of a guide library's example answers.
 pub mod examples;
 pub mod feedback;
 pub mod select;
