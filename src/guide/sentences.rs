@@ -35,8 +35,11 @@ pub struct SentenceModelFile {
     /// Function names, in the order of each weight row.
     pub functions: Vec<String>,
     /// A sentence does a function when the model's probability for it is at
-    /// least this.
+    /// least this, unless `thresholds` says otherwise for that function.
     pub threshold: f32,
+    /// One threshold per function, in the order of `functions`: `threshold`,
+    /// or the file's `[sentence_model.thresholds]` entry for it.
+    pub thresholds: Vec<f32>,
     /// Probabilities come from one softmax over the functions (the last
     /// being `none`) rather than one logistic function each.
     pub softmax: bool,
@@ -68,6 +71,8 @@ struct ModelTable {
     /// `"sigmoid"` (the default) or `"softmax"`.
     output: Option<Spanned<String>>,
     functions: Spanned<Vec<Spanned<String>>>,
+    /// Function → its own threshold, where it differs from `threshold`.
+    thresholds: Option<std::collections::BTreeMap<Spanned<String>, Spanned<f64>>>,
     /// Each row a string of space-separated numbers: TOML float arrays of
     /// this size took ~35 ms to parse, a string per row a fraction of that.
     weights: Spanned<std::collections::BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -147,6 +152,26 @@ pub fn read(file: &SourceFile) -> Result<SentenceModelFile, Vec<GuideError>> {
     if functions.is_empty() {
         err(t.functions.span().start, "`functions` is empty".into());
     }
+    #[allow(clippy::cast_possible_truncation)]
+    let mut thresholds = vec![threshold as f32; functions.len()];
+    for (name, value) in t.thresholds.iter().flatten() {
+        let v = *value.get_ref();
+        match functions.iter().position(|f| f == name.get_ref()) {
+            None => err(
+                name.span().start,
+                format!(
+                    "`{}` in `thresholds` is not one of the model's functions",
+                    name.get_ref()
+                ),
+            ),
+            Some(_) if !(v > 0.0 && v < 1.0) => err(
+                value.span().start,
+                format!("threshold is {v}; it is a probability between 0 and 1, exclusive"),
+            ),
+            #[allow(clippy::cast_possible_truncation)]
+            Some(i) => thresholds[i] = v as f32,
+        }
+    }
     let mut weights = Vec::with_capacity(t.weights.get_ref().len());
     for (name, row) in t.weights.get_ref() {
         let parsed: Result<Vec<f32>, _> = row
@@ -204,7 +229,56 @@ pub fn read(file: &SourceFile) -> Result<SentenceModelFile, Vec<GuideError>> {
     Ok(SentenceModelFile {
         functions,
         threshold: threshold as f32,
+        thresholds,
         softmax,
         weights,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(thresholds: &str) -> String {
+        format!(
+            "[sentence_model]\nformat = {FORMAT}\nfeature_set = {FEATURE_SET}\nthreshold = 0.4\n\
+             output = \"softmax\"\nfunctions = [\"context\", \"goal\", \"none\"]\n\n{thresholds}\n\
+             [sentence_model.weights]\n\"bias\" = \"0.1 0.2 0.3\"\n"
+        )
+    }
+
+    fn read_text(text: String) -> Result<SentenceModelFile, Vec<GuideError>> {
+        read(&SourceFile::new("m.toml".into(), text))
+    }
+
+    #[test]
+    fn a_function_may_have_its_own_threshold() {
+        let m = read_text(model("[sentence_model.thresholds]\ngoal = 0.24\n")).unwrap();
+        assert_eq!(m.thresholds, [0.4, 0.24, 0.4]);
+        let plain = read_text(model("")).unwrap();
+        assert_eq!(plain.thresholds, [0.4, 0.4, 0.4]);
+    }
+
+    #[test]
+    fn thresholds_name_a_function_and_are_probabilities() {
+        let errors = read_text(model(
+            "[sentence_model.thresholds]\ngaol = 0.2\ncontext = 1.5\n",
+        ))
+        .unwrap_err();
+        // The loader sorts every guide error by place; so does this test.
+        let mut errors = errors;
+        errors.sort_by_key(|e| (e.line, e.column));
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with(
+                "m.toml:9:1: `gaol` in `thresholds` is not one of the model's functions"
+            ),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].starts_with("m.toml:10:11: threshold is 1.5"),
+            "{lines:?}"
+        );
+    }
 }

@@ -382,7 +382,7 @@ fn steps(
                     .probs
                     .iter()
                     .enumerate()
-                    .filter(|(_, &pr)| pr >= m.threshold())
+                    .filter(|&(f, &pr)| pr >= m.threshold(f))
                     .map(|(f, &pr)| FunctionScore {
                         function: m.functions()[f].clone(),
                         probability: (pr * 100.0).round() / 100.0,

@@ -28,7 +28,8 @@ pub(crate) use segment::{segments, Segment};
 #[derive(Debug, Clone)]
 pub struct SentenceModel {
     functions: Vec<String>,
-    threshold: f32,
+    /// One per function (see `SentenceModelFile::thresholds`).
+    thresholds: Vec<f32>,
     softmax: bool,
     named: FastMap<Box<str>, u32>,
     starts: FastMap<Box<str>, u32>,
@@ -58,7 +59,7 @@ impl SentenceModel {
         let nf = file.functions.len();
         let mut m = SentenceModel {
             functions: file.functions.clone(),
-            threshold: file.threshold,
+            thresholds: file.thresholds.clone(),
             softmax: file.softmax,
             named: FastMap::default(),
             starts: FastMap::default(),
@@ -94,8 +95,9 @@ impl SentenceModel {
         &self.functions
     }
 
-    pub fn threshold(&self) -> f32 {
-        self.threshold
+    /// The probability at which a piece does function `f`.
+    pub fn threshold(&self, f: usize) -> f32 {
+        self.thresholds.get(f).copied().unwrap_or(1.0)
     }
 
     pub fn function(&self, name: &str) -> Option<usize> {
@@ -237,7 +239,7 @@ pub(crate) fn covering<'p>(
         }
         for &f in functions {
             let prob = p.probs.get(f).copied().unwrap_or(0.0);
-            if prob >= model.threshold && best.is_none_or(|(_, _, b)| prob > b) {
+            if prob >= model.threshold(f) && best.is_none_or(|(_, _, b)| prob > b) {
                 best = Some((p, f, prob));
             }
         }
