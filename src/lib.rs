@@ -5,7 +5,7 @@
 //! ```text
 //! cli          discord        front ends: terminal input or Discord events in, text out
 //!    \          /
-//!     session                 use cases: start an interview, take an answer, end, sweep, reload
+//!     session                 use cases: mock interviews, peer pairs, sweeps, reloads
 //!    /          \
 //! coach        store          selection, engine, feedback | SQLite persistence
 //!    \          /
@@ -17,7 +17,8 @@
 //!   check's guide-level lints.
 //! - [`coach`] — question selection, the mock-interview engine (a pure state machine), the
 //!   answer analyser, and the strict check of the guides' example answers.
-//! - [`store`] — SQLite persistence of interviews, answers and the outbox.
+//! - [`store`] — SQLite persistence of interviews, answers and the outbox, and of peer
+//!   interviews (queue, pairs, rounds, scorecards).
 //! - [`session`] — the use cases, Discord-free: what the bot and `practice` both call.
 //! - [`discord`] — the bot: translates events into session calls and posts what comes back;
 //!   the only module that uses serenity or poise.

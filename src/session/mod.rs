@@ -11,16 +11,20 @@
 //! - `post` — what is said, as the plain data the outbox stores.
 //! - `live` — interview states kept between answers.
 //! - `guides` — the guides in service and reloading them.
+//! - `pairs` — [`Pairs`], the peer mock-interview use cases: queue, matching, rounds,
+//!   scorecards, endings, `/forget-me` and retention.
 
 mod guides;
 mod interviews;
 pub mod live;
+pub mod pairs;
 pub mod post;
 mod priority;
 pub mod turn;
 
 pub use guides::{Guides, Reloaded};
 pub use interviews::{Answer, AnswerOutcome, Ended, Interviews, Start, Started, Undeliverable};
+pub use pairs::Pairs;
 pub use post::{Medium, Post, PostButtons, Queued};
 
 use crate::store::StoreError;

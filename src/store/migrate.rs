@@ -18,7 +18,10 @@ pub(crate) const APPLICATION_ID: i32 = 0x4943_6f61;
 
 /// The schema, one script per version, applied in order. Add a script at the end; never
 /// edit one that has shipped.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/0001_initial.sql")),
+    (2, include_str!("../../migrations/0002_pairs.sql")),
+];
 
 /// What the start-up checks read from the file.
 struct Found {

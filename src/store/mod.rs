@@ -9,6 +9,8 @@
 //! * **`answers`**: every answer with its prompt and feedback, keyed by the Discord
 //!   message it came from (the dedupe key).
 //! * **`outbox`**: messages the bot has decided to post, until they are marked posted.
+//! * **peer interviews** (`pairs.rs`): each server's pair settings, the matching queue,
+//!   pairs, their rounds, the candidates' answers and the interviewers' scorecards.
 //!
 //! Answers and outbox items belong to their interview and are deleted with it. Discord ids
 //! are `u64` stored bit for bit in SQLite's `i64`; times are unix seconds chosen by the
@@ -42,6 +44,7 @@ mod migrate;
 mod model;
 mod open;
 mod outbox;
+mod pairs;
 mod rows;
 mod sweep;
 mod worker;
@@ -59,6 +62,11 @@ pub use model::{
     InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId, OutboxItem, OutgoingMessage,
 };
 pub use open::OpenOptions;
+pub use pairs::{
+    AnswerWrite, EndReason, NewQueueEntry, NewRound, NewScorecard, NextRound, Pair, PairId,
+    PairSettings, PairStatus, PairSummary, PairsDeleted, PairsForgotten, PeerAnswer, QueueEntry,
+    QueueJoin, QueueReply, Round, RoundId, RoundSummary, Scorecard, WantedRole,
+};
 
 use outbox::Marks;
 use worker::Workers;

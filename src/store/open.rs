@@ -21,8 +21,9 @@ use super::Shared;
 /// (`/history`, a sweep) does not hold up the others.
 const READERS: usize = 2;
 
-/// Prepared statements kept per connection: every statement the store runs, parsed once.
-const STATEMENT_CACHE: usize = 48;
+/// Prepared statements kept per connection: every statement the store runs, parsed once
+/// (the interviews' and the peer interviews' together number under 80).
+const STATEMENT_CACHE: usize = 96;
 
 /// How to open a [`Store`](super::Store): `OpenOptions::default()`, then the builder
 /// methods for what differs.

@@ -5,6 +5,7 @@ mod busy;
 mod interviews;
 mod open;
 mod outbox;
+mod pairs;
 mod sweep;
 
 use std::path::{Path, PathBuf};

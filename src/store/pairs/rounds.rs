@@ -1,0 +1,374 @@
+//! The rounds of a pair, their answers and scorecards, and the summary of them all.
+//!
+//! Every write checks, in its own transaction, that the pair is still open and the round
+//! still the one it was meant for: an ending, a swap or `/forget-me` that committed first
+//! wins, and the later call writes nothing.
+
+use rusqlite::{params, Connection, Row};
+
+use super::model::{
+    AnswerWrite, NewRound, NewScorecard, NextRound, Pair, PairId, PairSummary, PeerAnswer, Round,
+    RoundId, RoundSummary, Scorecard,
+};
+use super::{optional_snowflake, optional_to_db, FromRow};
+use crate::store::error::StoreError;
+use crate::store::rows::{all, col, execute, first, snowflake, to_db};
+use crate::store::Store;
+
+/// The columns [`Round::from_row`] reads, in order.
+macro_rules! round_columns {
+    () => {
+        "id, pair_id, number, interviewer_id, candidate_id, role_id, question_id, step_keys, \
+         started_at, ended_at"
+    };
+}
+
+/// A `SELECT` of [`round_columns!`] from `pair_rounds`, followed by `$rest`.
+macro_rules! select_round {
+    ($rest:literal) => {
+        concat!("SELECT ", round_columns!(), " FROM pair_rounds ", $rest)
+    };
+}
+
+/// Reads a row of [`select_round!`].
+impl FromRow for Round {
+    fn from_row(row: &Row<'_>) -> Result<Self, StoreError> {
+        let number: i64 = col(row, 2)?;
+        let keys: String = col(row, 7)?;
+        Ok(Round {
+            id: RoundId(col(row, 0)?),
+            pair_id: PairId(col(row, 1)?),
+            number: u32::try_from(number)
+                .map_err(|_| StoreError::InvalidRow(format!("round number {number}")))?,
+            interviewer: optional_snowflake(row, 3)?,
+            candidate: optional_snowflake(row, 4)?,
+            role_id: col(row, 5)?,
+            question_id: col(row, 6)?,
+            step_keys: serde_json::from_str(&keys)
+                .map_err(|e| StoreError::InvalidRow(format!("round step keys: {e}")))?,
+            started_at: col(row, 8)?,
+            ended_at: col(row, 9)?,
+        })
+    }
+}
+
+impl Store {
+    /// The round with this id.
+    pub async fn round(&self, id: RoundId) -> Result<Option<Round>, StoreError> {
+        self.read(move |conn| {
+            let sql = select_round!("WHERE id = ?");
+            first(conn, sql, [id.0], "load a round", Round::from_row)
+        })
+        .await
+    }
+
+    /// The pair's running round, if one is.
+    pub async fn running_round(&self, pair: PairId) -> Result<Option<Round>, StoreError> {
+        self.read(move |conn| running(conn, pair)).await
+    }
+
+    /// Starts the pair's next round. The interviewer of round 1 is the pair's first
+    /// interviewer; after that the roles reverse each round. `expected` is the round
+    /// running now: `None` to start when none runs, or the one a swap ends (in the same
+    /// transaction, so the pair is never without a round mid-swap nor with two).
+    pub async fn next_round(
+        &self,
+        pair: PairId,
+        expected: Option<RoundId>,
+        new: &NewRound,
+        now: i64,
+    ) -> Result<NextRound, StoreError> {
+        let new = new.clone();
+        self.write(move |conn| next_round(conn, pair, expected, &new, now))
+            .await
+    }
+
+    /// Records the candidate's answer in a running round of an open pair (the caller
+    /// checked the author is the candidate); the pair's activity time becomes `now`.
+    pub async fn record_peer_answer(
+        &self,
+        round: RoundId,
+        source_id: u64,
+        text: &str,
+        now: i64,
+    ) -> Result<AnswerWrite, StoreError> {
+        let text = text.to_string();
+        self.write(move |conn| {
+            let found = first(
+                conn,
+                "SELECT r.ended_at IS NULL AND p.status = 'open', \
+                   EXISTS (SELECT 1 FROM pair_answers WHERE source_id = ?1), p.id \
+                 FROM pair_rounds r JOIN pairs p ON p.id = r.pair_id WHERE r.id = ?2",
+                params![to_db(source_id), round.0],
+                "load a round",
+                |row| {
+                    Ok((
+                        col::<bool>(row, 0)?,
+                        col::<bool>(row, 1)?,
+                        col::<i64>(row, 2)?,
+                    ))
+                },
+            )?;
+            let Some((running, seen, pair)) = found else {
+                return Ok(AnswerWrite::NotRunning);
+            };
+            if seen {
+                return Ok(AnswerWrite::Duplicate);
+            }
+            if !running {
+                return Ok(AnswerWrite::NotRunning);
+            }
+            execute(
+                conn,
+                "INSERT INTO pair_answers (round_id, source_id, answer_text, created_at) \
+                 VALUES (?, ?, ?, ?)",
+                params![round.0, to_db(source_id), text, now],
+                "record a peer answer",
+            )?;
+            touch(conn, pair, now)?;
+            Ok(AnswerWrite::Recorded)
+        })
+        .await
+    }
+
+    /// Stores the scorecard of a round of an open pair, replacing an earlier one (the
+    /// interviewer may score again until the pair ends). `false` if the pair is not open
+    /// or the round is gone. The caller checked the scorer and the ratings.
+    pub async fn record_scorecard(
+        &self,
+        round: RoundId,
+        card: &NewScorecard,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let card = card.clone();
+        self.write(move |conn| {
+            let pair = first(
+                conn,
+                "SELECT p.id FROM pair_rounds r JOIN pairs p ON p.id = r.pair_id \
+                 WHERE r.id = ? AND p.status = 'open'",
+                [round.0],
+                "load a round",
+                |row| col::<i64>(row, 0),
+            )?;
+            let Some(pair) = pair else {
+                return Ok(false);
+            };
+            let op = "record a scorecard";
+            execute(
+                conn,
+                "DELETE FROM pair_ratings WHERE round_id = ?",
+                [round.0],
+                op,
+            )?;
+            execute(
+                conn,
+                "DELETE FROM pair_scorecards WHERE round_id = ?",
+                [round.0],
+                op,
+            )?;
+            execute(
+                conn,
+                "INSERT INTO pair_scorecards (round_id, strength, improve, created_at) \
+                 VALUES (?, ?, ?, ?)",
+                params![round.0, card.strength, card.improve, now],
+                op,
+            )?;
+            for (key, rating) in &card.ratings {
+                execute(
+                    conn,
+                    "INSERT INTO pair_ratings (round_id, step_key, rating) VALUES (?, ?, ?)",
+                    params![round.0, key, i64::from(*rating)],
+                    op,
+                )?;
+            }
+            touch(conn, pair, now)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// The pair with every round, its answers and its scorecard, in order: the end's
+    /// summary. Read in one transaction, so it is one state of the pair.
+    pub async fn pair_summary(&self, pair: PairId) -> Result<Option<PairSummary>, StoreError> {
+        self.read(move |conn| {
+            let tx = conn
+                .transaction()
+                .map_err(StoreError::query("read a pair's summary"))?;
+            let summary = summary(&tx, pair)?;
+            tx.commit()
+                .map_err(StoreError::query("read a pair's summary"))?;
+            Ok(summary)
+        })
+        .await
+    }
+}
+
+/// Activity in the pair: its idle time starts again.
+fn touch(conn: &Connection, pair: i64, now: i64) -> Result<(), StoreError> {
+    execute(
+        conn,
+        "UPDATE pairs SET last_activity_at = max(last_activity_at, ?) WHERE id = ?",
+        params![now, pair],
+        "record a pair's activity",
+    )
+    .map(drop)
+}
+
+fn running(conn: &Connection, pair: PairId) -> Result<Option<Round>, StoreError> {
+    let sql = select_round!("WHERE pair_id = ? AND ended_at IS NULL");
+    first(
+        conn,
+        sql,
+        [pair.0],
+        "load the running round",
+        Round::from_row,
+    )
+}
+
+/// [`Store::next_round`]'s job, on the writer thread inside its transaction.
+fn next_round(
+    conn: &Connection,
+    pair: PairId,
+    expected: Option<RoundId>,
+    new: &NewRound,
+    now: i64,
+) -> Result<NextRound, StoreError> {
+    let sql = select_pair!("WHERE id = ?");
+    let found = first(conn, sql, [pair.0], "load a pair", Pair::from_row)?;
+    let Some(record) = found.filter(|p| p.status.is_open()) else {
+        return Ok(NextRound::PairNotOpen);
+    };
+    let current = running(conn, pair)?;
+    if current.as_ref().map(|r| r.id) != expected {
+        return Ok(NextRound::Conflict { running: current });
+    }
+    let last = match &current {
+        Some(round) => Some(round.clone()),
+        None => first(
+            conn,
+            select_round!("WHERE pair_id = ? ORDER BY number DESC LIMIT 1"),
+            [pair.0],
+            "load the last round",
+            Round::from_row,
+        )?,
+    };
+    let (interviewer, candidate, number) = match &last {
+        Some(last) => (last.candidate, last.interviewer, last.number + 1),
+        None => (record.first_interviewer, record.first_candidate, 1),
+    };
+    let ended = match current {
+        Some(mut round) => {
+            execute(
+                conn,
+                "UPDATE pair_rounds SET ended_at = ? WHERE id = ?",
+                params![now, round.id.0],
+                "end a round",
+            )?;
+            round.ended_at = Some(now);
+            Some(round)
+        }
+        None => None,
+    };
+    let keys = serde_json::to_string(&new.step_keys)
+        .map_err(|e| StoreError::InvalidRow(format!("round step keys: {e}")))?;
+    let round = first(
+        conn,
+        concat!(
+            "INSERT INTO pair_rounds (pair_id, number, interviewer_id, candidate_id, role_id, \
+             question_id, step_keys, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ",
+            round_columns!()
+        ),
+        params![
+            pair.0,
+            i64::from(number),
+            optional_to_db(interviewer),
+            optional_to_db(candidate),
+            new.role_id,
+            new.question_id,
+            keys,
+            now
+        ],
+        "start a round",
+        Round::from_row,
+    )?
+    .ok_or_else(|| StoreError::InvalidRow("starting a round returned no row".into()))?;
+    touch(conn, pair.0, now)?;
+    tracing::debug!(pair = %pair, round = round.number, question = %round.question_id, "round started");
+    Ok(NextRound::Started { ended, round })
+}
+
+/// [`Store::pair_summary`]'s reads.
+fn summary(conn: &Connection, pair: PairId) -> Result<Option<PairSummary>, StoreError> {
+    let sql = select_pair!("WHERE id = ?");
+    let Some(record) = first(conn, sql, [pair.0], "load a pair", Pair::from_row)? else {
+        return Ok(None);
+    };
+    let sql = select_round!("WHERE pair_id = ? ORDER BY number");
+    let rounds = all(conn, sql, [pair.0], "list a pair's rounds", Round::from_row)?;
+    let mut out = Vec::with_capacity(rounds.len());
+    for round in rounds {
+        let answers = all(
+            conn,
+            "SELECT round_id, source_id, answer_text, created_at FROM pair_answers \
+             WHERE round_id = ? ORDER BY id",
+            [round.id.0],
+            "list a round's answers",
+            |row| {
+                Ok(PeerAnswer {
+                    round_id: RoundId(col(row, 0)?),
+                    source_id: snowflake(row, 1)?,
+                    text: col(row, 2)?,
+                    created_at: col(row, 3)?,
+                })
+            },
+        )?;
+        let scorecard = scorecard(conn, &round)?;
+        out.push(RoundSummary {
+            round,
+            answers,
+            scorecard,
+        });
+    }
+    Ok(Some(PairSummary {
+        pair: record,
+        rounds: out,
+    }))
+}
+
+/// The round's scorecard, its ratings in the order of the round's steps.
+fn scorecard(conn: &Connection, round: &Round) -> Result<Option<Scorecard>, StoreError> {
+    let card = first(
+        conn,
+        "SELECT strength, improve, created_at FROM pair_scorecards WHERE round_id = ?",
+        [round.id.0],
+        "load a scorecard",
+        |row| Ok((col::<String>(row, 0)?, col::<String>(row, 1)?, col(row, 2)?)),
+    )?;
+    let Some((strength, improve, created_at)) = card else {
+        return Ok(None);
+    };
+    let mut ratings = all(
+        conn,
+        "SELECT step_key, rating FROM pair_ratings WHERE round_id = ?",
+        [round.id.0],
+        "load a scorecard's ratings",
+        |row| {
+            let rating: i64 = col(row, 1)?;
+            let rating = u8::try_from(rating)
+                .map_err(|_| StoreError::InvalidRow(format!("rating {rating}")))?;
+            Ok((col::<String>(row, 0)?, rating))
+        },
+    )?;
+    let order = |key: &str| round.step_keys.iter().position(|k| k == key);
+    ratings.sort_by(|(a, _), (b, _)| {
+        // Keys the round does not list (none are stored) would go last, by name.
+        (order(a).is_none(), order(a), a).cmp(&(order(b).is_none(), order(b), b))
+    });
+    Ok(Some(Scorecard {
+        round_id: round.id,
+        ratings,
+        strength,
+        improve,
+        created_at,
+    }))
+}

@@ -1,0 +1,226 @@
+//! `/forget-me` and retention for peer interviews: what goes, what the partner keeps.
+
+use interview_coach::store::{EndReason, PairStatus, PairsDeleted};
+
+use super::*;
+
+/// Alice interviews Bob in round 1 and Bob interviews Alice in round 2; each answers
+/// and is scored. Returns the pair.
+async fn two_scored_rounds(f: &Fixture, bob_says: &str, alice_says: &str) -> Pair {
+    let (pair, first) = f.pair_with_round(ALICE, BOB).await;
+    f.pairs
+        .answer(pair.id, BOB, 1, bob_says, T0 + 3)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut about_bob = all_steps(&first, 2);
+    about_bob.strength = "Bob kept calm.".into();
+    f.pairs
+        .score(first.id, ALICE, &about_bob, T0 + 4)
+        .await
+        .unwrap()
+        .unwrap();
+    let q2 = any_level("backend", 1);
+    let swapped = f
+        .pairs
+        .swap(pair.id, ALICE, role("backend"), q2, T0 + 5)
+        .await;
+    let second = swapped.unwrap().unwrap().round;
+    f.pairs
+        .answer(pair.id, ALICE, 2, alice_says, T0 + 6)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut about_alice = all_steps(&second, 3);
+    about_alice.improve = "Alice could name the metric.".into();
+    f.pairs
+        .score(second.id, BOB, &about_alice, T0 + 7)
+        .await
+        .unwrap()
+        .unwrap();
+    pair
+}
+
+#[tokio::test]
+async fn forget_me_removes_the_member_and_what_was_said_about_them_and_the_partner_keeps_theirs() {
+    let f = fixture().await;
+    let pair = two_scored_rounds(&f, "Bob's own words.", "Alice's own words.").await;
+    // Bob also waits in another server; Carol and Dave have a pair of their own.
+    let elsewhere = NewQueueEntry {
+        guild_id: OTHER_GUILD,
+        ..entry(BOB, None, None)
+    };
+    f.wait(&elsewhere, T0 + 8).await;
+    f.wait(&entry(CAROL, Some("qa"), None), T0 + 8).await;
+    let others = f.matched(&entry(DAVE, Some("qa"), None), T0 + 9).await;
+
+    let forgotten = f.pairs.forget_member(BOB, T0 + 10).await.unwrap();
+    // His open pair ended, so Alice can be told and the room closed.
+    assert_eq!(forgotten.ended.len(), 1);
+    assert_eq!(forgotten.ended[0].id, pair.id);
+    assert_eq!(
+        forgotten.ended[0].status,
+        PairStatus::Ended(EndReason::Left)
+    );
+    let queued: Vec<u64> = forgotten.queue.iter().map(|e| e.guild_id).collect();
+    assert_eq!(queued, [OTHER_GUILD], "with the reply to edit");
+    assert_eq!((forgotten.answers, forgotten.scorecards), (1, 1));
+    assert_eq!((forgotten.pairs, forgotten.rounds), (1, 2));
+
+    let summary = f.summary(&pair).await;
+    assert_eq!(summary.pair.first_interviewer, Some(ALICE));
+    assert_eq!(summary.pair.first_candidate, None, "no longer named");
+    let [one, two] = &summary.rounds[..] else {
+        panic!("both rounds stay: {summary:?}")
+    };
+    // Round 1 was about Bob: his answer and Alice's scorecard of it are gone.
+    assert_eq!(
+        (one.round.interviewer, one.round.candidate),
+        (Some(ALICE), None)
+    );
+    assert!(one.answers.is_empty());
+    assert_eq!(one.scorecard, None);
+    // Round 2 was about Alice: her answer and Bob's scorecard of it stay, unsigned.
+    assert_eq!(
+        (two.round.interviewer, two.round.candidate),
+        (None, Some(ALICE))
+    );
+    assert_eq!(two.answers[0].text, "Alice's own words.");
+    let kept = two.scorecard.as_ref().expect("Alice keeps her feedback");
+    assert_eq!(kept.improve, "Alice could name the metric.");
+    assert!(kept.ratings.iter().all(|(_, r)| *r == 3));
+
+    // No row anywhere holds Bob's id.
+    let bob = BOB as i64;
+    for (table, columns) in [
+        ("pair_queue", "user_id"),
+        ("pairs", "first_interviewer, first_candidate"),
+        ("pair_rounds", "interviewer_id, candidate_id"),
+    ] {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE {bob} IN ({columns})");
+        assert_eq!(count(&f.path, &sql), 0, "{table}");
+    }
+    let ratings = count(&f.path, "SELECT COUNT(*) FROM pair_ratings");
+    assert_eq!(ratings, kept.ratings.len() as i64, "only those about Alice");
+
+    // Others are untouched, and Bob may come back as a new member.
+    assert!(f
+        .pairs
+        .active_pair(GUILD, CAROL)
+        .await
+        .unwrap()
+        .is_some_and(|p| p.id == others.id));
+    assert_eq!(f.pairs.queue(OTHER_GUILD).await.unwrap(), []);
+    assert_eq!(f.wait(&entry(BOB, Some("backend"), None), T0 + 20).await, 1);
+    // Forgetting again finds only the new entry.
+    let again = f.pairs.forget_member(BOB, T0 + 21).await.unwrap();
+    assert_eq!(
+        (again.queue.len(), again.ended.len(), again.answers),
+        (1, 0, 0)
+    );
+}
+
+/// What `/forget-me` deletes leaves the file: neither the forgotten member's answer nor
+/// the partner's note about them remains in the database or its write-ahead log.
+#[tokio::test]
+async fn forgotten_answers_and_notes_leave_the_database_file() {
+    const ANSWER: &str = "okapi-quasar-5512-bob-answer";
+    const NOTE: &str = "Bob kept calm.";
+    let f = fixture().await;
+    two_scored_rounds(&f, &format!("{ANSWER} and more"), "Alice's own words.").await;
+    checkpoint(&f.path);
+    let has = |file: &Path, marker: &str| {
+        let bytes = std::fs::read(file).unwrap_or_default();
+        bytes.windows(marker.len()).any(|w| w == marker.as_bytes())
+    };
+    assert!(
+        has(&f.path, ANSWER) && has(&f.path, NOTE),
+        "written to the file"
+    );
+
+    f.pairs.forget_member(BOB, T0 + 10).await.unwrap();
+    checkpoint(&f.path);
+    let wal = f.path.with_extension("db-wal");
+    for marker in [ANSWER, NOTE] {
+        assert!(!has(&f.path, marker), "{marker} still in the database file");
+        assert!(!has(&wal, marker), "{marker} still in the write-ahead log");
+    }
+    assert!(
+        has(&f.path, "Alice could name the metric."),
+        "Alice's feedback stays"
+    );
+}
+
+#[tokio::test]
+async fn retention_deletes_pairs_ended_long_ago_with_everything_in_them() {
+    let f = fixture().await;
+    let old = two_scored_rounds(&f, "old words", "older words").await;
+    f.pairs
+        .end(old.id, EndReason::Finished, T0 + DAY)
+        .await
+        .unwrap()
+        .unwrap();
+    let (recent, round) = {
+        f.wait(&entry(CAROL, Some("backend"), None), T0).await;
+        let pair = f.matched(&entry(DAVE, Some("backend"), None), T0 + 1).await;
+        let q = any_level("backend", 0);
+        let round = f
+            .pairs
+            .start_round(pair.id, role("backend"), q, T0 + 2)
+            .await;
+        (pair, round.unwrap().unwrap())
+    };
+    f.pairs
+        .answer(recent.id, DAVE, 50, "recent words", T0 + 3)
+        .await
+        .unwrap()
+        .unwrap();
+    f.pairs
+        .end(recent.id, EndReason::Finished, T0 + 20 * DAY)
+        .await
+        .unwrap()
+        .unwrap();
+    // Open for months: never swept while open.
+    f.wait(&entry(ALICE, Some("qa"), None), T0).await;
+    let open = f.matched(&entry(BOB, Some("qa"), None), T0).await;
+
+    let now = T0 + DAY + 30 * DAY + 1;
+    let deleted = f.pairs.sweep_retention(now, 30).await.unwrap();
+    assert_eq!(
+        deleted,
+        PairsDeleted {
+            pairs: 1,
+            rounds: 2,
+            answers: 2,
+            scorecards: 2
+        }
+    );
+    assert_eq!(f.pairs.summary(old.id).await.unwrap(), None);
+    assert_eq!(count(&f.path, "SELECT COUNT(*) FROM pair_ratings"), 0);
+    let kept = f.summary(&recent).await;
+    assert_eq!(kept.rounds[0].round.id, round.id);
+    assert_eq!(kept.rounds[0].answers.len(), 1);
+    assert!(f.pairs.summary(open.id).await.unwrap().is_some());
+    assert!(f.pairs.sweep_retention(now, 30).await.unwrap().is_empty());
+
+    let later = T0 + 20 * DAY + 30 * DAY + 1;
+    let deleted = f.pairs.sweep_retention(later, 30).await.unwrap();
+    assert_eq!((deleted.pairs, deleted.rounds, deleted.answers), (1, 1, 1));
+    assert_eq!(f.pairs.open_pairs().await.unwrap().len(), 1);
+}
+
+/// Copies the write-ahead log into the file and empties it, retrying while the store's
+/// own background checkpoint is running.
+fn checkpoint(path: &Path) {
+    let conn = raw(path);
+    for _ in 0..200 {
+        let busy: i64 = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
+            .unwrap();
+        if busy == 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the write-ahead log could not be checkpointed");
+}
