@@ -1,0 +1,24 @@
+//! The daily question's rules (issue 17), as pure functions of their inputs:
+//! no Discord, no database and no clock of its own. Every function that
+//! depends on the time takes `now` as a [`Timestamp`], so the callers (and
+//! the tests) drive it with any clock they like.
+//!
+//! - [`schedule`] — a server's [`Schedule`] (post time, IANA time zone,
+//!   board weekday), read from what a moderator types, with specific errors.
+//!
+//! Local dates are [`jiff::civil::Date`]s in the schedule's zone; the time
+//! zone data is jiff's bundled copy of the IANA database, so nothing is read
+//! from the system.
+
+pub mod schedule;
+
+pub use jiff::civil::{Date, Time, Weekday};
+pub use jiff::tz::TimeZone;
+pub use jiff::Timestamp;
+
+pub use schedule::{parse_time, parse_weekday, parse_zone, weekday_name, Schedule, ScheduleError};
+
+/// The date `instant` falls on in `zone`.
+pub fn local_date(instant: Timestamp, zone: &TimeZone) -> Date {
+    zone.to_datetime(instant).date()
+}
