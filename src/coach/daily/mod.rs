@@ -5,18 +5,26 @@
 //!
 //! - [`schedule`] — a server's [`Schedule`] (post time, IANA time zone,
 //!   board weekday), read from what a moderator types, with specific errors.
+//! - [`timing`] — when the day's post is due ([`due`], [`next_post`]) and
+//!   when the weekly board is ([`board_due`], [`next_board`]): at the
+//!   configured local time, correct across daylight-saving changes; a post
+//!   missed while the bot was down is made once, the same local day only.
 //!
 //! Local dates are [`jiff::civil::Date`]s in the schedule's zone; the time
 //! zone data is jiff's bundled copy of the IANA database, so nothing is read
 //! from the system.
 
 pub mod schedule;
+#[cfg(test)]
+mod tests;
+pub mod timing;
 
 pub use jiff::civil::{Date, Time, Weekday};
 pub use jiff::tz::TimeZone;
 pub use jiff::Timestamp;
 
 pub use schedule::{parse_time, parse_weekday, parse_zone, weekday_name, Schedule, ScheduleError};
+pub use timing::{board_due, due, next_board, next_post, post_time};
 
 /// The date `instant` falls on in `zone`.
 pub fn local_date(instant: Timestamp, zone: &TimeZone) -> Date {
