@@ -9,11 +9,14 @@
 //!   when the weekly board is ([`board_due`], [`next_board`]): at the
 //!   configured local time, correct across daylight-saving changes; a post
 //!   missed while the bot was down is made once, the same local day only.
+//! - [`rotation`] — which question comes next for a role: no repeat within
+//!   the role's question count, the same answer after a restart.
 //!
 //! Local dates are [`jiff::civil::Date`]s in the schedule's zone; the time
 //! zone data is jiff's bundled copy of the IANA database, so nothing is read
 //! from the system.
 
+pub mod rotation;
 pub mod schedule;
 #[cfg(test)]
 mod tests;
@@ -23,6 +26,7 @@ pub use jiff::civil::{Date, Time, Weekday};
 pub use jiff::tz::TimeZone;
 pub use jiff::Timestamp;
 
+pub use rotation::{next_in_rotation, next_question, next_role, rotation_seed};
 pub use schedule::{parse_time, parse_weekday, parse_zone, weekday_name, Schedule, ScheduleError};
 pub use timing::{board_due, due, next_board, next_post, post_time};
 
