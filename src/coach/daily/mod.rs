@@ -11,6 +11,9 @@
 //!   missed while the bot was down is made once, the same local day only.
 //! - [`rotation`] — which question comes next for a role: no repeat within
 //!   the role's question count, the same answer after a restart.
+//! - [`streak`] — a member's current and longest streak of days with an
+//!   answer, in the server's time zone, from the days or from a small
+//!   running record.
 //!
 //! Local dates are [`jiff::civil::Date`]s in the schedule's zone; the time
 //! zone data is jiff's bundled copy of the IANA database, so nothing is read
@@ -18,6 +21,7 @@
 
 pub mod rotation;
 pub mod schedule;
+pub mod streak;
 #[cfg(test)]
 mod tests;
 pub mod timing;
@@ -28,6 +32,7 @@ pub use jiff::Timestamp;
 
 pub use rotation::{next_in_rotation, next_question, next_role, rotation_seed};
 pub use schedule::{parse_time, parse_weekday, parse_zone, weekday_name, Schedule, ScheduleError};
+pub use streak::{answer_days, StreakRecord, Streaks};
 pub use timing::{board_due, due, next_board, next_post, post_time};
 
 /// The date `instant` falls on in `zone`.
