@@ -16,7 +16,8 @@
 //!   (every problem at once, as `path:line:column`), templates, levels, and the strict
 //!   check's guide-level lints.
 //! - [`coach`] — question selection, the mock-interview engine (a pure state machine), the
-//!   answer analyser, and the strict check of the guides' example answers.
+//!   answer analyser, the strict check of the guides' example answers, and the daily question's
+//!   rules (schedule, timing across time zones, rotation, streaks).
 //! - [`store`] — SQLite persistence of interviews, answers and the outbox, and of peer
 //!   interviews (queue, pairs, rounds, scorecards).
 //! - [`session`] — the use cases, Discord-free: what the bot and `practice` both call.

@@ -1,7 +1,9 @@
 //! The coaching core: which question to ask, how a mock interview unfolds, and
 //! feedback on each answer. Nothing in here talks to Discord or the terminal,
-//! so both front ends (and the tests) drive exactly the same logic.
+//! so both front ends (and the tests) drive exactly the same logic. [`daily`]
+//! holds the rules of the daily question.
 
+pub mod daily;
 pub mod engine;
 pub mod examples;
 pub mod feedback;
