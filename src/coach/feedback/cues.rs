@@ -1,6 +1,8 @@
 //! The cue file compiled into matchers: one phrase index keyed by a
 //! phrase's first word, so analysing an answer is a single pass with one
-//! hash lookup per token.
+//! hash lookup per token. The same entries carry the built-in word lists a
+//! token is on (the sentence lexicon's classes), so that lookup serves them
+//! too.
 //!
 //! The guide loader has validated the file ([`CueFile`]); compiling cannot
 //! fail, and is done once per loaded library (see [`super::LibraryCues`]).
@@ -65,6 +67,9 @@ pub(crate) struct Entry {
     /// instead of the word again.
     pub id: u32,
     pub flags: u16,
+    /// The sentence lexicon's word classes and verb forms this word is in
+    /// (see [`lexicon_bits`](super::sentences::lexicon_bits)).
+    pub lexicon: u32,
     pub number: Option<f64>,
     /// Phrases starting with this word whose second element is not a word.
     pub phrases: Vec<u32>,
@@ -164,6 +169,10 @@ impl Cues {
         b.phrases(&n.not_result_after, Target::NotResultAfter);
         b.phrases(&n.not_result_counts, Target::NotResultCount);
         let frameworks = b.frameworks(file);
+        // Last, so the cue words keep the ids they had before.
+        for (word, bits) in super::sentences::lexicon_bits() {
+            b.entry(word).lexicon |= bits;
+        }
         let text = |list: &[Phrase]| list.iter().map(|p| p.text.clone()).collect();
         Cues {
             words_per_minute: file.words_per_minute,

@@ -19,13 +19,10 @@
 //! bumping [`FEATURE_SET`](crate::guide::sentences::FEATURE_SET) and
 //! retraining (`interview-coach train-sentences`).
 
-use std::sync::OnceLock;
-
-use super::lexicon::{CLASSES, IRREGULAR_PAST, NOT_PAST_ED};
+use super::lexicon::{CLASSES, IRREGULAR_BIT, NOT_PAST_ED_BIT};
 use super::named::Named;
 use super::segment::Segment;
 use crate::coach::feedback::analyse::Scan;
-use crate::coach::feedback::cues::FastMap;
 use crate::coach::feedback::cues::{flag, Target};
 use crate::guide::words::{Kind, Tokens};
 
@@ -93,18 +90,15 @@ fn is_you(w: &str) -> bool {
     matches!(w, "you" | "your" | "you're" | "you'd" | "you'll")
 }
 
-fn is_past(w: &str) -> bool {
-    past_form(w, class_bits(w))
+/// Whether word token `i` is a past form.
+fn is_past(scan: &Scan<'_>, i: usize) -> bool {
+    past_form(scan.t.norm(i), class_bits(scan, i))
 }
 
 /// [`is_past`] with the word's class bits already looked up.
 fn past_form(w: &str, bits: u32) -> bool {
     bits & IRREGULAR_BIT != 0 || (w.len() > 4 && w.ends_with("ed") && bits & NOT_PAST_ED_BIT == 0)
 }
-
-/// Bits of [`class_bits`] above the classes': the verb-form lists.
-const IRREGULAR_BIT: u32 = 1 << 31;
-const NOT_PAST_ED_BIT: u32 = 1 << 30;
 
 fn is_present_aux(w: &str) -> bool {
     matches!(
@@ -153,25 +147,16 @@ fn is_conditional(w: &str) -> bool {
     )
 }
 
-/// Each word's classes as bits (bit `k` is `CLASSES[k]`), built once.
-fn class_bits(w: &str) -> u32 {
-    static INDEX: OnceLock<FastMap<&'static str, u32>> = OnceLock::new();
-    let index = INDEX.get_or_init(|| {
-        let mut m: FastMap<&'static str, u32> = FastMap::default();
-        for (k, c) in CLASSES.iter().enumerate() {
-            for &word in c.words {
-                *m.entry(word).or_default() |= 1 << k;
-            }
-        }
-        for &word in IRREGULAR_PAST {
-            *m.entry(word).or_default() |= IRREGULAR_BIT;
-        }
-        for &word in NOT_PAST_ED {
-            *m.entry(word).or_default() |= NOT_PAST_ED_BIT;
-        }
-        m
-    });
-    index.get(w).copied().unwrap_or(0)
+/// Word token `i`'s classes as bits (bit `k` is `CLASSES[k]`, and the
+/// verb-form bits): the cue index carries them on each word's entry (see
+/// [`lexicon::bits`](super::lexicon::bits)), so they come with the lookup
+/// [`Scan`] made for the token.
+fn class_bits(scan: &Scan<'_>, i: usize) -> u32 {
+    scan.entries
+        .get(i)
+        .copied()
+        .flatten()
+        .map_or(0, |e| e.lexicon)
 }
 
 /// The bits that stand for [`CLASSES`].
@@ -272,7 +257,7 @@ pub(crate) fn features<'s>(
         }
         words += 1;
         let w = t.norm(i);
-        let bits = class_bits(w);
+        let bits = class_bits(scan, i);
         first_word.get_or_insert(i);
         if content_word(scan, i, w, bits) {
             content += 1;
@@ -348,7 +333,7 @@ pub(crate) fn features<'s>(
     }
     if let Some(i) = first_word {
         emit(Feat::Start(t.norm(i)));
-        if is_past(t.norm(i)) {
+        if is_past(scan, i) {
             // "Built the export", told without a subject.
             emit(Feat::Named(Named::StartsPast));
         }
@@ -437,7 +422,7 @@ pub(crate) fn has_speaker(scan: &Scan<'_>, seg: Segment) -> bool {
             continue;
         }
         let w = t.norm(i);
-        if is_i(w) || (first && is_past(w)) {
+        if is_i(w) || (first && is_past(scan, i)) {
             return true;
         }
         first = false;

@@ -24,6 +24,7 @@ use crate::guide::words::{Kind, Tokens};
 use crate::guide::SentenceModelFile;
 
 pub(crate) use features::{features, has_speaker, Feat};
+pub(crate) use lexicon::bits as lexicon_bits;
 pub(crate) use segment::{segments, Segment};
 
 use lexicon::CLASSES;
