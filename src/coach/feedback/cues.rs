@@ -1,8 +1,8 @@
 //! The cue file compiled into matchers: one phrase index keyed by a
 //! phrase's first word, so analysing an answer is a single pass with one
 //! hash lookup per token. The same entries carry the built-in word lists a
-//! token is on (the sentence lexicon's classes), so that lookup serves them
-//! too.
+//! token is on (the sentence lexicon's classes, the number rules' lists), so
+//! that lookup serves them too.
 //!
 //! The guide loader has validated the file ([`CueFile`]); compiling cannot
 //! fail, and is done once per loaded library (see [`super::LibraryCues`]).
@@ -70,6 +70,9 @@ pub(crate) struct Entry {
     /// The sentence lexicon's word classes and verb forms this word is in
     /// (see [`lexicon_bits`](super::sentences::lexicon_bits)).
     pub lexicon: u32,
+    /// The number rules' word lists this word is on, one bit per list (see
+    /// [`list_bits`](super::numbers::list_bits)).
+    pub number_lists: u32,
     pub number: Option<f64>,
     /// Phrases starting with this word whose second element is not a word.
     pub phrases: Vec<u32>,
@@ -172,6 +175,9 @@ impl Cues {
         // Last, so the cue words keep the ids they had before.
         for (word, bits) in super::sentences::lexicon_bits() {
             b.entry(word).lexicon |= bits;
+        }
+        for (word, bits) in super::numbers::list_bits() {
+            b.entry(word).number_lists |= bits;
         }
         let text = |list: &[Phrase]| list.iter().map(|p| p.text.clone()).collect();
         Cues {

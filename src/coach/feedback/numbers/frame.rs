@@ -18,7 +18,7 @@ impl Scan<'_> {
             .any(|j| {
                 let w = t.norm(j);
                 w == "now"
-                    || is(PAST, w)
+                    || self.on(&PAST, j)
                     || (w.len() > 4
                         && w.ends_with("ed")
                         && t.kind(j) == Some(Kind::Word)
@@ -44,10 +44,10 @@ impl Scan<'_> {
         // The other amount, when it is a number and not a target ("210 ms
         // against a 60 ms budget").
         let number_at = |mut j: usize| {
-            while matches!(t.norm(j), "the" | "a" | "an") || is(APPROX, t.norm(j)) {
+            while matches!(t.norm(j), "the" | "a" | "an") || self.on(&APPROX, j) {
                 j += 1;
             }
-            let target = (j + 1..j + 3).any(|k| is(TARGETS, t.norm(k)));
+            let target = (j + 1..j + 3).any(|k| self.on(&TARGETS, k));
             self.is_numberish(j) && self.same_clause(j, i) && !target
         };
         // "11 minutes instead of a weekend" compares a time or an amount
@@ -88,14 +88,13 @@ impl Scan<'_> {
         self.word_before(i).is_some_and(|p| {
             matches!(t.norm(p), "of" | "at" | "to")
                 && p.checked_sub(1)
-                    .is_some_and(|s| is(SETTINGS, t.norm(s)) || t.norm(s) == "size")
+                    .is_some_and(|s| self.on(&SETTINGS, s) || t.norm(s) == "size")
         })
     }
 
     pub(super) fn counts_a_setting(&self, f: &Found) -> bool {
-        f.noun.is_some_and(|(a, b)| {
-            (a..b).any(|j| is(SETTINGS, self.t.norm(j)) || is(PARTS, self.t.norm(j)))
-        })
+        f.noun
+            .is_some_and(|(a, b)| (a..b).any(|j| self.on(&SETTINGS, j) || self.on(&PARTS, j)))
     }
 
     /// The sentence holding `i` says its numbers were never measured: "we
@@ -112,7 +111,7 @@ impl Scan<'_> {
             b += 1;
         }
         (a..=b).any(|j| {
-            is(MEASURED, t.norm(j))
+            self.on(&MEASURED, j)
                 && (j.saturating_sub(3)..j).any(|k| self.flags[k] & flag::NEGATION != 0)
         })
     }
@@ -205,7 +204,7 @@ impl Scan<'_> {
                 || ((w.ends_with("n't") || w == "never")
                     && matches!(t.norm(j + 1), "had" | "have" | "seen" | "saw" | "been"));
             let end = if j < i { (j + 6).min(i) } else { j + 6 };
-            negates && (j + 1..end).any(|k| is(OUTCOMES, t.norm(k)))
+            negates && (j + 1..end).any(|k| self.on(&OUTCOMES, k))
         });
         held || absence
     }
@@ -216,7 +215,7 @@ impl Scan<'_> {
             && f.noun.is_some()
             && self
                 .word_before(f.start)
-                .is_some_and(|p| is(FOUND, self.t.norm(p)) && !self.hypothetical_before(p))
+                .is_some_and(|p| self.on(&FOUND, p) && !self.hypothetical_before(p))
     }
 
     /// What a quantity measures: its counted noun, the content word right
@@ -306,7 +305,7 @@ impl Scan<'_> {
                 }
             }
         }
-        if let Some(j) = near.clone().find(|&j| is(OUTCOMES, t.norm(j))) {
+        if let Some(j) = near.clone().find(|&j| self.on(&OUTCOMES, j)) {
             return Some(t.norm(j).to_string());
         }
         // A time unit used as the measure's noun: "average days to payment
