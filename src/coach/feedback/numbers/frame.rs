@@ -7,6 +7,42 @@ use super::words::*;
 use super::{Found, Numbers};
 use crate::guide::words::Kind;
 
+/// The role's metrics, each spelling split into words once per answer
+/// rather than once per word it is compared with.
+pub(super) struct Metrics<'c> {
+    /// Per spelling with words, in the order of the metrics and of each
+    /// one's spellings (canonical first): its metric's canonical name and
+    /// its words in `words`.
+    spellings: Vec<(&'c str, std::ops::Range<usize>)>,
+    words: Vec<&'c str>,
+}
+
+impl<'c> Metrics<'c> {
+    pub(super) fn new(metrics: &'c [Term]) -> Metrics<'c> {
+        let mut out = Metrics {
+            spellings: Vec::new(),
+            words: Vec::new(),
+        };
+        for m in metrics {
+            for s in std::iter::once(&m.canonical).chain(&m.variants) {
+                let start = out.words.len();
+                out.words.extend(s.split_whitespace());
+                if out.words.len() > start {
+                    out.spellings.push((&m.canonical, start..out.words.len()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Each spelling as (its metric's canonical name, its words).
+    fn spellings(&self) -> impl Iterator<Item = (&'c str, &[&'c str])> + '_ {
+        self.spellings
+            .iter()
+            .map(|(name, r)| (*name, self.words.get(r.clone()).unwrap_or_default()))
+    }
+}
+
 impl Scan<'_> {
     /// Told as what happened: a past verb or "now" shortly before `i` in its
     /// sentence.
@@ -247,14 +283,13 @@ impl Scan<'_> {
             .map(|j| t.orig(j).to_string())
     }
 
-    /// Whether the words of `term` (one of its spellings) start at token `j`:
+    /// Whether the words of a term's spelling start at token `j`:
     /// case-insensitive, the last word also as a plural.
-    pub(super) fn term_at(&self, j: usize, term: &str) -> bool {
+    pub(super) fn term_at(&self, j: usize, words: &[&str]) -> bool {
         let t = &self.t;
-        let words = term.split_whitespace().count();
-        term.split_whitespace().enumerate().all(|(k, w)| {
+        words.iter().enumerate().all(|(k, w)| {
             let a = t.norm(j + k);
-            let last = k + 1 == words;
+            let last = k + 1 == words.len();
             a.eq_ignore_ascii_case(w)
                 || (last
                     && (a
@@ -269,7 +304,7 @@ impl Scan<'_> {
     /// measures: named near it in its clause ("p95 latency fell", "cut our
     /// AWS bill by 30%", "99.9% uptime"), or its unit when that is time or
     /// money.
-    pub(super) fn metric_of(&self, f: &Found, metrics: &[Term]) -> Option<String> {
+    pub(super) fn metric_of(&self, f: &Found, metrics: &Metrics<'_>) -> Option<String> {
         let t = &self.t;
         // From a little before the change word ("lifting activation, which
         // we define as ..., from 31% to 44%") or the dozen words before the
@@ -295,13 +330,9 @@ impl Scan<'_> {
             .chain(f.end + 1..hi)
             .filter(|&j| j < hi && t.kind(j) == Some(Kind::Word));
         for j in near.clone() {
-            for m in metrics {
-                let spellings = std::iter::once(&m.canonical).chain(&m.variants);
-                if spellings
-                    .filter(|s| !s.trim().is_empty())
-                    .any(|s| self.term_at(j, s))
-                {
-                    return Some(m.canonical.clone());
+            for (canonical, words) in metrics.spellings() {
+                if self.term_at(j, words) {
+                    return Some(canonical.to_string());
                 }
             }
         }
@@ -367,6 +398,7 @@ impl Scan<'_> {
             negated: Vec::new(),
             figures_count: self.numbers_are_figures(ctx),
         };
+        let metrics = Metrics::new(&ctx.terms.metrics);
         // Results by token, so the baseline pass below keeps text order.
         let mut results: Vec<(usize, Quantity)> = Vec::new();
         let mut rest: Vec<Found> = Vec::new();
@@ -382,7 +414,7 @@ impl Scan<'_> {
             // ("5 million"): continue after the whole quantity.
             i = f.end.max(i + 1);
             if self.sustained(&f) {
-                let metric = self.metric_of(&f, &ctx.terms.metrics);
+                let metric = self.metric_of(&f, &metrics);
                 let kind = f.kind.unwrap_or(QuantityKind::Count);
                 results.push((f.start, self.quantity(&f, kind, metric)));
                 continue;
@@ -397,7 +429,7 @@ impl Scan<'_> {
                 continue;
             }
             if self.is_result(&f) && !self.unmeasured(f.start) {
-                let metric = self.metric_of(&f, &ctx.terms.metrics);
+                let metric = self.metric_of(&f, &metrics);
                 let kind = f.kind.unwrap_or(QuantityKind::Count);
                 results.push((f.start, self.quantity(&f, kind, metric)));
             } else {
@@ -422,7 +454,7 @@ impl Scan<'_> {
                     .iter()
                     .any(|(r, _)| self.t.toks[*r].sentence == sentence);
             if baseline {
-                let metric = self.metric_of(&f, &ctx.terms.metrics);
+                let metric = self.metric_of(&f, &metrics);
                 let kind = f.kind.unwrap_or(QuantityKind::Count);
                 results.push((f.start, self.quantity(&f, kind, metric)));
             } else if let Some(kind) = f.kind {
