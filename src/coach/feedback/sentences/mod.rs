@@ -53,6 +53,8 @@ pub struct SentenceModel {
     pairs: FastMap<u64, u32>,
     /// Row-major: row `r` holds one weight per function.
     weights: Vec<f32>,
+    /// How many rows the file has.
+    rows: usize,
     /// Unique per compiled model (see `word_rows`).
     id: u64,
 }
@@ -101,6 +103,7 @@ impl SentenceModel {
             pair_words: FastMap::default(),
             pairs: FastMap::default(),
             weights: Vec::with_capacity(file.weights.len() * nf),
+            rows: file.weights.len(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         // A name listed twice keeps its last row, as a map insert would.
@@ -227,25 +230,28 @@ impl SentenceModel {
         let segs = segments(&scan.t, scan.src());
         let words = self.word_rows(&scan.t);
         let nf = self.functions.len();
-        let mut rows: Vec<u32> = Vec::with_capacity(64);
+        // The rows a piece reads, one bit per row: each row counts once, and
+        // walking the bits visits them in row order, the order the weights
+        // have always been added in, so the sums stay bit for bit the same.
+        let mut rows = vec![0u64; self.rows.div_ceil(64)];
         let mut out = Vec::with_capacity(segs.len());
         for (k, &seg) in segs.iter().enumerate() {
-            rows.clear();
             let content = features(scan, framework, seg, k, segs.len(), &mut |f| {
                 if let Some(r) = self.row(&f, &words) {
-                    rows.push(r);
+                    if let Some(bits) = rows.get_mut(r as usize / 64) {
+                        *bits |= 1 << (r % 64);
+                    }
                 }
             });
-            // Summed in row order, as the weights have always been added:
-            // the probabilities stay bit for bit the same.
-            rows.sort_unstable();
-            rows.dedup();
             let mut z = vec![0f32; nf];
-            for &r in &rows {
-                let at = r as usize * nf;
-                if let Some(w) = self.weights.get(at..at + nf) {
-                    for (z, w) in z.iter_mut().zip(w) {
-                        *z += w;
+            for (n, bits) in rows.iter_mut().enumerate() {
+                while *bits != 0 {
+                    let at = (n * 64 + bits.trailing_zeros() as usize) * nf;
+                    *bits &= *bits - 1;
+                    if let Some(w) = self.weights.get(at..at + nf) {
+                        for (z, w) in z.iter_mut().zip(w) {
+                            *z += w;
+                        }
                     }
                 }
             }

@@ -1,9 +1,11 @@
-//! The compiled model reads the same rows as the feature names say.
+//! The compiled model reads the same rows as the feature names say, and
+//! gives the same probabilities bit for bit.
 //!
 //! Features are resolved to rows in several ways for speed (tables for
-//! fixed names and classes, numbered pair words, rows remembered per word);
-//! this checks each piece of every tuning and example answer against the
-//! plain reading: each feature's name looked up among the file's rows.
+//! fixed names and classes, numbered pair words, rows remembered per word,
+//! a bit set of rows); this checks each piece of every tuning and example
+//! answer against the plain reading: each feature's name looked up among
+//! the file's rows, their weights added in row order.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,7 +13,7 @@ use std::path::Path;
 use super::{features, segments, SentenceModel};
 use crate::coach::feedback::analyse::Scan;
 use crate::coach::feedback::{AnswerContext, FrameworkRef, LibraryCues, RoleTerms};
-use crate::guide::GuideLibrary;
+use crate::guide::{GuideLibrary, SentenceModelFile};
 
 /// Every answer text in the labelled folders the model may be tuned on,
 /// with its framework id.
@@ -39,8 +41,36 @@ fn answers(root: &Path) -> Vec<(String, String)> {
     out
 }
 
+/// The probabilities of a piece reading `rows` (sorted, each once),
+/// computed the plain way: weights added in row order, then the softmax or
+/// the sigmoid.
+fn reference_probs(file: &SentenceModelFile, rows: &[u32]) -> Vec<f32> {
+    let mut z = vec![0f32; file.functions.len()];
+    for &r in rows {
+        for (z, w) in z.iter_mut().zip(&file.weights[r as usize].1) {
+            *z += w;
+        }
+    }
+    if file.softmax {
+        let top = z.iter().copied().fold(f32::MIN, f32::max);
+        let mut sum = 0.0;
+        for p in &mut z {
+            *p = (*p - top).exp();
+            sum += *p;
+        }
+        for p in &mut z {
+            *p /= sum;
+        }
+    } else {
+        for p in &mut z {
+            *p = 1.0 / (1.0 + (-*p).exp());
+        }
+    }
+    z
+}
+
 #[test]
-fn rows_match_the_rows_named_by_each_feature() {
+fn pieces_read_the_rows_named_by_their_features() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let lib = GuideLibrary::load(root.join("guides")).expect("shipped guides");
     let (Some(file), Some(cues)) = (lib.sentence_model(), lib.cues()) else {
@@ -71,6 +101,8 @@ fn rows_match_the_rows_named_by_each_feature() {
             let scan = Scan::new(&text, &ctx, cues);
             let words = model.word_rows(&scan.t);
             let segs = segments(&scan.t, scan.src());
+            let read = model.pieces(&scan, fw);
+            assert_eq!(read.len(), segs.len());
             for (k, &seg) in segs.iter().enumerate() {
                 let (mut fast, mut named) = (Vec::new(), Vec::new());
                 features(&scan, fw, seg, k, segs.len(), &mut |f| {
@@ -81,7 +113,14 @@ fn rows_match_the_rows_named_by_each_feature() {
                     rows.sort_unstable();
                     rows.dedup();
                 }
-                assert_eq!(fast, named, "{:?}", scan.t.orig_span(seg.start, seg.end));
+                let piece = scan.t.orig_span(seg.start, seg.end);
+                assert_eq!(fast, named, "{piece:?}");
+                let expected: Vec<u32> = reference_probs(file, &named)
+                    .iter()
+                    .map(|p| p.to_bits())
+                    .collect();
+                let got: Vec<u32> = read[k].probs.iter().map(|p| p.to_bits()).collect();
+                assert_eq!(got, expected, "{piece:?}");
                 pieces += 1;
             }
         }
