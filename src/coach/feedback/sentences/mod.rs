@@ -292,18 +292,18 @@ const WORD_CACHE_MAX: usize = 50_000;
 pub(crate) const SUBSTANCE: usize = 2;
 
 /// The piece that best covers a step needing one of `functions` (model
-/// indices), with its function and probability, when one reaches the
-/// model's threshold, carries content and, for `first_person` steps, has
-/// the speaker in it.
-pub(crate) fn covering<'p>(
+/// indices), as its index in `pieces` with its function and probability,
+/// when one reaches the model's threshold, carries content and, for
+/// `first_person` steps, has the speaker in it.
+pub(crate) fn covering(
     model: &SentenceModel,
     scan: &Scan<'_>,
-    pieces: &'p [Piece],
+    pieces: &[Piece],
     functions: &[usize],
     first_person: bool,
-) -> Option<(&'p Piece, usize, f32)> {
-    let mut best: Option<(&Piece, usize, f32)> = None;
-    for p in pieces {
+) -> Option<(usize, usize, f32)> {
+    let mut best: Option<(usize, usize, f32)> = None;
+    for (k, p) in pieces.iter().enumerate() {
         if p.content < SUBSTANCE {
             continue;
         }
@@ -313,7 +313,7 @@ pub(crate) fn covering<'p>(
         for &f in functions {
             let prob = p.probs.get(f).copied().unwrap_or(0.0);
             if prob >= model.threshold && best.is_none_or(|(_, _, b)| prob > b) {
-                best = Some((p, f, prob));
+                best = Some((k, f, prob));
             }
         }
     }
