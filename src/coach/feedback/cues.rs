@@ -174,10 +174,10 @@ impl Cues {
         let frameworks = b.frameworks(file);
         // Last, so the cue words keep the ids they had before.
         for (word, bits) in super::sentences::lexicon_bits() {
-            b.entry(word).lexicon |= bits;
+            b.update(word, |e| e.lexicon |= bits);
         }
         for (word, bits) in super::numbers::list_bits() {
-            b.entry(word).number_lists |= bits;
+            b.update(word, |e| e.number_lists |= bits);
         }
         let text = |list: &[Phrase]| list.iter().map(|p| p.text.clone()).collect();
         Cues {
@@ -250,6 +250,16 @@ impl Builder {
             id,
             ..Entry::default()
         })
+    }
+
+    /// Changes `word`'s entry, making it if needed; unlike [`Self::entry`],
+    /// allocates no key for a word already there (a word on several of the
+    /// built-in lists, or in the cue file too).
+    fn update(&mut self, word: &str, change: impl FnOnce(&mut Entry)) {
+        match self.index.get_mut(word) {
+            Some(e) => change(e),
+            None => change(self.entry(word)),
+        }
     }
 
     /// A one-word filler or hedge is soft: cue phrases step over it.

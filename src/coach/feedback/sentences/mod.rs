@@ -90,6 +90,15 @@ pub(crate) struct Piece {
 impl SentenceModel {
     pub fn compile(file: &SentenceModelFile) -> SentenceModel {
         let nf = file.functions.len();
+        // Sized up front: the stems and pairs are most of the file's rows,
+        // and growing their tables row by row is a good part of the compile.
+        let count = |prefix: &str| {
+            file.weights
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix))
+                .count()
+        };
+        let (stems, pairs) = (count("s:"), count("b:"));
         let mut m = SentenceModel {
             functions: file.functions.clone(),
             threshold: file.threshold,
@@ -99,9 +108,9 @@ impl SentenceModel {
             starts: FastMap::default(),
             cues: FastMap::default(),
             frameworks: FastMap::default(),
-            stems: FastMap::default(),
+            stems: FastMap::with_capacity_and_hasher(stems, Default::default()),
             pair_words: FastMap::default(),
-            pairs: FastMap::default(),
+            pairs: FastMap::with_capacity_and_hasher(pairs, Default::default()),
             weights: Vec::with_capacity(file.weights.len() * nf),
             rows: file.weights.len(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -147,9 +156,14 @@ impl SentenceModel {
         if key.len() > PAIR_MAX || b.contains(' ') {
             return;
         }
-        let mut number = |w: &str| {
-            let next = u32::try_from(self.pair_words.len()).unwrap_or(u32::MAX);
-            *self.pair_words.entry(w.into()).or_insert(next)
+        // Most words are in many pairs: look before allocating a key.
+        let mut number = |w: &str| match self.pair_words.get(w) {
+            Some(&n) => n,
+            None => {
+                let n = u32::try_from(self.pair_words.len()).unwrap_or(u32::MAX);
+                self.pair_words.insert(w.into(), n);
+                n
+            }
         };
         let (a, b) = (number(a), number(b));
         self.pairs.insert(pair_key(a, b), row);
