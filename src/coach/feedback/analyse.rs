@@ -335,6 +335,12 @@ fn steps(
         Some(m) if uses_model => m.pieces(scan, &ctx.framework.id),
         _ => Vec::new(),
     };
+    // Each piece's text, shortened once: the sentence findings show every
+    // one, and the evidence of a step is the piece that covers it.
+    let texts: Vec<String> = pieces
+        .iter()
+        .map(|p| short(scan.t.orig_span(p.seg.start, p.seg.end)))
+        .collect();
     let mut out = Vec::with_capacity(ctx.framework.steps.len());
     let mut negated_at: Vec<(usize, usize)> = Vec::new();
     for step in &ctx.framework.steps {
@@ -347,10 +353,10 @@ fn steps(
         let (evidence, function) = match by_model {
             Some((m, wanted)) => {
                 match sentences::covering(m, scan, &pieces, &wanted, step.first_person) {
-                    Some((piece, f, _)) => (
-                        Some(Evidence {
-                            phrase: short(scan.t.orig_span(piece.seg.start, piece.seg.end)),
-                            excerpt: short(scan.t.orig_span(piece.seg.start, piece.seg.end)),
+                    Some((k, f, _)) => (
+                        texts.get(k).map(|text| Evidence {
+                            phrase: text.clone(),
+                            excerpt: text.clone(),
                         }),
                         m.functions().get(f).cloned(),
                     ),
@@ -377,7 +383,8 @@ fn steps(
     let sentences = match model {
         Some(m) => pieces
             .iter()
-            .map(|p| {
+            .zip(texts)
+            .map(|(p, text)| {
                 let mut functions: Vec<FunctionScore> = p
                     .probs
                     .iter()
@@ -389,10 +396,7 @@ fn steps(
                     })
                     .collect();
                 functions.sort_by(|a, b| b.probability.total_cmp(&a.probability));
-                SentenceFinding {
-                    text: short(scan.t.orig_span(p.seg.start, p.seg.end)),
-                    functions,
-                }
+                SentenceFinding { text, functions }
             })
             .collect(),
         None => Vec::new(),

@@ -1,6 +1,8 @@
 //! The cue file compiled into matchers: one phrase index keyed by a
 //! phrase's first word, so analysing an answer is a single pass with one
-//! hash lookup per token.
+//! hash lookup per token. The same entries carry the built-in word lists a
+//! token is on (the sentence lexicon's classes, the number rules' lists), so
+//! that lookup serves them too.
 //!
 //! The guide loader has validated the file ([`CueFile`]); compiling cannot
 //! fail, and is done once per loaded library (see [`super::LibraryCues`]).
@@ -65,6 +67,12 @@ pub(crate) struct Entry {
     /// instead of the word again.
     pub id: u32,
     pub flags: u16,
+    /// The sentence lexicon's word classes and verb forms this word is in
+    /// (see [`lexicon_bits`](super::sentences::lexicon_bits)).
+    pub lexicon: u32,
+    /// The number rules' word lists this word is on, one bit per list (see
+    /// [`list_bits`](super::numbers::list_bits)).
+    pub number_lists: u32,
     pub number: Option<f64>,
     /// Phrases starting with this word whose second element is not a word.
     pub phrases: Vec<u32>,
@@ -166,6 +174,13 @@ impl Cues {
         b.phrases(&n.not_result_after, Target::NotResultAfter);
         b.phrases(&n.not_result_counts, Target::NotResultCount);
         let frameworks = b.frameworks(file);
+        // Last, so the cue words keep the ids they had before.
+        for (word, bits) in super::sentences::lexicon_bits() {
+            b.update(word, |e| e.lexicon |= bits);
+        }
+        for (word, bits) in super::numbers::list_bits() {
+            b.update(word, |e| e.number_lists |= bits);
+        }
         let text = |list: &[Phrase]| list.iter().map(|p| p.text.clone()).collect();
         Cues {
             words_per_minute: file.words_per_minute,
@@ -237,6 +252,16 @@ impl Builder {
             id,
             ..Entry::default()
         })
+    }
+
+    /// Changes `word`'s entry, making it if needed; unlike [`Self::entry`],
+    /// allocates no key for a word already there (a word on several of the
+    /// built-in lists, or in the cue file too).
+    fn update(&mut self, word: &str, change: impl FnOnce(&mut Entry)) {
+        match self.index.get_mut(word) {
+            Some(e) => change(e),
+            None => change(self.entry(word)),
+        }
     }
 
     /// A one-word filler or hedge is soft: cue phrases step over it.

@@ -13,7 +13,7 @@ impl Scan<'_> {
         (k.saturating_sub(CHANGE_REACH)..k)
             .rev()
             .take_while(|&j| self.joined(j, k) && !self.is_numberish(j))
-            .find(|&j| is(CHANGE, self.t.norm(j)))
+            .find(|&j| self.on(&CHANGE, j))
     }
 
     /// For a range of percentages, durations or money whose clause has no
@@ -24,7 +24,7 @@ impl Scan<'_> {
         let v = (from.saturating_sub(30)..from)
             .rev()
             .take_while(|&j| self.t.toks[j].sentence == sentence)
-            .find(|&j| is(CHANGE, self.t.norm(j)))?;
+            .find(|&j| self.on(&CHANGE, j))?;
         // Near ("Ticket volume halved, from 200 a week to about 100"), any
         // amount; further off, only one with a unit.
         (from - v <= 8 || f.has_unit()).then_some(v)
@@ -33,7 +33,7 @@ impl Scan<'_> {
     /// The word before `j` over adverbs ("had also cut").
     pub(super) fn before_adverbs(&self, j: usize) -> Option<usize> {
         let mut p = j.checked_sub(1)?;
-        while is(ADVERBS, self.t.norm(p)) {
+        while self.on(&ADVERBS, p) {
             p = p.checked_sub(1)?;
         }
         self.same_clause(p, j).then_some(p)
@@ -50,7 +50,7 @@ impl Scan<'_> {
         (j.saturating_sub(LEVEL_REACH)..j)
             .rev()
             .take_while(|&k| self.same_clause(k, j))
-            .any(|k| is(HYPOTHETICAL, self.t.norm(k)))
+            .any(|k| self.on(&HYPOTHETICAL, k))
     }
 
     /// Reaches over commas ("the company goal for the year, growing
@@ -63,9 +63,9 @@ impl Scan<'_> {
             .take_while(|&k| {
                 t.toks[k].kind != Kind::Sentence
                     && t.toks[k].sentence == t.toks[j].sentence
-                    && !is(CLAUSE_WORDS, t.norm(k))
+                    && !self.on(&CLAUSE_WORDS, k)
             })
-            .any(|k| is(HYPOTHETICAL, t.norm(k)))
+            .any(|k| self.on(&HYPOTHETICAL, k))
     }
 
     /// The change word at `v` states what changed: not a goal ("to cut"), a
@@ -74,7 +74,7 @@ impl Scan<'_> {
     pub(super) fn stated_change(&self, v: usize) -> bool {
         // "going down to", "came back up": the verb before the particle.
         let v = match self.before_adverbs(v) {
-            Some(p) if matches!(self.t.norm(v), "down" | "up") && is(CHANGE, self.t.norm(p)) => p,
+            Some(p) if matches!(self.t.norm(v), "down" | "up") && self.on(&CHANGE, p) => p,
             _ => v,
         };
         // "had crept up to", "had drifted down to": the situation before.
@@ -103,7 +103,7 @@ impl Scan<'_> {
     /// replicas", "10% of pods").
     pub(super) fn changes_a_setting(&self, v: usize, f: &Found) -> bool {
         let t = &self.t;
-        let setting = |j: usize| is(SETTINGS, t.norm(j));
+        let setting = |j: usize| self.on(&SETTINGS, j);
         let mut j = v;
         for _ in 0..4 {
             let Some(p) = j.checked_sub(1) else { break };
@@ -117,7 +117,7 @@ impl Scan<'_> {
         }
         // The object and the number's own noun may also be parts of the
         // system: "cut the flow from 9 screens to 4".
-        let part = |j: usize| setting(j) || is(PARTS, t.norm(j));
+        let part = |j: usize| setting(j) || self.on(&PARTS, j);
         if (v + 1..f.start).any(part) {
             return true;
         }
@@ -147,7 +147,7 @@ impl Scan<'_> {
             // "cut the bill by 30%", "MTTR down from 52 min".
             return self.change_before(p);
         }
-        if is(TO_LEVEL, w) {
+        if self.on(&TO_LEVEL, p) {
             if w == "over" && f.kind == Some(QuantityKind::Duration) {
                 // "dropped over two weeks": the time it took.
                 return None;
@@ -163,7 +163,7 @@ impl Scan<'_> {
         let points = f
             .noun
             .is_some_and(|(a, _)| matches!(t.norm(a), "points" | "point"));
-        if is(DIRECT, w) && (f.has_unit() || points) {
+        if self.on(&DIRECT, p) && (f.has_unit() || points) {
             return Some(p);
         }
         // "cut p99 latency 40%", "reduced costs 30%": the object between the
@@ -175,9 +175,9 @@ impl Scan<'_> {
             let v = (i.saturating_sub(5)..p)
                 .rev()
                 .take_while(|&j| self.joined(j, i) && !self.is_numberish(j))
-                .find(|&j| is(CHANGE, t.norm(j)) || is(DIRECT, t.norm(j)));
+                .find(|&j| self.on(&CHANGE, j) || self.on(&DIRECT, j));
             if let Some(v) = v {
-                if (v + 1..=p).all(|j| self.is_content(j) || is(OUTCOMES, t.norm(j))) {
+                if (v + 1..=p).all(|j| self.is_content(j) || self.on(&OUTCOMES, j)) {
                     return Some(v);
                 }
             }
@@ -216,7 +216,7 @@ impl Scan<'_> {
             return false;
         }
         let line = self.line_start(i);
-        !(line..i).any(|j| is(SETTINGS, t.norm(j)) || is(PARTS, t.norm(j)))
+        !(line..i).any(|j| self.on(&SETTINGS, j) || self.on(&PARTS, j))
     }
 
     /// A percent or multiplier written with its sign, as a change: "tickets
@@ -245,7 +245,7 @@ impl Scan<'_> {
     pub(super) fn changes_a_part_after(&self, f: &Found) -> bool {
         let t = &self.t;
         t.norm(f.unit_end) == "of"
-            && (is(SETTINGS, t.norm(f.unit_end + 1)) || is(PARTS, t.norm(f.unit_end + 1)))
+            && (self.on(&SETTINGS, f.unit_end + 1) || self.on(&PARTS, f.unit_end + 1))
     }
 
     /// "back to 4.3", "back above 99.8%", "is now 2.4 seconds", "now take
@@ -261,7 +261,7 @@ impl Scan<'_> {
         let again = |j: usize| matches!(t.norm(j), "back" | "returned" | "recovered");
         let back = if t.norm(p) == "back" {
             Some(p)
-        } else if is(TO_LEVEL, t.norm(p)) || t.norm(p) == "at" {
+        } else if self.on(&TO_LEVEL, p) || t.norm(p) == "at" {
             p.checked_sub(1)
                 .filter(|&b| self.same_clause(b, p) && again(b))
         } else {
@@ -307,7 +307,7 @@ impl Scan<'_> {
         // The noun may run one word past the two a count takes: "5
         // market-specific bugs".
         match f.noun {
-            Some((a, b)) => (a..=b).any(|j| is(OUTCOMES, self.t.norm(j))),
+            Some((a, b)) => (a..=b).any(|j| self.on(&OUTCOMES, j)),
             None => false,
         }
     }
@@ -422,7 +422,7 @@ impl Scan<'_> {
         // of an outcome ("14.5 days of battery life").
         if (f.value == 0.0 && f.noun.is_some())
             || self.word_before(f.start).is_none()
-            || (t.norm(f.unit_end) == "of" && is(OUTCOMES, t.norm(f.unit_end + 1)))
+            || (t.norm(f.unit_end) == "of" && self.on(&OUTCOMES, f.unit_end + 1))
         {
             return true;
         }
@@ -433,7 +433,7 @@ impl Scan<'_> {
             };
             p = b;
             let w = t.norm(p);
-            if is(BE, w) {
+            if self.on(&BE, p) {
                 // "the cold start is", not "I was".
                 return p.checked_sub(1).is_some_and(|s| self.is_content(s));
             }
@@ -442,14 +442,14 @@ impl Scan<'_> {
                 // that I had three years at a bank".
                 return f.noun.is_some() || !matches!(f.kind, Some(QuantityKind::Duration));
             }
-            if is(OUTCOMES, w) {
+            if self.on(&OUTCOMES, p) {
                 // "with p99 latency at 310 ms".
                 return true;
             }
             if !matches!(
                 w,
                 "now" | "back" | "at" | "only" | "just" | "an" | "average" | "of"
-            ) && !is(APPROX, w)
+            ) && !self.on(&APPROX, p)
             {
                 return false;
             }
@@ -463,7 +463,7 @@ impl Scan<'_> {
         let be = (f.start.saturating_sub(5)..f.start)
             .rev()
             .take_while(|&j| self.same_clause(j, f.start) && !self.is_numberish(j))
-            .find(|&j| is(BE, t.norm(j)));
+            .find(|&j| self.on(&BE, j));
         be.and_then(|b| b.checked_sub(1))
             .is_some_and(|s| matches!(t.norm(s), "outcome" | "result"))
     }
@@ -513,7 +513,7 @@ impl Scan<'_> {
         // The noun heads its phrase: not "35% of drop-offs".
         let change_noun = (f.unit_end..f.unit_end + 2)
             .take_while(|&j| self.same_clause(j, i) && self.is_content(j))
-            .any(|j| is(CHANGE_NOUNS, t.norm(j)) && !self.is_content(j + 1));
+            .any(|j| self.on(&CHANGE_NOUNS, j) && !self.is_content(j + 1));
         if change_noun && f.has_unit() {
             // "for a 1% detectable lift that means three weeks" plans a test.
             return (self.told_as_done(i, 20) || self.in_result_frame(i))
@@ -528,7 +528,7 @@ impl Scan<'_> {
         let fits = match w {
             "fewer" | "less" => self.outcome_amount(f),
             _ => {
-                is(COMPARED, w)
+                self.on(&COMPARED, after)
                     && matches!(
                         f.kind,
                         Some(QuantityKind::Percent | QuantityKind::Multiplier)

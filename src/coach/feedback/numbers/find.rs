@@ -16,9 +16,7 @@ impl Scan<'_> {
     }
 
     pub(super) fn is_measure_word(&self, j: usize) -> bool {
-        self.is_content(j)
-            && self.cover[j] & cover::CUE_HEAD == 0
-            && !COMPARATIVES.contains(&self.t.norm(j))
+        self.is_content(j) && self.cover[j] & cover::CUE_HEAD == 0 && !self.on(&COMPARATIVES, j)
     }
 
     pub(super) fn is_month(&self, j: usize) -> bool {
@@ -75,7 +73,7 @@ impl Scan<'_> {
     /// A comma that sets off a spoken filler: the commas of "from, um, 40"
     /// and "from, like, 2 seconds".
     pub(super) fn is_pause(&self, j: usize) -> bool {
-        let soft = |k: usize| self.is_filler(k) || APPROX.contains(&self.t.norm(k));
+        let soft = |k: usize| self.is_filler(k) || self.on(&APPROX, k);
         self.t.kind(j) == Some(Kind::Clause)
             && self.t.norm(j) == ","
             && (j.checked_sub(1).is_some_and(soft) || soft(j + 1))
@@ -84,7 +82,7 @@ impl Scan<'_> {
     /// An approximation, a spoken filler or its comma, which may stand
     /// between a preposition and its number.
     pub(super) fn is_aside(&self, j: usize) -> bool {
-        APPROX.contains(&self.t.norm(j)) || self.is_filler(j) || self.is_pause(j)
+        self.on(&APPROX, j) || self.is_filler(j) || self.is_pause(j)
     }
 
     /// Tokens `a` and `b` are in one clause, or only pauses around fillers
@@ -209,7 +207,7 @@ impl Scan<'_> {
                 Some((Unit::Scale, f)) => value *= f,
                 Some((u, _)) => kind = kind_of(*u),
                 // "2GB", "300rps": an amount of data or load.
-                None if is(DATA_UNITS, s) => kind = Some(QuantityKind::Count),
+                None if DATA_UNITS.contains(&s) => kind = Some(QuantityKind::Count),
                 // "3rd", "2fa", "4xx": not an amount of anything.
                 None => return None,
             },
@@ -239,7 +237,7 @@ impl Scan<'_> {
         let mut noun = None;
         if kind.is_none() {
             let mut j = end;
-            if j < n && COMPARATIVES.contains(&t.norm(j)) {
+            if j < n && self.on(&COMPARATIVES, j) {
                 j += 1;
             }
             if j < n && self.is_content(j) {

@@ -7,6 +7,42 @@ use super::words::*;
 use super::{Found, Numbers};
 use crate::guide::words::Kind;
 
+/// The role's metrics, each spelling split into words once per answer
+/// rather than once per word it is compared with.
+pub(super) struct Metrics<'c> {
+    /// Per spelling with words, in the order of the metrics and of each
+    /// one's spellings (canonical first): its metric's canonical name and
+    /// its words in `words`.
+    spellings: Vec<(&'c str, std::ops::Range<usize>)>,
+    words: Vec<&'c str>,
+}
+
+impl<'c> Metrics<'c> {
+    pub(super) fn new(metrics: &'c [Term]) -> Metrics<'c> {
+        let mut out = Metrics {
+            spellings: Vec::new(),
+            words: Vec::new(),
+        };
+        for m in metrics {
+            for s in std::iter::once(&m.canonical).chain(&m.variants) {
+                let start = out.words.len();
+                out.words.extend(s.split_whitespace());
+                if out.words.len() > start {
+                    out.spellings.push((&m.canonical, start..out.words.len()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Each spelling as (its metric's canonical name, its words).
+    fn spellings(&self) -> impl Iterator<Item = (&'c str, &[&'c str])> + '_ {
+        self.spellings
+            .iter()
+            .map(|(name, r)| (*name, self.words.get(r.clone()).unwrap_or_default()))
+    }
+}
+
 impl Scan<'_> {
     /// Told as what happened: a past verb or "now" shortly before `i` in its
     /// sentence.
@@ -18,7 +54,7 @@ impl Scan<'_> {
             .any(|j| {
                 let w = t.norm(j);
                 w == "now"
-                    || is(PAST, w)
+                    || self.on(&PAST, j)
                     || (w.len() > 4
                         && w.ends_with("ed")
                         && t.kind(j) == Some(Kind::Word)
@@ -44,10 +80,10 @@ impl Scan<'_> {
         // The other amount, when it is a number and not a target ("210 ms
         // against a 60 ms budget").
         let number_at = |mut j: usize| {
-            while matches!(t.norm(j), "the" | "a" | "an") || is(APPROX, t.norm(j)) {
+            while matches!(t.norm(j), "the" | "a" | "an") || self.on(&APPROX, j) {
                 j += 1;
             }
-            let target = (j + 1..j + 3).any(|k| is(TARGETS, t.norm(k)));
+            let target = (j + 1..j + 3).any(|k| self.on(&TARGETS, k));
             self.is_numberish(j) && self.same_clause(j, i) && !target
         };
         // "11 minutes instead of a weekend" compares a time or an amount
@@ -88,14 +124,13 @@ impl Scan<'_> {
         self.word_before(i).is_some_and(|p| {
             matches!(t.norm(p), "of" | "at" | "to")
                 && p.checked_sub(1)
-                    .is_some_and(|s| is(SETTINGS, t.norm(s)) || t.norm(s) == "size")
+                    .is_some_and(|s| self.on(&SETTINGS, s) || t.norm(s) == "size")
         })
     }
 
     pub(super) fn counts_a_setting(&self, f: &Found) -> bool {
-        f.noun.is_some_and(|(a, b)| {
-            (a..b).any(|j| is(SETTINGS, self.t.norm(j)) || is(PARTS, self.t.norm(j)))
-        })
+        f.noun
+            .is_some_and(|(a, b)| (a..b).any(|j| self.on(&SETTINGS, j) || self.on(&PARTS, j)))
     }
 
     /// The sentence holding `i` says its numbers were never measured: "we
@@ -112,7 +147,7 @@ impl Scan<'_> {
             b += 1;
         }
         (a..=b).any(|j| {
-            is(MEASURED, t.norm(j))
+            self.on(&MEASURED, j)
                 && (j.saturating_sub(3)..j).any(|k| self.flags[k] & flag::NEGATION != 0)
         })
     }
@@ -205,7 +240,7 @@ impl Scan<'_> {
                 || ((w.ends_with("n't") || w == "never")
                     && matches!(t.norm(j + 1), "had" | "have" | "seen" | "saw" | "been"));
             let end = if j < i { (j + 6).min(i) } else { j + 6 };
-            negates && (j + 1..end).any(|k| is(OUTCOMES, t.norm(k)))
+            negates && (j + 1..end).any(|k| self.on(&OUTCOMES, k))
         });
         held || absence
     }
@@ -216,7 +251,7 @@ impl Scan<'_> {
             && f.noun.is_some()
             && self
                 .word_before(f.start)
-                .is_some_and(|p| is(FOUND, self.t.norm(p)) && !self.hypothetical_before(p))
+                .is_some_and(|p| self.on(&FOUND, p) && !self.hypothetical_before(p))
     }
 
     /// What a quantity measures: its counted noun, the content word right
@@ -248,14 +283,13 @@ impl Scan<'_> {
             .map(|j| t.orig(j).to_string())
     }
 
-    /// Whether the words of `term` (one of its spellings) start at token `j`:
+    /// Whether the words of a term's spelling start at token `j`:
     /// case-insensitive, the last word also as a plural.
-    pub(super) fn term_at(&self, j: usize, term: &str) -> bool {
+    pub(super) fn term_at(&self, j: usize, words: &[&str]) -> bool {
         let t = &self.t;
-        let words = term.split_whitespace().count();
-        term.split_whitespace().enumerate().all(|(k, w)| {
+        words.iter().enumerate().all(|(k, w)| {
             let a = t.norm(j + k);
-            let last = k + 1 == words;
+            let last = k + 1 == words.len();
             a.eq_ignore_ascii_case(w)
                 || (last
                     && (a
@@ -270,7 +304,7 @@ impl Scan<'_> {
     /// measures: named near it in its clause ("p95 latency fell", "cut our
     /// AWS bill by 30%", "99.9% uptime"), or its unit when that is time or
     /// money.
-    pub(super) fn metric_of(&self, f: &Found, metrics: &[Term]) -> Option<String> {
+    pub(super) fn metric_of(&self, f: &Found, metrics: &Metrics<'_>) -> Option<String> {
         let t = &self.t;
         // From a little before the change word ("lifting activation, which
         // we define as ..., from 31% to 44%") or the dozen words before the
@@ -296,17 +330,16 @@ impl Scan<'_> {
             .chain(f.end + 1..hi)
             .filter(|&j| j < hi && t.kind(j) == Some(Kind::Word));
         for j in near.clone() {
-            for m in metrics {
-                let spellings = std::iter::once(&m.canonical).chain(&m.variants);
-                if spellings
-                    .filter(|s| !s.trim().is_empty())
-                    .any(|s| self.term_at(j, s))
-                {
-                    return Some(m.canonical.clone());
+            for (canonical, words) in metrics.spellings() {
+                if self.term_at(j, words) {
+                    return Some(canonical.to_string());
                 }
             }
         }
-        if let Some(j) = near.clone().find(|&j| is_measure(t.norm(j))) {
+        if let Some(j) = near
+            .clone()
+            .find(|&j| self.on(&OUTCOMES, j) || self.on(&MEASURES, j))
+        {
             return Some(t.norm(j).to_string());
         }
         // A time unit used as the measure's noun: "average days to payment
@@ -368,6 +401,7 @@ impl Scan<'_> {
             negated: Vec::new(),
             figures_count: self.numbers_are_figures(ctx),
         };
+        let metrics = Metrics::new(&ctx.terms.metrics);
         // Results by token, so the baseline pass below keeps text order.
         let mut results: Vec<(usize, Quantity)> = Vec::new();
         let mut rest: Vec<Found> = Vec::new();
@@ -383,7 +417,7 @@ impl Scan<'_> {
             // ("5 million"): continue after the whole quantity.
             i = f.end.max(i + 1);
             if self.sustained(&f) {
-                let metric = self.metric_of(&f, &ctx.terms.metrics);
+                let metric = self.metric_of(&f, &metrics);
                 let kind = f.kind.unwrap_or(QuantityKind::Count);
                 results.push((f.start, self.quantity(&f, kind, metric)));
                 continue;
@@ -398,7 +432,7 @@ impl Scan<'_> {
                 continue;
             }
             if self.is_result(&f) && !self.unmeasured(f.start) {
-                let metric = self.metric_of(&f, &ctx.terms.metrics);
+                let metric = self.metric_of(&f, &metrics);
                 let kind = f.kind.unwrap_or(QuantityKind::Count);
                 results.push((f.start, self.quantity(&f, kind, metric)));
             } else {
@@ -423,7 +457,7 @@ impl Scan<'_> {
                     .iter()
                     .any(|(r, _)| self.t.toks[*r].sentence == sentence);
             if baseline {
-                let metric = self.metric_of(&f, &ctx.terms.metrics);
+                let metric = self.metric_of(&f, &metrics);
                 let kind = f.kind.unwrap_or(QuantityKind::Count);
                 results.push((f.start, self.quantity(&f, kind, metric)));
             } else if let Some(kind) = f.kind {

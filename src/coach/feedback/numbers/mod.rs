@@ -50,6 +50,8 @@ mod find;
 mod frame;
 mod words;
 
+pub(crate) use words::bits as list_bits;
+
 use super::cues::Unit;
 use super::{Evidence, Quantity, QuantityKind};
 use crate::guide::words::is_currency;

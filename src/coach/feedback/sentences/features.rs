@@ -19,44 +19,48 @@
 //! bumping [`FEATURE_SET`](crate::guide::sentences::FEATURE_SET) and
 //! retraining (`interview-coach train-sentences`).
 
-use std::sync::OnceLock;
-
-use super::lexicon::{CLASSES, IRREGULAR_PAST, NOT_PAST_ED};
+use super::lexicon::{CLASSES, IRREGULAR_BIT, NOT_PAST_ED_BIT};
+use super::named::Named;
 use super::segment::Segment;
 use crate::coach::feedback::analyse::Scan;
-use crate::coach::feedback::cues::FastMap;
 use crate::coach::feedback::cues::{flag, Target};
-use crate::guide::words::Kind;
+use crate::guide::words::{Kind, Tokens};
 
-/// One feature of a piece.
+/// One feature of a piece. Words are token indices into the scanned
+/// answer, so a compiled model can read rows it looked up once per token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Feat<'a> {
-    Named(&'static str),
-    /// A word of the piece, weighed by its stem (`s:<stem>` in the model
-    /// file): "owned", "owner" and "owning" say the same about a sentence.
-    Word(&'a str),
+    Named(Named),
+    /// The piece has a word of class `CLASSES[k]` (named by the class).
+    Class(usize),
+    /// Word token `i` of the piece, weighed by its stem (`s:<stem>` in the
+    /// model file): "owned", "owner" and "owning" say the same about a
+    /// sentence.
+    Word(usize),
     /// The piece's first word (`start:<word>`).
     Start(&'a str),
     /// A cue phrase of this step key matched in the piece (`cue:<key>`).
     Cue(&'a str),
-    /// Two adjacent words of the piece (`b:<word> <word>`): "had to",
+    /// Two adjacent word tokens of the piece (`b:<word> <word>`): "had to",
     /// "asked me", "i'd want".
-    Pair(&'a str, &'a str),
+    Pair(usize, usize),
     /// The framework the answer is given in (`fw:<id>`): a piece of a
     /// design answer is more likely to describe a design.
     Framework(&'a str),
 }
 
 impl Feat<'_> {
-    /// The name in the model file.
-    pub fn name(&self) -> String {
+    /// The name in the model file; `t` holds the tokens the feature's
+    /// indices point into.
+    pub fn name(&self, t: &Tokens<'_>) -> String {
         match self {
-            Feat::Named(n) => (*n).to_string(),
+            Feat::Named(n) => n.name().to_string(),
+            Feat::Class(k) => CLASSES.get(*k).map_or("", |c| c.name).to_string(),
             Feat::Start(w) => format!("start:{w}"),
             Feat::Cue(k) => format!("cue:{k}"),
             Feat::Framework(f) => format!("fw:{f}"),
-            Feat::Word(w) => format!("s:{}", stem(w)),
-            Feat::Pair(a, b) => format!("b:{a} {b}"),
+            Feat::Word(i) => format!("s:{}", stem(t.norm(*i))),
+            Feat::Pair(a, b) => format!("b:{} {}", t.norm(*a), t.norm(*b)),
         }
     }
 }
@@ -86,18 +90,15 @@ fn is_you(w: &str) -> bool {
     matches!(w, "you" | "your" | "you're" | "you'd" | "you'll")
 }
 
-fn is_past(w: &str) -> bool {
-    past_form(w, class_bits(w))
+/// Whether word token `i` is a past form.
+fn is_past(scan: &Scan<'_>, i: usize) -> bool {
+    past_form(scan.t.norm(i), class_bits(scan, i))
 }
 
 /// [`is_past`] with the word's class bits already looked up.
 fn past_form(w: &str, bits: u32) -> bool {
     bits & IRREGULAR_BIT != 0 || (w.len() > 4 && w.ends_with("ed") && bits & NOT_PAST_ED_BIT == 0)
 }
-
-/// Bits of [`class_bits`] above the classes': the verb-form lists.
-const IRREGULAR_BIT: u32 = 1 << 31;
-const NOT_PAST_ED_BIT: u32 = 1 << 30;
 
 fn is_present_aux(w: &str) -> bool {
     matches!(
@@ -146,25 +147,16 @@ fn is_conditional(w: &str) -> bool {
     )
 }
 
-/// Each word's classes as bits (bit `k` is `CLASSES[k]`), built once.
-fn class_bits(w: &str) -> u32 {
-    static INDEX: OnceLock<FastMap<&'static str, u32>> = OnceLock::new();
-    let index = INDEX.get_or_init(|| {
-        let mut m: FastMap<&'static str, u32> = FastMap::default();
-        for (k, c) in CLASSES.iter().enumerate() {
-            for &word in c.words {
-                *m.entry(word).or_default() |= 1 << k;
-            }
-        }
-        for &word in IRREGULAR_PAST {
-            *m.entry(word).or_default() |= IRREGULAR_BIT;
-        }
-        for &word in NOT_PAST_ED {
-            *m.entry(word).or_default() |= NOT_PAST_ED_BIT;
-        }
-        m
-    });
-    index.get(w).copied().unwrap_or(0)
+/// Word token `i`'s classes as bits (bit `k` is `CLASSES[k]`, and the
+/// verb-form bits): the cue index carries them on each word's entry (see
+/// [`lexicon::bits`](super::lexicon::bits)), so they come with the lookup
+/// [`Scan`] made for the token.
+fn class_bits(scan: &Scan<'_>, i: usize) -> u32 {
+    scan.entries
+        .get(i)
+        .copied()
+        .flatten()
+        .map_or(0, |e| e.lexicon)
 }
 
 /// The bits that stand for [`CLASSES`].
@@ -189,11 +181,11 @@ fn content_word(scan: &Scan<'_>, i: usize, w: &str, bits: u32) -> bool {
         && bits & GENERIC_BIT == 0
 }
 
-fn bucket(n: usize, edges: &[(usize, &'static str)], last: &'static str) -> &'static str {
+fn bucket(n: usize, edges: &[(usize, Named)], last: Named) -> Named {
     edges
         .iter()
         .find(|(max, _)| n <= *max)
-        .map_or(last, |(_, name)| name)
+        .map_or(last, |(_, name)| *name)
 }
 
 /// Calls `emit` once per feature of `seg` (some more than once; the model
@@ -209,26 +201,26 @@ pub(crate) fn features<'s>(
     emit: &mut dyn FnMut(Feat<'s>),
 ) -> usize {
     let t = &scan.t;
-    emit(Feat::Named("bias"));
+    emit(Feat::Named(Named::Bias));
     emit(Feat::Framework(framework));
     if count == 1 {
-        emit(Feat::Named("pos:only"));
+        emit(Feat::Named(Named::PosOnly));
     } else if index == 0 {
-        emit(Feat::Named("pos:first"));
+        emit(Feat::Named(Named::PosFirst));
     } else if index + 1 == count {
-        emit(Feat::Named("pos:last"));
+        emit(Feat::Named(Named::PosLast));
     }
     if count > 1 {
         let third = index * 3 / count;
         emit(Feat::Named(
-            ["pos:early", "pos:middle", "pos:late"][third.min(2)],
+            [Named::PosEarly, Named::PosMiddle, Named::PosLate][third.min(2)],
         ));
     }
 
     let (mut words, mut content) = (0usize, 0usize);
     let (mut i_n, mut we_n, mut they_n, mut you_n) = (0, 0, 0, 0);
     let (mut past, mut present, mut future, mut cond, mut ing) = (0, 0, 0, 0, 0);
-    let mut subject: Option<&'static str> = None;
+    let mut subject: Option<Named> = None;
     let mut first_word: Option<usize> = None;
     let (mut number, mut names) = (0, 0);
     let mut from_to = (false, false);
@@ -251,12 +243,12 @@ pub(crate) fn features<'s>(
                 number += 1;
                 let w = t.norm(i);
                 if w.ends_with('%') {
-                    emit(Feat::Named("num:percent"));
+                    emit(Feat::Named(Named::NumPercent));
                 }
                 let year =
                     w.len() == 4 && w.parse::<u32>().is_ok_and(|y| (1950..=2100).contains(&y));
                 if year {
-                    emit(Feat::Named("num:year"));
+                    emit(Feat::Named(Named::NumYear));
                 }
                 first_word.get_or_insert(i);
                 continue;
@@ -265,7 +257,7 @@ pub(crate) fn features<'s>(
         }
         words += 1;
         let w = t.norm(i);
-        let bits = class_bits(w);
+        let bits = class_bits(scan, i);
         first_word.get_or_insert(i);
         if content_word(scan, i, w, bits) {
             content += 1;
@@ -274,7 +266,7 @@ pub(crate) fn features<'s>(
         if tok.capitalised && !tok.sentence_start && !is_i(w) {
             names += 1;
             if i > 0 && t.norm(i - 1) == "at" {
-                emit(Feat::Named("at-name"));
+                emit(Feat::Named(Named::AtName));
             }
         }
         // Pronouns and auxiliaries are all short: longer words skip the
@@ -284,16 +276,16 @@ pub(crate) fn features<'s>(
             None
         } else if is_i(w) {
             i_n += 1;
-            Some("subj:i")
+            Some(Named::SubjI)
         } else if is_we(w) {
             we_n += 1;
-            Some("subj:we")
+            Some(Named::SubjWe)
         } else if is_they(w) {
             they_n += 1;
-            Some("subj:they")
+            Some(Named::SubjThey)
         } else if is_you(w) {
             you_n += 1;
-            Some("subj:you")
+            Some(Named::SubjYou)
         } else {
             None
         };
@@ -325,9 +317,9 @@ pub(crate) fn features<'s>(
         if t.orig(i).ends_with('?') {
             question = true;
         }
-        emit(Feat::Word(w));
+        emit(Feat::Word(i));
         if let Some(prev) = prev_word {
-            emit(Feat::Pair(t.norm(prev), w));
+            emit(Feat::Pair(prev, i));
         }
         prev_word = Some(i);
         classes |= bits & CLASS_BITS;
@@ -335,36 +327,44 @@ pub(crate) fn features<'s>(
     while classes != 0 {
         let k = classes.trailing_zeros() as usize;
         classes &= classes - 1;
-        if let Some(c) = CLASSES.get(k) {
-            emit(Feat::Named(c.name));
+        if k < CLASSES.len() {
+            emit(Feat::Class(k));
         }
     }
     if let Some(i) = first_word {
         emit(Feat::Start(t.norm(i)));
-        if is_past(t.norm(i)) {
+        if is_past(scan, i) {
             // "Built the export", told without a subject.
-            emit(Feat::Named("starts-past"));
+            emit(Feat::Named(Named::StartsPast));
         }
     }
     emit(Feat::Named(bucket(
         words,
-        &[(3, "len:1-3"), (8, "len:4-8"), (20, "len:9-20")],
-        "len:21+",
+        &[
+            (3, Named::Len1To3),
+            (8, Named::Len4To8),
+            (20, Named::Len9To20),
+        ],
+        Named::Len21Plus,
     )));
     emit(Feat::Named(bucket(
         content,
-        &[(0, "content:0"), (1, "content:1"), (3, "content:2-3")],
-        "content:4+",
+        &[
+            (0, Named::Content0),
+            (1, Named::Content1),
+            (3, Named::Content2To3),
+        ],
+        Named::Content4Plus,
     )));
-    emit(Feat::Named(subject.unwrap_or("subj:none")));
+    emit(Feat::Named(subject.unwrap_or(Named::SubjNone)));
     let tense = [
-        (past > 0, "tense:past"),
-        (past > 1, "tense:past2"),
-        (present > 0, "tense:present"),
-        (future > 0, "tense:future"),
-        (cond > 0, "tense:cond"),
-        (ing > 0, "tense:ing"),
-        (past + present + future + cond == 0, "tense:none"),
+        (past > 0, Named::TensePast),
+        (past > 1, Named::TensePast2),
+        (present > 0, Named::TensePresent),
+        (future > 0, Named::TenseFuture),
+        (cond > 0, Named::TenseCond),
+        (ing > 0, Named::TenseIng),
+        (past + present + future + cond == 0, Named::TenseNone),
     ];
     for (on, name) in tense {
         if on {
@@ -372,22 +372,22 @@ pub(crate) fn features<'s>(
         }
     }
     let combos = [
-        (i_n > 0 && past > 0, "i+past"),
-        (we_n > 0 && past > 0, "we+past"),
-        (i_n > 0 && cond > 0, "i+cond"),
-        (i_n > 0 && future > 0, "i+future"),
-        (i_n > 0 && present > 0, "i+present"),
-        (we_n > 0 && cond > 0, "we+cond"),
-        (i_n + we_n == 0 && past > 0, "noone+past"),
-        (i_n + we_n == 0 && present > 0, "noone+present"),
-        (they_n > 0, "they"),
-        (you_n > 0, "you"),
-        (number > 0, "num:any"),
-        (number > 1, "num:2+"),
-        (number > 0 && past > 0, "num+past"),
-        (from_to.0 && from_to.1, "num:from-to"),
-        (names > 0, "name"),
-        (question, "question"),
+        (i_n > 0 && past > 0, Named::IPast),
+        (we_n > 0 && past > 0, Named::WePast),
+        (i_n > 0 && cond > 0, Named::ICond),
+        (i_n > 0 && future > 0, Named::IFuture),
+        (i_n > 0 && present > 0, Named::IPresent),
+        (we_n > 0 && cond > 0, Named::WeCond),
+        (i_n + we_n == 0 && past > 0, Named::NoOnePast),
+        (i_n + we_n == 0 && present > 0, Named::NoOnePresent),
+        (they_n > 0, Named::They),
+        (you_n > 0, Named::You),
+        (number > 0, Named::NumAny),
+        (number > 1, Named::Num2Plus),
+        (number > 0 && past > 0, Named::NumPast),
+        (from_to.0 && from_to.1, Named::NumFromTo),
+        (names > 0, Named::Name),
+        (question, Named::Question),
     ];
     for (on, name) in combos {
         if on {
@@ -401,13 +401,13 @@ pub(crate) fn features<'s>(
                     emit(Feat::Cue(key));
                 }
             }
-            Some(Target::Filler(_)) => emit(Feat::Named("filler")),
-            Some(Target::Hedge(_)) => emit(Feat::Named("hedge")),
+            Some(Target::Filler(_)) => emit(Feat::Named(Named::Filler)),
+            Some(Target::Hedge(_)) => emit(Feat::Named(Named::Hedge)),
             _ => {}
         }
     }
     if (seg.start..seg.end).any(|i| scan.is_negation(i)) {
-        emit(Feat::Named("negation"));
+        emit(Feat::Named(Named::Negation));
     }
     content
 }
@@ -422,7 +422,7 @@ pub(crate) fn has_speaker(scan: &Scan<'_>, seg: Segment) -> bool {
             continue;
         }
         let w = t.norm(i);
-        if is_i(w) || (first && is_past(w)) {
+        if is_i(w) || (first && is_past(scan, i)) {
             return true;
         }
         first = false;

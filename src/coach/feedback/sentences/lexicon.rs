@@ -29,6 +29,24 @@ pub(super) const NOT_PAST_ED: &[&str] = &[
     "indeed", "breed", "weed", "greed", "hundred", "based",
 ];
 
+/// Bits above the classes' (bit `k` is `CLASSES[k]`): the verb-form lists.
+pub(super) const IRREGULAR_BIT: u32 = 1 << 31;
+pub(super) const NOT_PAST_ED_BIT: u32 = 1 << 30;
+
+/// Every listed word with a bit for each list it is on: bit `k` for
+/// `CLASSES[k]`, [`IRREGULAR_BIT`], [`NOT_PAST_ED_BIT`]. The cue index keeps
+/// them on each word's entry, so the one lookup the analyser makes per token
+/// also gives its classes.
+pub(crate) fn bits() -> impl Iterator<Item = (&'static str, u32)> {
+    let classes = CLASSES
+        .iter()
+        .enumerate()
+        .flat_map(|(k, c)| c.words.iter().map(move |&w| (w, 1u32 << k)));
+    let irregular = IRREGULAR_PAST.iter().map(|&w| (w, IRREGULAR_BIT));
+    let not_past = NOT_PAST_ED.iter().map(|&w| (w, NOT_PAST_ED_BIT));
+    classes.chain(irregular).chain(not_past)
+}
+
 /// A word class and its feature name.
 pub(super) struct Class {
     pub name: &'static str,

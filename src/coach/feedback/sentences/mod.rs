@@ -14,35 +14,69 @@
 
 mod features;
 mod lexicon;
+mod named;
 mod segment;
 pub mod train;
 
 use super::analyse::Scan;
 use super::cues::FastMap;
+use crate::guide::words::{Kind, Tokens};
 use crate::guide::SentenceModelFile;
 
 pub(crate) use features::{features, has_speaker, Feat};
+pub(crate) use lexicon::bits as lexicon_bits;
 pub(crate) use segment::{segments, Segment};
 
+use lexicon::CLASSES;
+use named::Named;
+
 /// The compiled model: feature names resolved to weight rows once per load.
+/// Fixed names and word classes index tables; the words of a piece are
+/// looked up once per token of the answer ([`WordRows`]).
 #[derive(Debug, Clone)]
 pub struct SentenceModel {
     functions: Vec<String>,
     /// One per function (see `SentenceModelFile::thresholds`).
     thresholds: Vec<f32>,
     softmax: bool,
-    named: FastMap<Box<str>, u32>,
+    /// By [`Named`] discriminant.
+    named: Vec<Option<u32>>,
+    /// By index in [`CLASSES`].
+    classes: Vec<Option<u32>>,
     starts: FastMap<Box<str>, u32>,
     cues: FastMap<Box<str>, u32>,
     frameworks: FastMap<Box<str>, u32>,
     stems: FastMap<Box<str>, u32>,
-    /// Word pairs, keyed "first second".
-    pairs: FastMap<Box<str>, u32>,
+    /// Each word that appears in a word pair, numbered, so a pair is looked
+    /// up by two numbers instead of by its text.
+    pair_words: FastMap<Box<str>, u32>,
+    /// Word pairs by their words' numbers (see [`pair_key`]).
+    pairs: FastMap<u64, u32>,
     /// Row-major: row `r` holds one weight per function.
     weights: Vec<f32>,
-    /// Unique per compiled model (see `stem_row`).
+    /// How many rows the file has.
+    rows: usize,
+    /// Unique per compiled model (see `word_rows`).
     id: u64,
 }
+
+/// What the model reads of one word token: the row of its stem and its
+/// number among the words of pairs.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordRows {
+    stem: Option<u32>,
+    pair_word: Option<u32>,
+}
+
+/// The key of a word pair in [`SentenceModel::pairs`].
+fn pair_key(first: u32, second: u32) -> u64 {
+    (u64::from(first) << 32) | u64::from(second)
+}
+
+/// Longest pair name, in bytes, the model reads ("first second"): the
+/// pairs were always looked up through a buffer of this size, so a longer
+/// pair in a model file has never been read and is not now.
+const PAIR_MAX: usize = 64;
 
 /// One piece of an answer and what the model says it does.
 #[derive(Debug, Clone)]
@@ -57,21 +91,35 @@ pub(crate) struct Piece {
 impl SentenceModel {
     pub fn compile(file: &SentenceModelFile) -> SentenceModel {
         let nf = file.functions.len();
+        // Sized up front: the stems and pairs are most of the file's rows,
+        // and growing their tables row by row is a good part of the compile.
+        let count = |prefix: &str| {
+            file.weights
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix))
+                .count()
+        };
+        let (stems, pairs) = (count("s:"), count("b:"));
         let mut m = SentenceModel {
             functions: file.functions.clone(),
             thresholds: file.thresholds.clone(),
             softmax: file.softmax,
-            named: FastMap::default(),
+            named: vec![None; Named::ALL.len()],
+            classes: vec![None; CLASSES.len()],
             starts: FastMap::default(),
             cues: FastMap::default(),
             frameworks: FastMap::default(),
-            pairs: FastMap::default(),
-            stems: FastMap::default(),
+            stems: FastMap::with_capacity_and_hasher(stems, Default::default()),
+            pair_words: FastMap::default(),
+            pairs: FastMap::with_capacity_and_hasher(pairs, Default::default()),
             weights: Vec::with_capacity(file.weights.len() * nf),
+            rows: file.weights.len(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
+        // A name listed twice keeps its last row, as a map insert would.
         for (row, (name, w)) in file.weights.iter().enumerate() {
             let row = u32::try_from(row).unwrap_or(u32::MAX);
+            m.weights.extend_from_slice(w);
             let (map, key) = if let Some(k) = name.strip_prefix("start:") {
                 (&mut m.starts, k)
             } else if let Some(k) = name.strip_prefix("cue:") {
@@ -79,16 +127,47 @@ impl SentenceModel {
             } else if let Some(k) = name.strip_prefix("s:") {
                 (&mut m.stems, k)
             } else if let Some(k) = name.strip_prefix("b:") {
-                (&mut m.pairs, k)
+                m.add_pair(k, row);
+                continue;
             } else if let Some(k) = name.strip_prefix("fw:") {
                 (&mut m.frameworks, k)
             } else {
-                (&mut m.named, name.as_str())
+                // A fixed name or a word class (a name could be both; then
+                // both read this row).
+                if let Some(n) = Named::ALL.iter().find(|n| n.name() == name) {
+                    m.named[*n as usize] = Some(row);
+                }
+                if let Some(k) = CLASSES.iter().position(|c| c.name == name) {
+                    m.classes[k] = Some(row);
+                }
+                continue;
             };
             map.insert(key.into(), row);
-            m.weights.extend_from_slice(w);
         }
         m
+    }
+
+    /// Registers pair row `key` ("first second"). Tokens hold no spaces, so
+    /// a key without exactly one, or longer than [`PAIR_MAX`], can never be
+    /// read and is left out.
+    fn add_pair(&mut self, key: &str, row: u32) {
+        let Some((a, b)) = key.split_once(' ') else {
+            return;
+        };
+        if key.len() > PAIR_MAX || b.contains(' ') {
+            return;
+        }
+        // Most words are in many pairs: look before allocating a key.
+        let mut number = |w: &str| match self.pair_words.get(w) {
+            Some(&n) => n,
+            None => {
+                let n = u32::try_from(self.pair_words.len()).unwrap_or(u32::MAX);
+                self.pair_words.insert(w.into(), n);
+                n
+            }
+        };
+        let (a, b) = (number(a), number(b));
+        self.pairs.insert(pair_key(a, b), row);
     }
 
     pub fn functions(&self) -> &[String] {
@@ -104,37 +183,30 @@ impl SentenceModel {
         self.functions.iter().position(|f| f == name)
     }
 
-    fn row(&self, f: &Feat<'_>) -> Option<u32> {
+    /// The row of feature `f`; `words` holds the rows of each token.
+    fn row(&self, f: &Feat<'_>, words: &[WordRows]) -> Option<u32> {
         match f {
-            Feat::Named(n) => self.named.get(*n),
-            Feat::Start(w) => self.starts.get(*w),
-            Feat::Cue(k) => self.cues.get(*k),
-            Feat::Framework(f) => self.frameworks.get(*f),
-            Feat::Word(w) => return self.stem_row(w),
+            Feat::Named(n) => self.named.get(*n as usize).copied().flatten(),
+            Feat::Class(k) => self.classes.get(*k).copied().flatten(),
+            Feat::Start(w) => self.starts.get(*w).copied(),
+            Feat::Cue(k) => self.cues.get(*k).copied(),
+            Feat::Framework(f) => self.frameworks.get(*f).copied(),
+            Feat::Word(i) => words.get(*i)?.stem,
             Feat::Pair(a, b) => {
-                let mut key = [0u8; 64];
-                let n = a.len() + 1 + b.len();
-                if n > key.len() {
-                    return None;
-                }
-                key[..a.len()].copy_from_slice(a.as_bytes());
-                key[a.len()] = b' ';
-                key[a.len() + 1..n].copy_from_slice(b.as_bytes());
-                std::str::from_utf8(&key[..n])
-                    .ok()
-                    .and_then(|k| self.pairs.get(k))
+                let (a, b) = (words.get(*a)?.pair_word?, words.get(*b)?.pair_word?);
+                self.pairs.get(&pair_key(a, b)).copied()
             }
         }
-        .copied()
     }
 
-    /// The row of a word's stem. Stemming costs more than the rest of a
-    /// word's features together, so each thread remembers, for the model it
-    /// last served, the row each word it has seen leads to (a few thousand
-    /// words in practice, bounded below). A model has its own id, so a
-    /// reloaded model never reads rows remembered for the one before.
-    fn stem_row(&self, w: &str) -> Option<u32> {
-        type Remembered = (u64, FastMap<Box<str>, Option<u32>>);
+    /// The rows of every word token of `t` (numbers and punctuation get
+    /// none). Stemming costs more than the rest of a word's features
+    /// together, so each thread remembers, for the model it last served,
+    /// the rows each word it has seen leads to (a few thousand words in
+    /// practice, bounded below). A model has its own id, so a reloaded model
+    /// never reads rows remembered for the one before.
+    fn word_rows(&self, t: &Tokens<'_>) -> Vec<WordRows> {
+        type Remembered = (u64, FastMap<Box<str>, WordRows>);
         thread_local! {
             static ROWS: std::cell::RefCell<Remembered> =
                 std::cell::RefCell::new((0, FastMap::default()));
@@ -146,39 +218,56 @@ impl SentenceModel {
                 *model = self.id;
                 rows.clear();
             }
-            if let Some(&row) = rows.get(w) {
-                return row;
-            }
-            if rows.len() >= STEM_CACHE_MAX {
-                rows.clear();
-            }
-            let row = self.stems.get(features::stem(w).as_ref()).copied();
-            rows.insert(w.into(), row);
-            row
+            (0..t.len())
+                .map(|i| {
+                    if t.kind(i) != Some(Kind::Word) {
+                        return WordRows::default();
+                    }
+                    let w = t.norm(i);
+                    if let Some(&known) = rows.get(w) {
+                        return known;
+                    }
+                    if rows.len() >= WORD_CACHE_MAX {
+                        rows.clear();
+                    }
+                    let found = WordRows {
+                        stem: self.stems.get(features::stem(w).as_ref()).copied(),
+                        pair_word: self.pair_words.get(w).copied(),
+                    };
+                    rows.insert(w.into(), found);
+                    found
+                })
+                .collect()
         })
     }
 
     /// Every piece of the scanned answer with its function probabilities.
     pub(crate) fn pieces(&self, scan: &Scan<'_>, framework: &str) -> Vec<Piece> {
         let segs = segments(&scan.t, scan.src());
+        let words = self.word_rows(&scan.t);
         let nf = self.functions.len();
-        let mut rows: Vec<u32> = Vec::with_capacity(64);
+        // The rows a piece reads, one bit per row: each row counts once, and
+        // walking the bits visits them in row order, the order the weights
+        // have always been added in, so the sums stay bit for bit the same.
+        let mut rows = vec![0u64; self.rows.div_ceil(64)];
         let mut out = Vec::with_capacity(segs.len());
         for (k, &seg) in segs.iter().enumerate() {
-            rows.clear();
             let content = features(scan, framework, seg, k, segs.len(), &mut |f| {
-                if let Some(r) = self.row(&f) {
-                    rows.push(r);
+                if let Some(r) = self.row(&f, &words) {
+                    if let Some(bits) = rows.get_mut(r as usize / 64) {
+                        *bits |= 1 << (r % 64);
+                    }
                 }
             });
-            rows.sort_unstable();
-            rows.dedup();
             let mut z = vec![0f32; nf];
-            for &r in &rows {
-                let at = r as usize * nf;
-                if let Some(w) = self.weights.get(at..at + nf) {
-                    for (z, w) in z.iter_mut().zip(w) {
-                        *z += w;
+            for (n, bits) in rows.iter_mut().enumerate() {
+                while *bits != 0 {
+                    let at = (n * 64 + bits.trailing_zeros() as usize) * nf;
+                    *bits &= *bits - 1;
+                    if let Some(w) = self.weights.get(at..at + nf) {
+                        for (z, w) in z.iter_mut().zip(w) {
+                            *z += w;
+                        }
                     }
                 }
             }
@@ -211,26 +300,26 @@ impl SentenceModel {
 /// Ids for compiled models; 0 is never given out.
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-/// Distinct words whose stems a thread keeps; past it the cache starts over.
-const STEM_CACHE_MAX: usize = 50_000;
+/// Distinct words whose rows a thread keeps; past it the cache starts over.
+const WORD_CACHE_MAX: usize = 50_000;
 
 /// Content words a piece needs before it can cover a step: "I built things"
 /// and "As a result it improved a lot" have fewer.
 pub(crate) const SUBSTANCE: usize = 2;
 
 /// The piece that best covers a step needing one of `functions` (model
-/// indices), with its function and probability, when one reaches the
-/// model's threshold, carries content and, for `first_person` steps, has
-/// the speaker in it.
-pub(crate) fn covering<'p>(
+/// indices), as its index in `pieces` with its function and probability,
+/// when one reaches the model's threshold, carries content and, for
+/// `first_person` steps, has the speaker in it.
+pub(crate) fn covering(
     model: &SentenceModel,
     scan: &Scan<'_>,
-    pieces: &'p [Piece],
+    pieces: &[Piece],
     functions: &[usize],
     first_person: bool,
-) -> Option<(&'p Piece, usize, f32)> {
-    let mut best: Option<(&Piece, usize, f32)> = None;
-    for p in pieces {
+) -> Option<(usize, usize, f32)> {
+    let mut best: Option<(usize, usize, f32)> = None;
+    for (k, p) in pieces.iter().enumerate() {
         if p.content < SUBSTANCE {
             continue;
         }
@@ -240,9 +329,12 @@ pub(crate) fn covering<'p>(
         for &f in functions {
             let prob = p.probs.get(f).copied().unwrap_or(0.0);
             if prob >= model.threshold(f) && best.is_none_or(|(_, _, b)| prob > b) {
-                best = Some((p, f, prob));
+                best = Some((k, f, prob));
             }
         }
     }
     best
 }
+
+#[cfg(test)]
+mod tests;

@@ -85,6 +85,12 @@ fn push_split(t: &Tokens<'_>, a: usize, b: usize, out: &mut Vec<Segment>) {
     if total == 0 {
         return;
     }
+    if total <= LONG {
+        // Too short to split: most sentences end here, without looking
+        // for discourse words.
+        out.push(Segment { start: a, end: b });
+        return;
+    }
     let mut start = a;
     // Words in `a..i`, and in `a..start`.
     let (mut before, mut at_start) = (0, 0);

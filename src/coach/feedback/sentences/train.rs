@@ -192,7 +192,7 @@ pub fn examples(
             };
             let mut names = Vec::new();
             features(&scan, &fw.id, seg, k, segs.len(), &mut |f| {
-                names.push(f.name());
+                names.push(f.name(&scan.t));
             });
             names.sort_unstable();
             names.dedup();
