@@ -40,7 +40,8 @@
 //! decide units, scale words and what is no amount at all, and the role's
 //! metrics name what a result measures (see [`Quantity::metric`]).
 //!
-//! Files: `words` (the word lists), `find` (where a number and its unit
+//! Files: `words` (the word lists), `outcomes` (what a result can
+//! measure), `find` (where a number and its unit
 //! are), `change` (changes, settings and levels), `frame` (the sentence
 //! around a result: outcome frames, comparisons, what was measured, and
 //! the entry point [`Scan::numbers`]).
@@ -48,6 +49,7 @@
 mod change;
 mod find;
 mod frame;
+mod outcomes;
 mod words;
 
 pub(crate) use words::bits as list_bits;
