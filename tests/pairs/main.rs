@@ -1,6 +1,8 @@
 //! The peer-interview use cases (`session::pairs`) against real SQLite files in temporary
 //! folders, with an injected clock: the helpers shared by the test files beside this one.
 
+#[path = "../common/sqlite.rs"]
+mod common_sqlite;
 mod privacy;
 mod queue;
 mod rounds;
@@ -9,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use common_sqlite::checkpoint;
 use interview_coach::guide::{GuideLibrary, Level, Question, Role};
 use interview_coach::session::pairs::{Outcome, Refusal};
 use interview_coach::session::Pairs;

@@ -208,19 +208,3 @@ async fn retention_deletes_pairs_ended_long_ago_with_everything_in_them() {
     assert_eq!((deleted.pairs, deleted.rounds, deleted.answers), (1, 1, 1));
     assert_eq!(f.pairs.open_pairs().await.unwrap().len(), 1);
 }
-
-/// Copies the write-ahead log into the file and empties it, retrying while the store's
-/// own background checkpoint is running.
-fn checkpoint(path: &Path) {
-    let conn = raw(path);
-    for _ in 0..200 {
-        let busy: i64 = conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
-            .unwrap();
-        if busy == 0 {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("the write-ahead log could not be checkpointed");
-}

@@ -2,6 +2,8 @@
 //! test files beside this one.
 
 mod busy;
+#[path = "../common/sqlite.rs"]
+mod common_sqlite;
 mod interviews;
 mod open;
 mod outbox;
@@ -11,6 +13,7 @@ mod sweep;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common_sqlite::checkpoint;
 use interview_coach::store::{
     Applied, CloseReason, Created, Deleted, Interview, InterviewId, InterviewStatus, NewAnswer,
     NewInterview, NextState, OutboxId, OutgoingMessage, Store, StoreError,

@@ -236,23 +236,6 @@ async fn retention_sweep_deletes_only_old_ended_interviews() {
         .is_empty());
 }
 
-/// Copies the write-ahead log into the database file and empties it, trying again while
-/// the store's own background checkpoint is running.
-fn checkpoint(path: &Path) {
-    let conn = raw(path);
-    conn.busy_timeout(Duration::from_secs(5)).unwrap();
-    for _ in 0..200 {
-        let busy: i64 = conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
-            .unwrap();
-        if busy == 0 {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("the write-ahead log could not be checkpointed");
-}
-
 /// What `/forget-me` deletes leaves the file: no trace of an answer's text is left in the
 /// database or its write-ahead log once the log is checkpointed.
 #[tokio::test]
