@@ -85,6 +85,24 @@ async fn record(store: &Store, a: &NewAnswer, n: &NextState, now: i64) -> Vec<Ou
     }
 }
 
+/// A file as the first schema left it: our application id, migration 1's
+/// tables and one open interview, with no record yet of which migrations ran
+/// (each caller writes its own: `user_version`, or sqlx's table).
+fn first_schema_file(path: &Path) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "application_id", 0x4943_6f61)
+        .unwrap();
+    conn.execute_batch(include_str!("../../migrations/0001_initial.sql"))
+        .unwrap();
+    conn.execute(
+        "INSERT INTO interviews (guild_id, thread_id, user_id, role_id, role_name, state_json, \
+         format_version, created_at, last_activity_at) VALUES (?, 5, ?, 'backend', 'Backend', '{}', 1, ?, ?)",
+        rusqlite::params![GUILD as i64, ALICE as i64, T0, T0],
+    )
+    .unwrap();
+    conn
+}
+
 /// A raw connection to inspect the file without going through the store.
 fn raw(path: &Path) -> Connection {
     Connection::open(path).unwrap()

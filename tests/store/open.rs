@@ -58,22 +58,12 @@ async fn a_database_migrated_by_sqlx_opens_with_its_data() {
     let path = dir.path().join("coach.db");
     {
         // What sqlx's migrator left behind: the schema, its bookkeeping table, and our id.
-        let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "application_id", 0x4943_6f61)
-            .unwrap();
-        conn.execute_batch(include_str!("../../migrations/0001_initial.sql"))
-            .unwrap();
+        let conn = first_schema_file(&path);
         conn.execute_batch(
             "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
                installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, \
                checksum BLOB NOT NULL, execution_time BIGINT NOT NULL); \
              INSERT INTO _sqlx_migrations VALUES (1, 'initial', CURRENT_TIMESTAMP, TRUE, x'00', 1);",
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT INTO interviews (guild_id, thread_id, user_id, role_id, role_name, state_json, \
-             format_version, created_at, last_activity_at) VALUES (?, 5, ?, 'backend', 'Backend', '{}', 1, ?, ?)",
-            rusqlite::params![GUILD as i64, ALICE as i64, T0, T0],
         )
         .unwrap();
     }

@@ -132,18 +132,8 @@ async fn a_first_schema_database_gains_the_pair_tables_and_keeps_its_data() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("coach.db");
     {
-        let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "application_id", 0x4943_6f61)
-            .unwrap();
-        conn.execute_batch(include_str!("../../migrations/0001_initial.sql"))
-            .unwrap();
+        let conn = first_schema_file(&path);
         conn.pragma_update(None, "user_version", 1).unwrap();
-        conn.execute(
-            "INSERT INTO interviews (guild_id, thread_id, user_id, role_id, role_name, state_json, \
-             format_version, created_at, last_activity_at) VALUES (?, 5, ?, 'backend', 'Backend', '{}', 1, ?, ?)",
-            rusqlite::params![GUILD as i64, ALICE as i64, T0, T0],
-        )
-        .unwrap();
     }
     let store = Store::open(&path).await.unwrap();
     assert_eq!(store.open_interviews().await.unwrap().len(), 1);
