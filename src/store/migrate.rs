@@ -21,6 +21,7 @@ pub(crate) const APPLICATION_ID: i32 = 0x4943_6f61;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/0001_initial.sql")),
     (2, include_str!("../../migrations/0002_pairs.sql")),
+    (3, include_str!("../../migrations/0003_daily.sql")),
 ];
 
 /// What the start-up checks read from the file.

@@ -11,6 +11,9 @@
 //! * **`outbox`**: messages the bot has decided to post, until they are marked posted.
 //! * **peer interviews** (`pairs.rs`): each server's pair settings, the matching queue,
 //!   pairs, their rounds, the candidates' answers and the interviewers' scorecards.
+//! * **the daily question** (`daily.rs`): each server's schedule, the posts made (claimed
+//!   once per local date), members' answers with their streak records, and the weekly
+//!   board's opt-ins and posts.
 //!
 //! Answers and outbox items belong to their interview and are deleted with it. Discord ids
 //! are `u64` stored bit for bit in SQLite's `i64`; times are unix seconds chosen by the
@@ -38,6 +41,7 @@
 //! `fsync` per commit.
 
 mod answers;
+mod daily;
 mod error;
 mod interviews;
 mod migrate;
@@ -56,6 +60,10 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use daily::{
+    BoardMember, DailyAnswer, DailyAnswered, DailyBoard, DailyForgotten, DailyPost, DailyPostId,
+    DailyPostStatus, DailySchedule, NewDailyAnswer, NewDailyPost, StreakRow, StreakRule,
+};
 pub use error::StoreError;
 pub use model::{
     Answer, Applied, CloseReason, Created, Deleted, HistoryEntry, Interview, InterviewId,

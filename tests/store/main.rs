@@ -4,6 +4,7 @@
 mod busy;
 #[path = "../common/sqlite.rs"]
 mod common_sqlite;
+mod daily;
 mod interviews;
 mod open;
 mod outbox;

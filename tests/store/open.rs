@@ -33,12 +33,12 @@ async fn open_creates_folder_and_file_and_migrates_from_empty() {
          pair_scorecards pair_settings pairs"
     );
     drop(conn);
-    assert_eq!(count(&path, "PRAGMA user_version"), 2);
+    assert_eq!(count(&path, "PRAGMA user_version"), 3);
     store.close().await;
 
     // Opening again applies nothing twice and keeps the file.
     let store = Store::open(&path).await.unwrap();
-    assert_eq!(count(&path, "PRAGMA user_version"), 2);
+    assert_eq!(count(&path, "PRAGMA user_version"), 3);
     assert_eq!(
         count(
             &path,
@@ -72,7 +72,7 @@ async fn a_database_migrated_by_sqlx_opens_with_its_data() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].user_id, ALICE);
     store.close().await;
-    assert_eq!(count(&path, "PRAGMA user_version"), 2);
+    assert_eq!(count(&path, "PRAGMA user_version"), 3);
 }
 
 /// A file written by a newer release (a schema version this build does not know) is
@@ -235,7 +235,7 @@ async fn two_stores_opening_a_new_file_at_once_both_open_it() {
         assert_eq!(b.open_threads().await.unwrap(), [10]);
         a.close().await;
         b.close().await;
-        assert_eq!(count(&path, "PRAGMA user_version"), 2);
+        assert_eq!(count(&path, "PRAGMA user_version"), 3);
     }
 }
 
