@@ -1,6 +1,8 @@
 //! User-facing text that both front ends (terminal and Discord) say, kept in
 //! one place so wording stays consistent and is easy to review.
 
+pub mod daily;
+
 use crate::coach::engine::{AnswerError, Prompt, PromptKind, Summary};
 use crate::guide::{template::join_list, Counts, Unknown};
 use crate::store::{CloseReason, InterviewStatus};

@@ -13,7 +13,10 @@
 //! - `guides` — the guides in service and reloading them.
 //! - `pairs` — [`Pairs`], the peer mock-interview use cases: queue, matching, rounds,
 //!   scorecards, endings, `/forget-me` and retention.
+//! - `daily` — [`Daily`], the question of the day: schedules, claiming each day's post
+//!   once, answers with their streaks, the weekly board, `/forget-me` and retention.
 
+pub mod daily;
 mod guides;
 mod interviews;
 pub mod live;
@@ -22,6 +25,7 @@ pub mod post;
 mod priority;
 pub mod turn;
 
+pub use daily::Daily;
 pub use guides::{Guides, Reloaded};
 pub use interviews::{Answer, AnswerOutcome, Ended, Interviews, Start, Started, Undeliverable};
 pub use pairs::Pairs;

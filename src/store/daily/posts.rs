@@ -92,12 +92,10 @@ impl Store {
             }
             first(
                 conn,
-                concat!(
-                    "INSERT INTO daily_posts (guild_id, day, channel_id, role_id, question_id, \
-                     created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, day) DO NOTHING \
-                     RETURNING id, guild_id, day, channel_id, role_id, question_id, message_id, \
-                     thread_id, status, created_at, posted_at"
-                ),
+                "INSERT INTO daily_posts (guild_id, day, channel_id, role_id, question_id, \
+                 created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, day) DO NOTHING \
+                 RETURNING id, guild_id, day, channel_id, role_id, question_id, message_id, \
+                 thread_id, status, created_at, posted_at",
                 params![
                     to_db(post.guild_id),
                     post.day,

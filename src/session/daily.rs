@@ -1,0 +1,526 @@
+//! [`Daily`]: the question-of-the-day use cases (issue 17) over the store, with no
+//! Discord in them.
+//!
+//! A moderator sets a server's schedule ([`Daily::setup`]); the front end's scheduler
+//! calls [`Daily::tick`] now and then, which claims each post (and weekly board) that is
+//! due, and then posts what [`Daily::pending`] and [`Daily::pending_boards`] list,
+//! reporting how far it got. Members answer in the day's thread ([`Daily::answer`]); each
+//! answer is analysed by the coach and stored privately with the streak it extends, and
+//! only its author can read the feedback ([`Daily::my_feedback`]).
+//!
+//! **Time.** Nothing here reads the clock: every call that needs the time takes `now`, so
+//! the schedule is tested with any clock, across daylight-saving changes and restarts.
+//!
+//! **Once.** A day's post is claimed in the store by compare-and-set on the schedule's last
+//! posted date, so two ticks (or two processes) that see it due claim it once, and a post
+//! claimed before a crash is finished after it. A pending post whose local day is over is
+//! given up rather than posted late, as is one whose server turned the schedule off.
+//!
+//! **Privacy.** Answers and their feedback are personal data: never logged, deleted by
+//! [`Daily::forget_member`] and [`Daily::sweep_retention`]. Streak records hold no answer.
+
+mod setup;
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+
+use crate::coach::daily::{self, Schedule, StreakRecord, Streaks, TimeZone};
+use crate::coach::engine::{AnswerError, MAX_ANSWER_CHARS};
+use crate::coach::feedback::{self, Analysis, AnswerContext, LibraryCues};
+use crate::guide::{GuideLibrary, Question, Role};
+use crate::messages;
+use crate::store::{
+    BoardMember, DailyAnswered, DailyBoard, DailyForgotten, DailyPost, DailyPostId, DailySchedule,
+    NewDailyAnswer, NewDailyPost, Store, StreakRow,
+};
+
+use super::Error;
+
+pub use setup::{Checked, SetupRequest};
+
+/// A schedule as set up: what `/daily setup` and `/daily show` report.
+#[derive(Debug, Clone)]
+pub struct ScheduleView {
+    pub channel_id: u64,
+    pub schedule: Schedule,
+    /// Role names, in rotation order; empty: every role.
+    pub roles: Vec<String>,
+    pub level: Option<crate::guide::Level>,
+    /// When the next post is due.
+    pub next_post: Timestamp,
+}
+
+/// What a tick claimed, and when to tick again at the latest.
+#[derive(Debug, Clone)]
+pub struct Tick {
+    pub claimed_posts: usize,
+    pub claimed_boards: usize,
+    pub next: Timestamp,
+}
+
+/// A day's question as the front end posts it.
+#[derive(Debug, Clone)]
+pub struct DailyQuestion {
+    pub post: DailyPost,
+    pub role: Role,
+    pub question: Question,
+}
+
+/// What answering did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DailyAnswerOutcome {
+    /// Stored; the member's streak now. `replaced`: they had answered this post before.
+    Recorded { streaks: Streaks, replaced: bool },
+    /// The same message was recorded before.
+    Duplicate,
+    /// Not a daily thread: the caller tries other uses of the thread.
+    NotDaily,
+    /// Turned down, with what to tell the member (empty, too long).
+    Rejected(String),
+}
+
+/// The coach's feedback on a member's own answer to a day's question.
+#[derive(Debug, Clone)]
+pub struct OwnFeedback {
+    pub question: String,
+    pub analysis: Analysis,
+}
+
+/// A line of the weekly board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardLine {
+    pub user_id: u64,
+    pub streaks: Streaks,
+}
+
+/// The daily-question use cases. Cheap to clone.
+#[derive(Clone)]
+pub struct Daily {
+    store: Store,
+}
+
+fn at(now: i64) -> Timestamp {
+    Timestamp::from_second(now).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn parse_date(text: &str) -> Option<Date> {
+    text.parse().ok()
+}
+
+/// The store's streak rule: [`StreakRecord::answered`] over the stored record.
+fn streak_rule(before: Option<&StreakRow>, day: &str) -> StreakRow {
+    let mut record = before.map(to_record).unwrap_or_default();
+    if let Some(day) = parse_date(day) {
+        record.answered(day);
+    }
+    StreakRow {
+        last_day: record
+            .last_day
+            .map_or_else(|| day.to_string(), |d| d.to_string()),
+        run: record.run.max(1),
+        longest: record.longest.max(record.run.max(1)),
+    }
+}
+
+fn to_record(row: &StreakRow) -> StreakRecord {
+    StreakRecord {
+        last_day: parse_date(&row.last_day),
+        run: row.run,
+        longest: row.longest,
+    }
+}
+
+impl Daily {
+    pub fn new(store: Store) -> Daily {
+        Daily { store }
+    }
+
+    /// `/daily setup`: checks the request against the guides and stores the schedule,
+    /// replacing the server's earlier one. `Err` lists every problem for the moderator.
+    pub async fn setup(
+        &self,
+        req: &SetupRequest<'_>,
+        guides: &GuideLibrary,
+        now: i64,
+    ) -> Result<Result<ScheduleView, Vec<String>>, Error> {
+        let checked = match setup::check(req, guides) {
+            Ok(checked) => checked,
+            Err(problems) => return Ok(Err(problems)),
+        };
+        let before = self.store.daily_schedule(req.guild_id).await?;
+        let row = setup::to_row(req, &checked, before.as_ref(), at(now));
+        self.store.set_daily_schedule(&row, now).await?;
+        Ok(Ok(view(&row, checked.schedule, guides, now)))
+    }
+
+    /// The server's schedule, if it has one that reads.
+    pub async fn show(
+        &self,
+        guild_id: u64,
+        guides: &GuideLibrary,
+        now: i64,
+    ) -> Result<Option<ScheduleView>, Error> {
+        let Some(row) = self.store.daily_schedule(guild_id).await? else {
+            return Ok(None);
+        };
+        Ok(setup::parse_row(&row).map(|schedule| view(&row, schedule, guides, now)))
+    }
+
+    /// `/daily off`: whether there was a schedule. Posts, answers and streaks stay.
+    pub async fn off(&self, guild_id: u64) -> Result<bool, Error> {
+        Ok(self.store.remove_daily_schedule(guild_id).await?)
+    }
+
+    /// Claims every post and board due at `now`, and gives up pending posts whose day
+    /// is over. The front end then posts [`Daily::pending`] and [`Daily::pending_boards`].
+    pub async fn tick(&self, guides: &GuideLibrary, now: i64) -> Result<Tick, Error> {
+        let now_at = at(now);
+        let mut tick = Tick {
+            claimed_posts: 0,
+            claimed_boards: 0,
+            next: now_at
+                .checked_add(jiff::SignedDuration::from_hours(1))
+                .unwrap_or(now_at),
+        };
+        let schedules = self.store.daily_schedules().await?;
+        for row in &schedules {
+            let Some(schedule) = setup::parse_row(row) else {
+                continue;
+            };
+            let last = row.last_day.as_deref().and_then(parse_date);
+            if let Some(today) = daily::due(&schedule, last, now_at) {
+                if let Some(new) = self.choose(row, today, guides).await? {
+                    let claimed = self
+                        .store
+                        .claim_daily_post(&new, row.last_day.clone(), now)
+                        .await?;
+                    tick.claimed_posts += usize::from(claimed.is_some());
+                }
+            }
+            let last_board = row.last_board_day.as_deref().and_then(parse_date);
+            if let Some(today) = daily::board_due(&schedule, last_board, now_at) {
+                let claimed = self
+                    .store
+                    .claim_daily_board(
+                        row.guild_id,
+                        &today.to_string(),
+                        row.channel_id,
+                        row.last_board_day.clone(),
+                        now,
+                    )
+                    .await?;
+                tick.claimed_boards += usize::from(claimed.is_some());
+            }
+            // After the claims the stored dates moved; ask again from the row as it is now.
+            let after = self.store.daily_schedule(row.guild_id).await?;
+            let (last, last_board) = after.as_ref().map_or((last, last_board), |r| {
+                (
+                    r.last_day.as_deref().and_then(parse_date),
+                    r.last_board_day.as_deref().and_then(parse_date),
+                )
+            });
+            tick.next = tick
+                .next
+                .min(daily::next_post(&schedule, last, now_at))
+                .min(daily::next_board(&schedule, last_board, now_at));
+        }
+        for post in self.store.pending_daily_posts().await? {
+            let today = schedules
+                .iter()
+                .find(|s| s.guild_id == post.guild_id)
+                .and_then(setup::parse_row)
+                .map(|s| s.today(now_at).to_string());
+            if today.is_none_or(|today| post.day < today) {
+                tracing::info!(guild = post.guild_id, post = %post.id, day = %post.day, "a daily post was not made on its day; giving it up");
+                self.store.daily_post_missed(post.id).await?;
+            }
+        }
+        Ok(tick)
+    }
+
+    /// The next post for a server due on `today`: the role after the last one posted, and
+    /// that role's next question in rotation. `None` (logged) when no role named in the
+    /// schedule is in the guides any more.
+    async fn choose(
+        &self,
+        row: &DailySchedule,
+        today: Date,
+        guides: &GuideLibrary,
+    ) -> Result<Option<NewDailyPost>, Error> {
+        let roles: Vec<&str> = if row.roles.is_empty() {
+            guides.roles().iter().map(|r| r.id.as_str()).collect()
+        } else {
+            row.roles.iter().map(String::as_str).collect()
+        };
+        let last_role = self
+            .store
+            .latest_daily_post(row.guild_id)
+            .await?
+            .map(|p| p.role_id);
+        let mut role_id = daily::next_role(&roles, last_role.as_deref());
+        for _ in 0..roles.len() {
+            let Some(id) = role_id else { break };
+            if let Some(role) = guides.role(id) {
+                let posted = self.store.daily_rotation(row.guild_id, &role.id).await?;
+                let seed = daily::rotation_seed(row.guild_id, today);
+                if let Some(q) = daily::next_question(role, row.level, &posted, seed) {
+                    return Ok(Some(NewDailyPost {
+                        guild_id: row.guild_id,
+                        day: today.to_string(),
+                        channel_id: row.channel_id,
+                        role_id: role.id.clone(),
+                        question_id: q.id.clone(),
+                    }));
+                }
+            }
+            role_id = daily::next_role(&roles, Some(id));
+        }
+        tracing::warn!(
+            guild = row.guild_id,
+            "no role of the daily schedule has a question in the guides; nothing posted"
+        );
+        Ok(None)
+    }
+
+    /// Posts claimed and not yet made, with their questions. A post whose question left
+    /// the guides (a reload) is given up.
+    pub async fn pending(&self, guides: &GuideLibrary) -> Result<Vec<DailyQuestion>, Error> {
+        let mut out = Vec::new();
+        for post in self.store.pending_daily_posts().await? {
+            match question_of(guides, &post.role_id, &post.question_id) {
+                Some((role, question)) => out.push(DailyQuestion {
+                    role: role.clone(),
+                    question: question.clone(),
+                    post,
+                }),
+                None => {
+                    tracing::warn!(post = %post.id, "a daily post's question is no longer in the guides; giving it up");
+                    self.store.daily_post_missed(post.id).await?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The post's message exists (Discord accepted it).
+    pub async fn posted_message(&self, post: DailyPostId, message_id: u64) -> Result<(), Error> {
+        Ok(self.store.daily_post_message(post, message_id).await?)
+    }
+
+    /// The post's answer thread exists: the post is made.
+    pub async fn posted_thread(
+        &self,
+        post: DailyPostId,
+        thread_id: u64,
+        now: i64,
+    ) -> Result<(), Error> {
+        Ok(self.store.daily_post_thread(post, thread_id, now).await?)
+    }
+
+    /// Discord refused the post for good (no access to the channel, channel gone).
+    pub async fn post_refused(&self, post: DailyPostId) -> Result<(), Error> {
+        Ok(self.store.daily_post_missed(post).await?)
+    }
+
+    /// Boards claimed and not yet posted, each with its lines as of `now`: members who
+    /// opted in, longest current streak first.
+    pub async fn pending_boards(
+        &self,
+        now: i64,
+    ) -> Result<Vec<(DailyBoard, Vec<BoardLine>)>, Error> {
+        let mut out = Vec::new();
+        for board in self.store.pending_daily_boards().await? {
+            let zone = self.zone(board.guild_id).await?;
+            let today = daily::local_date(at(now), &zone);
+            let members = self.store.daily_board_members(board.guild_id).await?;
+            out.push((board, board_lines(&members, today)));
+        }
+        Ok(out)
+    }
+
+    /// The board was posted as `message_id`, or dropped (`None`).
+    pub async fn board_done(
+        &self,
+        board_id: i64,
+        message_id: Option<u64>,
+        now: i64,
+    ) -> Result<(), Error> {
+        Ok(self
+            .store
+            .daily_board_done(board_id, message_id, now)
+            .await?)
+    }
+
+    /// A member's answer in a thread: if it is a day's thread, the answer is analysed
+    /// against the day's question and stored with the streak it extends.
+    pub async fn answer(
+        &self,
+        guides: &GuideLibrary,
+        thread_id: u64,
+        user_id: u64,
+        source_id: u64,
+        text: &str,
+        now: i64,
+    ) -> Result<DailyAnswerOutcome, Error> {
+        let Some(post) = self.store.daily_post_by_thread(thread_id).await? else {
+            return Ok(DailyAnswerOutcome::NotDaily);
+        };
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Ok(DailyAnswerOutcome::Rejected(messages::answer_rejected(
+                &AnswerError::Empty,
+            )));
+        }
+        let chars = trimmed.chars().count();
+        if chars > MAX_ANSWER_CHARS {
+            return Ok(DailyAnswerOutcome::Rejected(messages::answer_rejected(
+                &AnswerError::TooLong {
+                    chars,
+                    max: MAX_ANSWER_CHARS,
+                },
+            )));
+        }
+        let feedback_json = question_of(guides, &post.role_id, &post.question_id)
+            .zip(guides.cues())
+            .map(|((role, question), cues)| {
+                let ctx = AnswerContext::for_question(role, question);
+                feedback::analyse(trimmed, &ctx, cues)
+            })
+            .and_then(|analysis| serde_json::to_string(&analysis).ok());
+        let zone = self.zone(post.guild_id).await?;
+        let day = daily::local_date(at(now), &zone);
+        let answer = NewDailyAnswer {
+            post_id: post.id,
+            user_id,
+            source_id,
+            text: trimmed.to_string(),
+            feedback_json,
+        };
+        let recorded = self
+            .store
+            .record_daily_answer(&answer, &day.to_string(), streak_rule, now)
+            .await?;
+        Ok(match recorded {
+            DailyAnswered::First(row) => DailyAnswerOutcome::Recorded {
+                streaks: to_record(&row).as_of(day),
+                replaced: false,
+            },
+            DailyAnswered::Replaced(row) => DailyAnswerOutcome::Recorded {
+                streaks: to_record(&row).as_of(day),
+                replaced: true,
+            },
+            DailyAnswered::Duplicate => DailyAnswerOutcome::Duplicate,
+            DailyAnswered::UnknownPost => DailyAnswerOutcome::NotDaily,
+        })
+    }
+
+    /// The coach's feedback on the member's own answer to a post, if they answered it.
+    pub async fn my_feedback(
+        &self,
+        guides: &GuideLibrary,
+        post_id: DailyPostId,
+        user_id: u64,
+    ) -> Result<Option<OwnFeedback>, Error> {
+        let Some(answer) = self.store.daily_answer(post_id, user_id).await? else {
+            return Ok(None);
+        };
+        let Some(post) = self.store.daily_post(post_id).await? else {
+            return Ok(None);
+        };
+        let question = question_of(guides, &post.role_id, &post.question_id)
+            .map_or_else(|| post.question_id.clone(), |(_, q)| q.text.clone());
+        let analysis = answer
+            .feedback_json
+            .as_deref()
+            .and_then(|json| serde_json::from_str::<Analysis>(json).ok());
+        Ok(analysis.map(|analysis| OwnFeedback { question, analysis }))
+    }
+
+    /// The member's streaks in the server as of `now`.
+    pub async fn streak(&self, guild_id: u64, user_id: u64, now: i64) -> Result<Streaks, Error> {
+        let zone = self.zone(guild_id).await?;
+        let today = daily::local_date(at(now), &zone);
+        let row = self.store.daily_streak(guild_id, user_id).await?;
+        Ok(row.map(|r| to_record(&r).as_of(today)).unwrap_or_default())
+    }
+
+    /// `/daily board join`: whether the member was not on the board before.
+    pub async fn board_join(&self, guild_id: u64, user_id: u64, now: i64) -> Result<bool, Error> {
+        Ok(self.store.join_daily_board(guild_id, user_id, now).await?)
+    }
+
+    /// `/daily board leave`: whether the member was on the board.
+    pub async fn board_leave(&self, guild_id: u64, user_id: u64) -> Result<bool, Error> {
+        Ok(self.store.leave_daily_board(guild_id, user_id).await?)
+    }
+
+    /// `/forget-me` for the daily question.
+    pub async fn forget_member(&self, user_id: u64) -> Result<DailyForgotten, Error> {
+        Ok(self.store.forget_daily_member(user_id).await?)
+    }
+
+    /// Deletes daily answers older than `retention_days`; how many.
+    pub async fn sweep_retention(&self, now: i64, retention_days: u32) -> Result<usize, Error> {
+        Ok(self
+            .store
+            .sweep_daily_retention(now, retention_days)
+            .await?)
+    }
+
+    /// The server's zone: its schedule's, else UTC.
+    async fn zone(&self, guild_id: u64) -> Result<TimeZone, Error> {
+        let row = self.store.daily_schedule(guild_id).await?;
+        Ok(row
+            .as_ref()
+            .and_then(setup::parse_row)
+            .map_or(TimeZone::UTC, |s| s.zone().clone()))
+    }
+}
+
+fn question_of<'g>(
+    guides: &'g GuideLibrary,
+    role_id: &str,
+    question_id: &str,
+) -> Option<(&'g Role, &'g Question)> {
+    let role = guides.role(role_id)?;
+    Some((role, role.question(question_id)?))
+}
+
+fn view(row: &DailySchedule, schedule: Schedule, guides: &GuideLibrary, now: i64) -> ScheduleView {
+    let last = row.last_day.as_deref().and_then(parse_date);
+    ScheduleView {
+        channel_id: row.channel_id,
+        next_post: daily::next_post(&schedule, last, at(now)),
+        schedule,
+        roles: row
+            .roles
+            .iter()
+            .map(|id| {
+                guides
+                    .role(id)
+                    .map_or_else(|| id.clone(), |r| r.name.clone())
+            })
+            .collect(),
+        level: row.level,
+    }
+}
+
+/// The board's lines: longest current streak first, then longest ever, then who joined
+/// first.
+pub fn board_lines(members: &[BoardMember], today: Date) -> Vec<BoardLine> {
+    let mut lines: Vec<BoardLine> = members
+        .iter()
+        .map(|m| BoardLine {
+            user_id: m.user_id,
+            streaks: m
+                .streak
+                .as_ref()
+                .map(|s| to_record(s).as_of(today))
+                .unwrap_or_default(),
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        (b.streaks.current, b.streaks.longest).cmp(&(a.streaks.current, a.streaks.longest))
+    });
+    lines
+}
