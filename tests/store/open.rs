@@ -29,7 +29,8 @@ async fn open_creates_folder_and_file_and_migrates_from_empty() {
         .unwrap();
     assert_eq!(
         tables,
-        "answers interviews outbox pair_answers pair_queue pair_ratings pair_rounds \
+        "answers daily_answers daily_board_members daily_boards daily_posts daily_schedules \
+         daily_streaks interviews outbox pair_answers pair_queue pair_ratings pair_rounds \
          pair_scorecards pair_settings pairs"
     );
     drop(conn);
@@ -44,7 +45,7 @@ async fn open_creates_folder_and_file_and_migrates_from_empty() {
             &path,
             "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"
         ),
-        10
+        16
     );
     store.close().await;
 }
@@ -92,7 +93,7 @@ async fn a_database_from_a_newer_release_is_refused() {
             err,
             StoreError::TooNew {
                 found: 99,
-                known: 2,
+                known: 3,
                 ..
             }
         ),
