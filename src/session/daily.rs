@@ -20,78 +20,28 @@
 //! [`Daily::forget_member`] and [`Daily::sweep_retention`]. Streak records hold no answer.
 
 mod setup;
+mod views;
 
 use jiff::civil::Date;
 use jiff::Timestamp;
 
-use crate::coach::daily::{self, Schedule, StreakRecord, Streaks, TimeZone};
+use crate::coach::daily::{self, StreakRecord, Streaks, TimeZone};
 use crate::coach::engine::{AnswerError, MAX_ANSWER_CHARS};
 use crate::coach::feedback::{self, Analysis, AnswerContext, LibraryCues};
 use crate::guide::{GuideLibrary, Question, Role};
 use crate::messages;
 use crate::store::{
-    BoardMember, DailyAnswered, DailyBoard, DailyForgotten, DailyPost, DailyPostId, DailySchedule,
+    DailyAnswered, DailyBoard, DailyForgotten, DailyPost, DailyPostId, DailySchedule,
     NewDailyAnswer, NewDailyPost, Store, StreakRow,
 };
 
 use super::Error;
 
 pub use setup::{Checked, SetupRequest};
-
-/// A schedule as set up: what `/daily setup` and `/daily show` report.
-#[derive(Debug, Clone)]
-pub struct ScheduleView {
-    pub channel_id: u64,
-    pub schedule: Schedule,
-    /// Role names, in rotation order; empty: every role.
-    pub roles: Vec<String>,
-    pub level: Option<crate::guide::Level>,
-    /// When the next post is due.
-    pub next_post: Timestamp,
-}
-
-/// What a tick claimed, and when to tick again at the latest.
-#[derive(Debug, Clone)]
-pub struct Tick {
-    pub claimed_posts: usize,
-    pub claimed_boards: usize,
-    pub next: Timestamp,
-}
-
-/// A day's question as the front end posts it.
-#[derive(Debug, Clone)]
-pub struct DailyQuestion {
-    pub post: DailyPost,
-    pub role: Role,
-    pub question: Question,
-}
-
-/// What answering did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DailyAnswerOutcome {
-    /// Stored; the member's streak now. `replaced`: they had answered this post before.
-    Recorded { streaks: Streaks, replaced: bool },
-    /// The same message was recorded before.
-    Duplicate,
-    /// Not a daily thread: the caller tries other uses of the thread.
-    NotDaily,
-    /// Turned down, with what to tell the member (empty, too long).
-    Rejected(String),
-}
-
-/// The coach's feedback on a member's own answer to a day's question.
-#[derive(Debug, Clone)]
-pub struct OwnFeedback {
-    pub question: String,
-    pub analysis: Analysis,
-}
-
-/// A line of the weekly board.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BoardLine {
-    pub user_id: u64,
-    pub streaks: Streaks,
-}
+use views::view;
+pub use views::{
+    board_lines, BoardLine, DailyAnswerOutcome, DailyQuestion, OwnFeedback, ScheduleView, Tick,
+};
 
 /// The daily-question use cases. Cheap to clone.
 #[derive(Clone)]
@@ -148,7 +98,7 @@ impl Daily {
             Err(problems) => return Ok(Err(problems)),
         };
         let before = self.store.daily_schedule(req.guild_id).await?;
-        let row = setup::to_row(req, &checked, before.as_ref(), at(now));
+        let row = setup::to_row(req, &checked, before.as_ref());
         self.store.set_daily_schedule(&row, now).await?;
         Ok(Ok(view(&row, checked.schedule, guides, now)))
     }
@@ -362,9 +312,43 @@ impl Daily {
         text: &str,
         now: i64,
     ) -> Result<DailyAnswerOutcome, Error> {
-        let Some(post) = self.store.daily_post_by_thread(thread_id).await? else {
-            return Ok(DailyAnswerOutcome::NotDaily);
-        };
+        match self.store.daily_post_by_thread(thread_id).await? {
+            Some(post) => {
+                self.answer_post(guides, &post, user_id, source_id, text, now)
+                    .await
+            }
+            None => Ok(DailyAnswerOutcome::NotDaily),
+        }
+    }
+
+    /// A member's answer to a post given through the post's Answer form.
+    pub async fn answer_form(
+        &self,
+        guides: &GuideLibrary,
+        post_id: DailyPostId,
+        user_id: u64,
+        source_id: u64,
+        text: &str,
+        now: i64,
+    ) -> Result<DailyAnswerOutcome, Error> {
+        match self.store.daily_post(post_id).await? {
+            Some(post) => {
+                self.answer_post(guides, &post, user_id, source_id, text, now)
+                    .await
+            }
+            None => Ok(DailyAnswerOutcome::NotDaily),
+        }
+    }
+
+    async fn answer_post(
+        &self,
+        guides: &GuideLibrary,
+        post: &DailyPost,
+        user_id: u64,
+        source_id: u64,
+        text: &str,
+        now: i64,
+    ) -> Result<DailyAnswerOutcome, Error> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return Ok(DailyAnswerOutcome::Rejected(messages::answer_rejected(
@@ -484,43 +468,4 @@ fn question_of<'g>(
 ) -> Option<(&'g Role, &'g Question)> {
     let role = guides.role(role_id)?;
     Some((role, role.question(question_id)?))
-}
-
-fn view(row: &DailySchedule, schedule: Schedule, guides: &GuideLibrary, now: i64) -> ScheduleView {
-    let last = row.last_day.as_deref().and_then(parse_date);
-    ScheduleView {
-        channel_id: row.channel_id,
-        next_post: daily::next_post(&schedule, last, at(now)),
-        schedule,
-        roles: row
-            .roles
-            .iter()
-            .map(|id| {
-                guides
-                    .role(id)
-                    .map_or_else(|| id.clone(), |r| r.name.clone())
-            })
-            .collect(),
-        level: row.level,
-    }
-}
-
-/// The board's lines: longest current streak first, then longest ever, then who joined
-/// first.
-pub fn board_lines(members: &[BoardMember], today: Date) -> Vec<BoardLine> {
-    let mut lines: Vec<BoardLine> = members
-        .iter()
-        .map(|m| BoardLine {
-            user_id: m.user_id,
-            streaks: m
-                .streak
-                .as_ref()
-                .map(|s| to_record(s).as_of(today))
-                .unwrap_or_default(),
-        })
-        .collect();
-    lines.sort_by(|a, b| {
-        (b.streaks.current, b.streaks.longest).cmp(&(a.streaks.current, a.streaks.longest))
-    });
-    lines
 }

@@ -10,17 +10,19 @@ async fn the_post_comes_at_the_local_time_across_a_daylight_saving_change() {
     let dir = tempfile::tempdir().unwrap();
     let (daily, _store) = daily_in(&dir).await;
     const BERLIN: &str = "Europe/Berlin";
-    // Set up after the day's post time: the first post is tomorrow, not at once.
-    let view = set_up(
+    // Set up after the day's post time: today's question comes at once.
+    let setup_at = local("2027-03-26T10:00", BERLIN);
+    let view = set_up(&daily, &request("09:00", BERLIN, Some("backend")), setup_at).await;
+    assert_eq!(view.next_post.as_second(), setup_at);
+    assert_eq!(tick_days(&daily, setup_at).await, ["2027-03-26"]);
+    post_all(&daily, setup_at).await;
+    // Setting it up again the same day does not post today twice.
+    set_up(
         &daily,
         &request("09:00", BERLIN, Some("backend")),
-        local("2027-03-26T10:00", BERLIN),
+        setup_at + 60,
     )
     .await;
-    assert_eq!(
-        view.next_post.as_second(),
-        local("2027-03-27T09:00", BERLIN)
-    );
     assert!(tick_days(&daily, local("2027-03-26T23:59", BERLIN))
         .await
         .is_empty());

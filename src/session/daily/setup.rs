@@ -1,8 +1,6 @@
 //! `/daily setup`: reading what a moderator typed into a stored schedule, with every
 //! problem named at once.
 
-use jiff::Timestamp;
-
 use crate::coach::daily::{self, Schedule};
 use crate::guide::{GuideLibrary, Level};
 use crate::messages::daily as text;
@@ -104,21 +102,16 @@ fn role_names(input: Option<&str>) -> Vec<&str> {
     names
 }
 
-/// The row to store for a checked request at `now`. A schedule set up after today's post
-/// time starts tomorrow: today counts as done. A schedule replacing another keeps what
-/// that one already posted (today is never posted twice) and its last board.
+/// The row to store for a checked request. A new schedule whose post time has already
+/// passed today posts today's question at once (the moderator sees it work); one that
+/// replaces another keeps what that one already posted, so today is never posted twice,
+/// and its last board.
 pub fn to_row(
     req: &SetupRequest<'_>,
     checked: &Checked,
     before: Option<&DailySchedule>,
-    now: Timestamp,
 ) -> DailySchedule {
     let schedule = &checked.schedule;
-    let today_done = daily::due(schedule, None, now).map(|d| d.to_string());
-    let last_day = [before.and_then(|b| b.last_day.clone()), today_done]
-        .into_iter()
-        .flatten()
-        .max();
     DailySchedule {
         guild_id: req.guild_id,
         channel_id: req.channel_id,
@@ -127,7 +120,7 @@ pub fn to_row(
         roles: checked.roles.clone(),
         level: checked.level,
         board_day: daily::weekday_name(schedule.board_day()).to_string(),
-        last_day,
+        last_day: before.and_then(|b| b.last_day.clone()),
         last_board_day: before.and_then(|b| b.last_board_day.clone()),
     }
 }
