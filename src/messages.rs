@@ -291,18 +291,23 @@ pub const BUTTON_EXAMPLE: &str = "Show example answer";
 pub const BUTTON_ANOTHER: &str = "Another question";
 pub const BUTTON_PRACTICE: &str = "Practice this as a mock interview";
 
-pub const FORGET_CONFIRM: &str = "This deletes every mock interview, answer and summary stored about you, in every server. It cannot be undone. Continue?";
+pub const FORGET_CONFIRM: &str = "This deletes every mock interview, answer and summary stored about you, and your answers, streaks and board place for the question of the day, in every server. It cannot be undone. Continue?";
 pub const BUTTON_FORGET: &str = "Delete my data";
 pub const BUTTON_KEEP: &str = "Keep it";
 pub const NOTHING_DELETED: &str = "Nothing was deleted.";
 
-/// After `/forget-me` was confirmed.
-pub fn forgotten(interviews: u64, answers: u64, queued: u64) -> String {
+/// After `/forget-me` was confirmed: the interview counts, then the daily question's
+/// (answers, streak records, board places).
+pub fn forgotten(interviews: u64, answers: u64, queued: u64, daily: [usize; 3]) -> String {
+    let [daily_answers, streaks, boards] = daily.map(|n| n as u64);
     format!(
-        "Done. Deleted {}, {} and {}. Nothing about you is stored any more.",
+        "Done. Deleted {}, {} and {}; {}, {} and {}. Nothing about you is stored any more.",
         plural(interviews, "interview"),
         plural(answers, "answer"),
         plural(queued, "queued message"),
+        plural(daily_answers, "daily answer"),
+        plural(streaks, "streak"),
+        plural(boards, "board place"),
     )
 }
 

@@ -13,12 +13,12 @@ use serenity::all::{
 };
 
 use super::commands::ask_reply;
-use super::delivery;
 use super::error::Error;
 use super::ids::ComponentId;
 use super::interview::{self, Place};
 use super::render::{example_embed, fit, limits, no_pings};
 use super::reply::{whisper, Reply};
+use super::{daily, delivery};
 use super::{display_name, Data};
 use crate::coach::engine::MAX_ANSWER_CHARS;
 use crate::coach::select::Filter;
@@ -192,18 +192,28 @@ async fn on_component(
             let deleted = data.interviews.forget_member(user).await;
             let deleted =
                 deleted.map_err(|e| Error::from(e).when_busy(messages::BUSY_NOTHING_DELETED))?;
+            let daily = data.daily.forget_member(user).await;
+            let daily =
+                daily.map_err(|e| Error::from(e).when_busy(messages::BUSY_NOTHING_DELETED))?;
             tracing::info!(
                 interviews = deleted.interviews,
                 answers = deleted.answers,
                 "forgot a member on request"
             );
-            let text = messages::forgotten(deleted.interviews, deleted.answers, deleted.outbox);
+            let text = messages::forgotten(
+                deleted.interviews,
+                deleted.answers,
+                deleted.outbox,
+                [daily.answers, daily.streaks, daily.boards],
+            );
             let edit = EditInteractionResponse::new()
                 .content(text)
                 .components(Vec::new());
             reply.edit_original(edit).await
         }
-        ComponentId::AnswerModal => Ok(()),
+        ComponentId::DailyAnswer { post } => reply.respond(daily::answer_form(post)).await,
+        ComponentId::DailyFeedback { post } => daily::on_feedback(reply, data, post, user).await,
+        ComponentId::AnswerModal | ComponentId::DailyForm { .. } => Ok(()),
     }
 }
 
@@ -240,8 +250,10 @@ fn answer_form() -> CreateInteractionResponse {
 /// A submitted answer form: acknowledged at once, then stored and answered;
 /// what went wrong is told to the member in a follow-up.
 async fn on_modal(reply: &mut Reply<'_>, data: &Data, m: &ModalInteraction) -> Result<(), Error> {
-    if ComponentId::decode(&m.data.custom_id) != Some(ComponentId::AnswerModal) {
-        return Ok(());
+    match ComponentId::decode(&m.data.custom_id) {
+        Some(ComponentId::AnswerModal) => {}
+        Some(ComponentId::DailyForm { post }) => return daily::on_form(reply, data, m, post).await,
+        _ => return Ok(()),
     }
     let text: String = m
         .data
@@ -277,10 +289,12 @@ async fn on_modal(reply: &mut Reply<'_>, data: &Data, m: &ModalInteraction) -> R
 }
 
 async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<(), Error> {
-    if msg.author.bot
-        || msg.guild_id.is_none()
-        || !data.interviews.is_open_thread(msg.channel_id.get())
-    {
+    if msg.author.bot || msg.guild_id.is_none() {
+        return Ok(());
+    }
+    if !data.interviews.is_open_thread(msg.channel_id.get()) {
+        // Perhaps a day's thread: one indexed read per message outside interviews.
+        daily::on_message(http, data, msg).await?;
         return Ok(());
     }
     let thread = msg.channel_id;

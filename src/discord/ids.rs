@@ -21,6 +21,12 @@ pub enum ComponentId {
     AnswerModal,
     /// `/forget-me`: confirmed or cancelled.
     Forget { confirmed: bool },
+    /// On a day's post: open the form to answer it.
+    DailyAnswer { post: i64 },
+    /// On a day's post: the presser's own feedback on their answer.
+    DailyFeedback { post: i64 },
+    /// The submitted form answering a day's post.
+    DailyForm { post: i64 },
 }
 
 impl ComponentId {
@@ -34,6 +40,9 @@ impl ComponentId {
             ComponentId::AnswerModal => format!("{PREFIX}:answer-form"),
             ComponentId::Forget { confirmed: true } => format!("{PREFIX}:forget:yes"),
             ComponentId::Forget { confirmed: false } => format!("{PREFIX}:forget:no"),
+            ComponentId::DailyAnswer { post } => format!("{PREFIX}:daily-answer:{post}"),
+            ComponentId::DailyFeedback { post } => format!("{PREFIX}:daily-feedback:{post}"),
+            ComponentId::DailyForm { post } => format!("{PREFIX}:daily-form:{post}"),
         }
     }
 
@@ -61,6 +70,15 @@ impl ComponentId {
             ("answer-form", []) => ComponentId::AnswerModal,
             ("forget", ["yes"]) => ComponentId::Forget { confirmed: true },
             ("forget", ["no"]) => ComponentId::Forget { confirmed: false },
+            ("daily-answer", [post]) => ComponentId::DailyAnswer {
+                post: post.parse().ok()?,
+            },
+            ("daily-feedback", [post]) => ComponentId::DailyFeedback {
+                post: post.parse().ok()?,
+            },
+            ("daily-form", [post]) => ComponentId::DailyForm {
+                post: post.parse().ok()?,
+            },
             _ => return None,
         })
     }
@@ -88,6 +106,9 @@ mod tests {
             ComponentId::AnswerModal,
             ComponentId::Forget { confirmed: true },
             ComponentId::Forget { confirmed: false },
+            ComponentId::DailyAnswer { post: i64::MAX },
+            ComponentId::DailyFeedback { post: 1 },
+            ComponentId::DailyForm { post: 42 },
         ];
         for id in ids {
             let encoded = id.encode();

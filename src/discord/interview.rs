@@ -28,8 +28,13 @@ pub struct Place {
     pub app_permissions: Option<Permissions>,
 }
 
-fn missing(perms: Permissions, needed: Permissions) -> Vec<&'static str> {
+pub(super) fn missing(perms: Permissions, needed: Permissions) -> Vec<&'static str> {
     let names = [
+        (Permissions::VIEW_CHANNEL, "View Channel"),
+        (Permissions::SEND_MESSAGES, "Send Messages"),
+        (Permissions::EMBED_LINKS, "Embed Links"),
+        (Permissions::READ_MESSAGE_HISTORY, "Read Message History"),
+        (Permissions::ADD_REACTIONS, "Add Reactions"),
         (Permissions::CREATE_PUBLIC_THREADS, "Create Public Threads"),
         (
             Permissions::CREATE_PRIVATE_THREADS,
@@ -203,14 +208,20 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
         Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
     }
     delivery::start(data, ctx.http.clone());
+    super::daily::start(data, ctx.http.clone());
     tracing::info!(open_interviews = open, reposted, "bot ready");
     let data = data.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SWEEP_EVERY);
         loop {
             tick.tick().await;
-            let posts = data.interviews.sweep(session::now()).await;
+            let now = session::now();
+            let posts = data.interviews.sweep(now).await;
             delivery::hand(&data, posts);
+            let retention = data.config().storage.retention_days;
+            if let Err(e) = data.daily.sweep_retention(now, retention).await {
+                tracing::error!(error = %e, "daily answers retention sweep failed");
+            }
         }
     });
 }

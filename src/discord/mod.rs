@@ -6,6 +6,7 @@
 //! - `commands` — one module per command group (`/ask`, `/mock`, `/guides`, …).
 //! - `events` — buttons, modals, thread replies, deleted threads.
 //! - `interview` — interview threads: opening them, handing posts over, the sweeper.
+//! - `daily` — the question of the day: its scheduler, posts, answers and feedback.
 //! - `delivery` — the delivery worker: posts in order per thread, retried until delivered.
 //! - `reply` — answering buttons and forms: acknowledged once, failures told to the member.
 //! - `render` — embeds and messages within Discord's limits, never pinging.
@@ -14,6 +15,7 @@
 //! - `preflight` — the REST requests made before the gateway (gateway address, registration).
 
 mod commands;
+mod daily;
 mod delivery;
 pub mod error;
 mod events;
@@ -35,7 +37,7 @@ pub use startup::{run, RunError};
 
 use crate::config::Config;
 use crate::guide::GuideLibrary;
-use crate::session::Interviews;
+use crate::session::{Daily, Interviews};
 use crate::store::Store;
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -60,9 +62,14 @@ impl std::ops::Deref for Data {
 pub struct Shared {
     /// The interview use cases, with the guides, picker, settings and store.
     pub interviews: Interviews,
+    /// The question-of-the-day use cases.
+    pub daily: Daily,
+    /// Wakes the daily scheduler at once (after `/daily setup`).
+    pub(crate) daily_wake: tokio::sync::Notify,
     /// The delivery worker's queues (see `delivery`).
     delivery: delivery::Delivery,
-    /// Threads where the bot already said it cannot read message text.
+    /// Threads where the bot already said it cannot read message text (interview and
+    /// daily threads).
     told_to_use_button: Mutex<HashSet<u64>>,
 }
 
@@ -77,6 +84,8 @@ impl Data {
         Data {
             shared: Arc::new(Shared {
                 delivery: delivery::Delivery::new(max_backoff, client),
+                daily: Daily::new(store.clone()),
+                daily_wake: tokio::sync::Notify::new(),
                 interviews: Interviews::new(config, guides, store),
                 told_to_use_button: Mutex::new(HashSet::new()),
             }),

@@ -2,6 +2,7 @@
 //! autocomplete helpers they share.
 
 mod ask;
+mod daily;
 mod guides;
 mod help;
 mod history;
@@ -24,6 +25,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         guides::guides(),
         history::history(),
         history::forget_me(),
+        daily::daily(),
+        daily::streak(),
         help::help(),
     ]
 }

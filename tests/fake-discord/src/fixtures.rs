@@ -642,7 +642,34 @@ fn command_data(
     if let Some(g) = guild_id {
         d["guild_id"] = json!(g.to_string());
     }
+    // Discord resolves every channel option into `resolved.channels` (a partial channel:
+    // id, name, type, and the invoking member's permissions there).
+    let mut channels = serde_json::Map::new();
+    resolve_channels(options.iter().map(|o| &o.0), &mut channels);
+    if !channels.is_empty() {
+        d["resolved"] = json!({ "channels": channels });
+    }
     d
+}
+
+fn resolve_channels<'a>(
+    options: impl Iterator<Item = &'a Value>,
+    out: &mut serde_json::Map<String, Value>,
+) {
+    for o in options {
+        if o["type"] == 7 {
+            if let Some(id) = o["value"].as_str() {
+                out.insert(
+                    id.to_string(),
+                    json!({"id": id, "name": format!("channel-{id}"), "type": 0,
+                           "permissions": perms::DEFAULT_MEMBER.to_string()}),
+                );
+            }
+        }
+        if let Some(nested) = o["options"].as_array() {
+            resolve_channels(nested.iter(), out);
+        }
+    }
 }
 
 impl Fixture for SlashCommand {

@@ -1,0 +1,204 @@
+//! End to end: the question of the day with the real bot binary against the local
+//! Discord — setup (for moderators only), the day's post with its thread, an answer in
+//! the thread acknowledged with a reaction, an answer through the form, the private
+//! *My feedback*, `/streak`, and `/forget-me`. Every test ends by checking that no request
+//! broke Discord's schema, limits or the no-pings policy.
+
+mod support;
+
+use fake_discord::fixtures::{self, opt, perms, User};
+use fake_discord::{routes, RecordedRequest};
+use serde_json::json;
+use support::{content, custom_ids, is_ephemeral, Harness, WAIT};
+
+const ANSWER: &str = "At my last company our checkout API timed out during a sale. I owned \
+the fix: I traced the slow queries, added a covering index and moved receipt emails to a \
+queue. p95 latency fell from 900 ms to 180 ms and the timeouts stopped. Next time I would \
+load test before a sale.";
+
+const REACTION: &str =
+    "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me";
+
+fn bob() -> User {
+    User::new(4100, "bob")
+}
+
+fn setup_command(permissions: u64) -> fixtures::SlashCommand {
+    fixtures::slash_command("daily")
+        .subcommand(
+            "setup",
+            vec![
+                opt::channel("channel", fixtures::CHANNEL_ID),
+                // Midnight UTC has always passed: today's question is posted at once.
+                opt::string("time", "00:00"),
+                opt::string("timezone", "UTC"),
+                opt::string("roles", "backend"),
+            ],
+        )
+        .permissions(permissions)
+}
+
+/// The follow-up (after a deferral) of the interaction with `token`.
+async fn followup(h: &Harness, token: &str) -> RecordedRequest {
+    h.followup(token).await
+}
+
+/// Runs a slash command that answers at once or after a deferral; its text.
+async fn ask(h: &Harness, cmd: fixtures::SlashCommand) -> (String, bool) {
+    let reply = h.interact(&cmd, cmd.interaction_id()).await;
+    if reply.body["type"] == 5 {
+        let f = followup(h, cmd.interaction_token()).await;
+        return (content(&f), is_ephemeral(&f.body));
+    }
+    (
+        reply.body["data"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        is_ephemeral(&reply.body["data"]),
+    )
+}
+
+/// Presses a button on the day's post; the text of the (deferred, ephemeral) answer.
+async fn press(h: &Harness, custom_id: &str, user: User) -> String {
+    let click = fixtures::button(custom_id).user(user);
+    let ack = h.interact(&click, click.interaction_id()).await;
+    assert_eq!(ack.body["type"], 5, "deferred ephemerally: {}", ack.body);
+    assert!(is_ephemeral(&ack.body["data"]), "{}", ack.body);
+    let told = followup(h, click.interaction_token()).await;
+    assert!(is_ephemeral(&told.body), "{}", told.body);
+    content(&told)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_of_the_question_of_the_day() {
+    let h = Harness::start().await;
+
+    // Only moderators set it up.
+    let (refused, private) = ask(&h, setup_command(perms::DEFAULT_MEMBER)).await;
+    assert!(refused.contains("Only moderators"), "{refused}");
+    assert!(private);
+    let (set, private) = ask(
+        &h,
+        setup_command(perms::DEFAULT_MEMBER | perms::MANAGE_GUILD),
+    )
+    .await;
+    assert!(private);
+    assert!(
+        set.contains("<#3000>") && set.contains("00:00") && set.contains("UTC"),
+        "{set}"
+    );
+
+    // Today's post: an embed with the question and two buttons, sent with a nonce.
+    let post = h
+        .fake
+        .wait_for(
+            |r| {
+                r.route == routes::CREATE_MESSAGE
+                    && r.param_id("channel_id") == Some(fixtures::CHANNEL_ID)
+                    && r.body["embeds"][0]["title"]
+                        .as_str()
+                        .is_some_and(|t| t.starts_with("Question of the day"))
+            },
+            WAIT,
+        )
+        .await;
+    let ids = custom_ids(&post.body["components"]);
+    assert_eq!(ids, ["ic:daily-answer:1", "ic:daily-feedback:1"]);
+    assert_eq!(post.body["enforce_nonce"], true);
+    assert_eq!(post.body["allowed_mentions"]["parse"], json!([]));
+    let description = post.body["embeds"][0]["description"].as_str().unwrap();
+    assert!(description.contains("Why it's asked"), "{description}");
+    assert!(description.contains("Structure:"), "{description}");
+    let opened = h
+        .fake
+        .wait_for_route(routes::CREATE_THREAD_FROM_MESSAGE, WAIT)
+        .await;
+    let thread = opened.param_id("message_id").expect("the post's id");
+    assert_eq!(opened.param_id("channel_id"), Some(fixtures::CHANNEL_ID));
+
+    // Alice answers in the thread: a reaction says it was received, nothing is posted.
+    h.answer_in(thread, ANSWER).await;
+    let reacted = h
+        .fake
+        .wait_for(
+            move |r| r.route == REACTION && r.param_id("channel_id") == Some(thread),
+            WAIT,
+        )
+        .await;
+    assert_eq!(reacted.param("emoji_name"), Some("%E2%9C%85"));
+    assert!(
+        h.posts_in(thread).is_empty(),
+        "no feedback where others can read it"
+    );
+
+    // Bob answers through the form.
+    let open = fixtures::button("ic:daily-answer:1").user(bob());
+    let form = h.interact(&open, open.interaction_id()).await;
+    assert_eq!(form.body["type"], 9, "a modal: {}", form.body);
+    assert_eq!(form.body["data"]["custom_id"], "ic:daily-form:1");
+    let submit = fixtures::modal_submit("ic:daily-form:1")
+        .field("answer", "I would ask about the team and then decide.")
+        .user(bob());
+    h.interact(&submit, submit.interaction_id()).await;
+    let saved = followup(&h, submit.interaction_token()).await;
+    assert!(
+        content(&saved).contains("Your answer is saved"),
+        "{}",
+        saved.body
+    );
+    assert!(is_ephemeral(&saved.body));
+
+    // My feedback: each member sees their own, privately.
+    let alice = press(&h, "ic:daily-feedback:1", User::alice()).await;
+    assert!(alice.contains("Your answer to"), "{alice}");
+    assert!(alice.contains("Feedback on your answer"), "{alice}");
+    let bobs = press(&h, "ic:daily-feedback:1", bob()).await;
+    assert!(bobs.contains("Your answer to"), "{bobs}");
+    assert!(
+        !bobs.contains("checkout"),
+        "never another member's answer: {bobs}"
+    );
+    let carol = press(&h, "ic:daily-feedback:1", User::new(4200, "carol")).await;
+    assert!(carol.contains("haven't answered"), "{carol}");
+
+    // Streaks.
+    let (streak, private) = ask(&h, fixtures::slash_command("streak")).await;
+    assert!(private);
+    assert!(streak.contains("**1 day**"), "{streak}");
+    let (show, _) = ask(
+        &h,
+        fixtures::slash_command("daily").subcommand("show", vec![]),
+    )
+    .await;
+    assert!(show.contains("<#3000>"), "{show}");
+
+    // Forget me: Alice's answer and streak go; Bob keeps his.
+    let forget = fixtures::slash_command("forget-me");
+    h.interact(&forget, forget.interaction_id()).await;
+    let yes = fixtures::button("ic:forget:yes");
+    h.interact(&yes, yes.interaction_id()).await;
+    let done = h
+        .fake
+        .wait_for(
+            move |r| {
+                r.route == routes::EDIT_ORIGINAL
+                    && r.param("webhook_token") == Some(yes.interaction_token())
+            },
+            WAIT,
+        )
+        .await;
+    assert!(
+        content(&done).contains("1 daily answer, 1 streak"),
+        "{}",
+        done.body
+    );
+    let (streak, _) = ask(&h, fixtures::slash_command("streak")).await;
+    assert!(streak.contains("No streak yet"), "{streak}");
+    let forgotten = press(&h, "ic:daily-feedback:1", User::alice()).await;
+    assert!(forgotten.contains("haven't answered"), "{forgotten}");
+    let kept = press(&h, "ic:daily-feedback:1", bob()).await;
+    assert!(kept.contains("Your answer to"), "{kept}");
+
+    h.fake.assert_no_violations();
+}
