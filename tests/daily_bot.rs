@@ -202,3 +202,45 @@ async fn a_day_of_the_question_of_the_day() {
 
     h.fake.assert_no_violations();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_names_the_permissions_the_bot_lacks_and_every_wrong_option() {
+    let h = Harness::start().await;
+    let moderator = perms::DEFAULT_MEMBER | perms::MANAGE_GUILD;
+    let cmd = setup_command(moderator)
+        .app_permissions(perms::DEFAULT_BOT & !perms::ADD_REACTIONS & !perms::EMBED_LINKS);
+    let (told, private) = ask(&h, cmd).await;
+    assert!(private);
+    assert!(
+        told.contains("**Embed Links** and **Add Reactions**"),
+        "{told}"
+    );
+
+    let wrong = fixtures::slash_command("daily")
+        .subcommand(
+            "setup",
+            vec![
+                opt::channel("channel", fixtures::CHANNEL_ID),
+                opt::string("time", "9.75"),
+                opt::string("timezone", "EST"),
+                opt::string("roles", "backend, wizardry"),
+            ],
+        )
+        .permissions(moderator);
+    let (told, _) = ask(&h, wrong).await;
+    assert!(told.contains("not set up"), "{told}");
+    for part in ["9.75", "EST", "wizardry"] {
+        assert!(told.contains(part), "{part} not named: {told}");
+    }
+    let (show, _) = ask(
+        &h,
+        fixtures::slash_command("daily").subcommand("show", vec![]),
+    )
+    .await;
+    assert!(show.contains("no question of the day"), "{show}");
+    assert!(
+        h.posts_in(fixtures::CHANNEL_ID).is_empty(),
+        "nothing is posted"
+    );
+    h.fake.assert_no_violations();
+}
