@@ -8,6 +8,7 @@ mod interviews;
 mod open;
 mod outbox;
 mod pairs;
+mod progress;
 mod sweep;
 
 use std::path::{Path, PathBuf};
