@@ -30,9 +30,18 @@ pub struct Report {
     pub png: Vec<u8>,
 }
 
-/// The member's answers to main questions, oldest first, as chart points.
+/// The member's answers to main questions and to questions of the day, oldest first,
+/// as chart points.
 pub async fn points(store: &Store, user_id: u64) -> Result<Vec<ProgressPoint>, Error> {
-    Ok(points_of(&store.member_progress(user_id).await?))
+    let mut points = points_of(&store.member_progress(user_id).await?);
+    for (at, json) in store.member_daily_feedback(user_id).await? {
+        match serde_json::from_str::<Analysis>(&json) {
+            Ok(analysis) => points.push(ProgressPoint::from_analysis(at, &analysis)),
+            Err(e) => tracing::warn!(line = e.line(), column = e.column(), "a daily answer's stored analysis does not read; left out of the chart"),
+        }
+    }
+    points.sort_by_key(|p| p.at);
+    Ok(points)
 }
 
 /// The chart and summary of the member's answers (dates in `tz`), or `None`

@@ -7,6 +7,7 @@ mod guides;
 mod help;
 mod history;
 mod mock;
+mod progress;
 
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
@@ -27,6 +28,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         history::forget_me(),
         daily::daily(),
         daily::streak(),
+        progress::progress(),
         help::help(),
     ]
 }
