@@ -37,7 +37,11 @@ pub async fn points(store: &Store, user_id: u64) -> Result<Vec<ProgressPoint>, E
     for (at, json) in store.member_daily_feedback(user_id).await? {
         match serde_json::from_str::<Analysis>(&json) {
             Ok(analysis) => points.push(ProgressPoint::from_analysis(at, &analysis)),
-            Err(e) => tracing::warn!(line = e.line(), column = e.column(), "a daily answer's stored analysis does not read; left out of the chart"),
+            Err(e) => tracing::warn!(
+                line = e.line(),
+                column = e.column(),
+                "a daily answer's stored analysis does not read; left out of the chart"
+            ),
         }
     }
     points.sort_by_key(|p| p.at);
