@@ -211,6 +211,7 @@ pub const HELP: &str = "\
 • `/mock role:backend` — a mock interview in its own thread: answer each question with a message (or the **Answer** button), get the next follow-up, and a summary at the end.
 • `/guides list` — the roles you can practise. Moderators: `/guides reload` after editing the guide files.
 • `/streak` — your streak of days answering the server's question of the day (answer in the day's thread; **My feedback** on the post shows only you what the coach thinks). `/daily board join` puts your streak on the weekly board. Moderators: `/daily setup`.
+• `/progress` — a chart of how your answers change over time, only for you.
 • `/history` — your recent mock interviews. `/forget-me` — delete everything stored about you.
 
 Your interview thread is private (you, the bot and the server's moderators can see it) where I may create private threads; elsewhere it is public, readable by anyone who can see the channel, and `/mock` tells you so before you answer. I never ping anyone.";
