@@ -5,7 +5,8 @@
 //! ```text
 //! cli          discord        front ends: terminal input or Discord events in, text out
 //!    \          /
-//!     session                 use cases: mock interviews, peer pairs, sweeps, reloads
+//!     session                 use cases: mock interviews, peer pairs, the daily question,
+//!                             progress, sweeps, reloads
 //!    /          \
 //! coach        store          selection, engine, feedback | SQLite persistence
 //!    \          /
@@ -19,8 +20,9 @@
 //!   answer analyser, the strict check of the guides' example answers, the daily question's
 //!   rules (schedule, timing across time zones, rotation, streaks), and a member's progress
 //!   over time (figures, summary, PNG chart).
-//! - [`store`] — SQLite persistence of interviews, answers and the outbox, and of peer
-//!   interviews (queue, pairs, rounds, scorecards).
+//! - [`store`] — SQLite persistence of interviews, answers and the outbox, of peer
+//!   interviews (queue, pairs, rounds, scorecards), and of the daily question (schedules,
+//!   posts, answers, streak records, the weekly board).
 //! - [`session`] — the use cases, Discord-free: what the bot and `practice` both call.
 //! - [`discord`] — the bot: translates events into session calls and posts what comes back;
 //!   the only module that uses serenity or poise.
