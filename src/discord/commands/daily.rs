@@ -162,6 +162,8 @@ async fn complete_zone(
 #[poise::command(slash_command)]
 pub async fn show(ctx: AppContext<'_>) -> Result<(), Error> {
     let guild_id = guild_of(ctx)?;
+    // Deferred before the database, which may wait out its busy timeout.
+    ctx.defer_ephemeral().await?;
     let guides = ctx.data().guides();
     match ctx.data().daily.show(guild_id, &guides, now()).await? {
         Some(view) => whisper(ctx, summary(&view)).await,
@@ -174,6 +176,7 @@ pub async fn show(ctx: AppContext<'_>) -> Result<(), Error> {
 pub async fn off(ctx: AppContext<'_>) -> Result<(), Error> {
     check_moderator(ctx)?;
     let guild_id = guild_of(ctx)?;
+    ctx.defer_ephemeral().await?;
     let was_on = ctx.data().daily.off(guild_id).await?;
     whisper(
         ctx,
@@ -197,6 +200,7 @@ pub async fn board(_ctx: AppContext<'_>) -> Result<(), Error> {
 pub async fn join(ctx: AppContext<'_>) -> Result<(), Error> {
     let guild_id = guild_of(ctx)?;
     let user = ctx.author().id.get();
+    ctx.defer_ephemeral().await?;
     let new = ctx.data().daily.board_join(guild_id, user, now()).await?;
     whisper(
         ctx,
@@ -214,6 +218,7 @@ pub async fn join(ctx: AppContext<'_>) -> Result<(), Error> {
 pub async fn leave(ctx: AppContext<'_>) -> Result<(), Error> {
     let guild_id = guild_of(ctx)?;
     let user = ctx.author().id.get();
+    ctx.defer_ephemeral().await?;
     let was_on = ctx.data().daily.board_leave(guild_id, user).await?;
     whisper(
         ctx,
@@ -231,6 +236,7 @@ pub async fn leave(ctx: AppContext<'_>) -> Result<(), Error> {
 pub async fn streak(ctx: AppContext<'_>) -> Result<(), Error> {
     let guild_id = guild_of(ctx)?;
     let user = ctx.author().id.get();
+    ctx.defer_ephemeral().await?;
     let streaks = ctx.data().daily.streak(guild_id, user, now()).await?;
     whisper(ctx, text::streak_sentence(streaks)).await
 }
