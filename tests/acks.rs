@@ -394,3 +394,48 @@ fn repeated_input_is_cut_and_cannot_end_its_code_span() {
     assert_eq!(long.chars().count(), ECHO_CHARS);
     assert!(long.ends_with("é…"), "{long}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_commands_and_progress_with_the_database_locked_are_acknowledged_first() {
+    let h = patient_bot().await;
+    let lock = hold_write_lock(&h);
+    let board_join = || {
+        fixtures::slash_command("daily")
+            .option(opt::group("board", vec![opt::subcommand("join", vec![])]))
+    };
+    let moderator = fixtures::perms::DEFAULT_MEMBER | fixtures::perms::MANAGE_GUILD;
+    // Reads go on beside the lock (WAL); they are deferred all the same.
+    let reads = [
+        (fixtures::slash_command("streak"), "No streak yet"),
+        (fixtures::slash_command("progress"), "no analysed answers"),
+        (
+            fixtures::slash_command("daily").subcommand("show", vec![]),
+            "no question of the day",
+        ),
+    ];
+    for (cmd, says) in reads {
+        let ack = h.interact(&cmd, cmd.interaction_id()).await;
+        assert_eq!(ack.body["type"], 5, "deferred: {}", ack.body);
+        assert!(is_ephemeral(data(&ack)));
+        followup_saying(&h, cmd.interaction_token(), says).await;
+    }
+    // Writes wait out the busy timeout, after the acknowledgement, and say so.
+    let writes = [
+        board_join(),
+        fixtures::slash_command("daily")
+            .subcommand("off", vec![])
+            .permissions(moderator),
+    ];
+    for cmd in writes {
+        let ack = h.interact(&cmd, cmd.interaction_id()).await;
+        assert_eq!(ack.body["type"], 5, "deferred: {}", ack.body);
+        let told = followup_saying(&h, cmd.interaction_token(), "busy").await;
+        assert!(is_ephemeral(&told.body), "{}", told.body);
+        acknowledged_before_store(&ack, &told);
+    }
+    drop(lock);
+    let join = board_join();
+    h.interact(&join, join.interaction_id()).await;
+    followup_saying(&h, join.interaction_token(), "weekly streak board").await;
+    h.fake.assert_no_violations();
+}
