@@ -269,3 +269,77 @@ async fn setup_names_the_permissions_the_bot_lacks_and_every_wrong_option() {
     );
     h.fake.assert_no_violations();
 }
+
+/// Killed (`kill -9`) while Discord was taking the day's post: after the restart the post
+/// is sent again with the same nonce, so the channel shows it once, and its thread is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_interrupted_by_kill_9_is_made_once_after_the_restart() {
+    let mut h = Harness::start().await;
+    h.fake.hold(routes::CREATE_MESSAGE);
+    let (set, _) = ask(
+        &h,
+        setup_command(perms::DEFAULT_MEMBER | perms::MANAGE_GUILD),
+    )
+    .await;
+    assert!(set.contains("<#3000>"), "{set}");
+    let held = h
+        .fake
+        .wait_for(
+            |r| r.route == routes::CREATE_MESSAGE && r.status.is_none(),
+            WAIT,
+        )
+        .await;
+    h.kill();
+    // Discord takes the post after all; the bot never heard back.
+    h.fake.release();
+
+    h.spawn_bot().await;
+    let opened = h
+        .fake
+        .wait_for_route(routes::CREATE_THREAD_FROM_MESSAGE, WAIT)
+        .await;
+    let thread = opened.param_id("message_id").unwrap();
+    let posts: Vec<RecordedRequest> = h
+        .posts_in(fixtures::CHANNEL_ID)
+        .into_iter()
+        .filter(|r| {
+            r.body["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Question of the day"))
+        })
+        .collect();
+    assert_eq!(posts.len(), 2, "sent once before the kill, once after");
+    assert_eq!(posts[1].body["nonce"], held.body["nonce"], "the same post");
+    let questions = h
+        .fake
+        .messages(fixtures::CHANNEL_ID)
+        .into_iter()
+        .filter(|m| {
+            m.from_bot
+                && m.embeds
+                    .first()
+                    .and_then(|e| e["title"].as_str())
+                    .is_some_and(|t| t.starts_with("Question of the day"))
+        })
+        .map(|m| m.id)
+        .collect::<Vec<_>>();
+    assert_eq!(
+        questions,
+        [thread],
+        "the channel shows the post once, with its thread"
+    );
+    h.wait_for_db(
+        "SELECT COUNT(*) FROM daily_posts WHERE thread_id = ?1 AND status = 'posted'",
+        thread as i64,
+        1,
+    )
+    .await;
+    h.answer_in(thread, ANSWER).await;
+    h.fake
+        .wait_for(
+            move |r| r.route == REACTION && r.param_id("channel_id") == Some(thread),
+            WAIT,
+        )
+        .await;
+    h.fake.assert_no_violations();
+}
