@@ -16,15 +16,16 @@
 //!   (every problem at once, as `path:line:column`), templates, levels, and the strict
 //!   check's guide-level lints.
 //! - [`coach`] — question selection, the mock-interview engine (a pure state machine), the
-//!   answer analyser, the strict check of the guides' example answers, and the daily question's
-//!   rules (schedule, timing across time zones, rotation, streaks).
+//!   answer analyser, the strict check of the guides' example answers, the daily question's
+//!   rules (schedule, timing across time zones, rotation, streaks), and a member's progress
+//!   over time (figures, summary, PNG chart).
 //! - [`store`] — SQLite persistence of interviews, answers and the outbox, and of peer
 //!   interviews (queue, pairs, rounds, scorecards).
 //! - [`session`] — the use cases, Discord-free: what the bot and `practice` both call.
 //! - [`discord`] — the bot: translates events into session calls and posts what comes back;
 //!   the only module that uses serenity or poise.
-//! - [`cli`] — the `interview-coach` command line: `check`, `roles`, `show`, `practice`,
-//!   `feedback`, `run`.
+//! - [`cli`] — the `interview-coach` command line: `check`, `roles`, `show`, `practice`
+//!   (recorded in a local database with `--db`), `progress`, `forget`, `feedback`, `run`.
 //!
 //! Beside the layers: [`config`] (the bot's config file, read by `session`, `cli` and
 //! `discord`), [`messages`] (every user-facing string; it words coach, guide and store values

@@ -1,5 +1,8 @@
 //! User-facing text that both front ends (terminal and Discord) say, kept in
-//! one place so wording stays consistent and is easy to review.
+//! one place so wording stays consistent and is easy to review. What the
+//! progress chart and its summary say is in `progress`.
+
+mod progress;
 
 pub mod daily;
 pub mod pairs;
@@ -9,6 +12,7 @@ use crate::guide::{template::join_list, Counts, Unknown};
 use crate::store::{CloseReason, InterviewStatus};
 
 pub use crate::guide::template::plural;
+pub use progress::*;
 
 /// "did you mean `a`, `b` or `c`?" — or nothing when there is no good guess.
 pub fn did_you_mean(suggestions: &[String]) -> String {

@@ -116,6 +116,13 @@ async fn a_day_of_the_question_of_the_day() {
         .await;
     let thread = opened.param_id("message_id").expect("the post's id");
     assert_eq!(opened.param_id("channel_id"), Some(fixtures::CHANNEL_ID));
+    // Members can write in the thread once it exists, and the bot knows it by then.
+    h.wait_for_db(
+        "SELECT COUNT(*) FROM daily_posts WHERE thread_id = ?1 AND status = 'posted'",
+        thread as i64,
+        1,
+    )
+    .await;
 
     // Alice answers in the thread: a reaction says it was received, nothing is posted.
     h.answer_in(thread, ANSWER).await;
@@ -172,6 +179,24 @@ async fn a_day_of_the_question_of_the_day() {
     )
     .await;
     assert!(show.contains("<#3000>"), "{show}");
+
+    // Progress: a PNG chart, privately, with its summary in words.
+    let progress = fixtures::slash_command("progress");
+    let ack = h.interact(&progress, progress.interaction_id()).await;
+    assert_eq!(ack.body["type"], 5, "{}", ack.body);
+    let chart = followup(&h, progress.interaction_token()).await;
+    assert!(is_ephemeral(&chart.body), "{}", chart.body);
+    assert!(content(&chart).contains("1 answer"), "{}", content(&chart));
+    assert_eq!(chart.files.len(), 1, "one attachment");
+    assert_eq!(chart.files[0].filename.as_deref(), Some("progress.png"));
+    let decoder = png::Decoder::new(std::io::Cursor::new(chart.files[0].data.to_vec()));
+    let info = decoder.read_info().expect("a PNG").info().clone();
+    assert!(
+        info.width > 0 && info.height > 0,
+        "{}x{}",
+        info.width,
+        info.height
+    );
 
     // Forget me: Alice's answer and streak go; Bob keeps his.
     let forget = fixtures::slash_command("forget-me");

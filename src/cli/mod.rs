@@ -6,6 +6,7 @@
 //! quietly with 0, and output that cannot be written (a full disk) is one
 //! error line and exit code 1.
 
+mod local;
 mod practice;
 mod text;
 mod train;
@@ -77,6 +78,24 @@ enum Command {
         /// Only questions written for this level: junior, mid, senior or staff.
         #[arg(long, value_parser = parse_level)]
         level: Option<crate::guide::Level>,
+        /// Record the session (answers and feedback) in this local database, for `progress`.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
+    /// Chart your recorded answers over time: print a one-line summary and write a PNG.
+    Progress {
+        /// The database `practice --db` recorded in.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// Where to write the chart [default: progress.png].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Delete every interview and answer recorded in a local database.
+    Forget {
+        /// The database `practice --db` recorded in.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
     },
     /// Analyse one answer read from stdin, as the coach would after a mock question.
     Feedback {
@@ -416,12 +435,14 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             follow_ups,
             seed,
             level,
+            db,
         } => with_role(&guides_dir, &role, |lib, role| {
             let options = practice::Options {
                 questions: usize::from(questions),
                 follow_ups: usize::from(follow_ups),
                 seed,
                 level,
+                db,
             };
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
@@ -470,6 +491,8 @@ fn dispatch(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }),
+        Command::Progress { db, out: chart } => local::progress(&db, chart, out),
+        Command::Forget { db } => local::forget(&db, out),
         Command::Run { config, api_base } => {
             Ok(run_bot(config.as_deref(), api_base.as_deref(), guides).into())
         }

@@ -1,11 +1,15 @@
 //! `interview-coach practice`: a mock interview on stdin/stdout, stepped and
-//! worded by the same session layer as the bot's, with no store.
+//! worded by the same session layer as the bot's. With `--db PATH` each answer
+//! and its feedback are recorded in a local database as they are given
+//! ([`Recorder`]); without it nothing is written.
 
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
+use super::local::Recorder;
 use super::Failure;
 use crate::coach::feedback::Cues;
 use crate::coach::select;
@@ -20,6 +24,8 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Ask only questions written for this level.
     pub level: Option<crate::guide::Level>,
+    /// Record the session in this database.
+    pub db: Option<PathBuf>,
 }
 
 /// Reads one answer: lines up to a blank line. `None` at end of input with
@@ -75,6 +81,10 @@ pub fn run(
         )));
     }
     let (mut interview, first) = turn::begin(role, &plan, options.follow_ups, Medium::Terminal);
+    let mut recorder = match &options.db {
+        Some(db) => Some(Recorder::start(db, &interview)?),
+        None => None,
+    };
     let intro = messages::practice_intro(&role.name, plan.len(), options.follow_ups);
     writeln!(out, "{intro}\n")?;
     writeln!(out, "{}\n", first.content)?;
@@ -83,11 +93,25 @@ pub fn run(
         out.flush()?;
         let Some(answer) = read_answer(input, &mut warned, err)? else {
             let summary = turn::finish(&mut interview, Medium::Terminal);
+            if let Some(Err(e)) = recorder.take().map(Recorder::end_early) {
+                warn_not_recording(options, &e, err)?;
+            }
             writeln!(out, "\n{}", summary.content)?;
             break;
         };
+        let prompt = interview.current().map(|p| p.text).unwrap_or_default();
         match turn::take_answer(&mut interview, &answer, cues, Medium::Terminal) {
             Ok(taken) => {
+                if let Some(r) = recorder.as_mut() {
+                    let feedback = taken.feedback.as_ref();
+                    let recorded = r.answer(&prompt, &answer, feedback, &interview, taken.finished);
+                    if let Err(e) = recorded {
+                        if let Some(r) = recorder.take() {
+                            r.close();
+                        }
+                        warn_not_recording(options, &e, err)?;
+                    }
+                }
                 writeln!(out, "\n{}\n", taken.reply.content)?;
                 if taken.finished {
                     break;
@@ -101,6 +125,15 @@ pub fn run(
             }
         }
     }
+    if let Some(r) = recorder {
+        r.close();
+    }
     out.flush()?;
     Ok(())
+}
+
+/// Recording failed: practice goes on, and says the rest is not recorded.
+fn warn_not_recording(options: &Options, error: &str, err: &mut impl Write) -> std::io::Result<()> {
+    let db = options.db.as_deref().unwrap_or(std::path::Path::new(""));
+    writeln!(err, "warning: {}", messages::not_recording(db, error))
 }

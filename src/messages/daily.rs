@@ -162,3 +162,7 @@ pub fn board_line(rank: usize, user_id: u64, streaks: Streaks) -> String {
 }
 
 pub const BOARD_FOOTER: &str = "Only members who opted in with /daily board join appear here.";
+
+pub const NO_PROGRESS: &str = "You have no analysed answers yet. Answer the question of the day, or practise with `/mock`, and your progress chart starts with your first answer.";
+pub const PROGRESS_FILE: &str = "progress.png";
+pub const PROGRESS_ALT: &str = "Your progress: framework steps covered, results quantified, length against the target, fillers per minute";

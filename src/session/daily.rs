@@ -451,6 +451,20 @@ impl Daily {
             .await?)
     }
 
+    /// The member's progress chart over their mock-interview and daily answers, with
+    /// dates in the server's zone; `None` when they have no analysed answer yet.
+    pub async fn progress(
+        &self,
+        guild_id: Option<u64>,
+        user_id: u64,
+    ) -> Result<Option<super::progress::Report>, Error> {
+        let zone = match guild_id {
+            Some(guild) => self.zone(guild).await?,
+            None => TimeZone::UTC,
+        };
+        super::progress::report(&self.store, user_id, &zone).await
+    }
+
     /// The server's zone: its schedule's, else UTC.
     async fn zone(&self, guild_id: u64) -> Result<TimeZone, Error> {
         let row = self.store.daily_schedule(guild_id).await?;

@@ -3,8 +3,8 @@
 //! gone, sweep idle and old ones, reload the guides. Each use case runs the
 //! engine ([`crate::coach`]), commits through the [`crate::store`] with the
 //! posts that follow in its outbox, and returns those posts ([`Queued`]) for
-//! the front end to deliver. `practice` runs the same steps ([`turn`]) with no
-//! store.
+//! the front end to deliver. `practice` runs the same steps ([`turn`]), and
+//! records them in a local store only when asked (`--db`).
 //!
 //! - `interviews` — [`Interviews`], the service the bot holds.
 //! - `turn` — one engine step and what the coach says about it.
@@ -15,6 +15,8 @@
 //!   scorecards, endings, `/forget-me` and retention.
 //! - `daily` — [`Daily`], the question of the day: schedules, claiming each day's post
 //!   once, answers with their streaks, the weekly board, `/forget-me` and retention.
+//! - `progress` — a member's answers to main questions over time: the chart's
+//!   points, the chart and its one-line summary.
 
 pub mod daily;
 mod guides;
@@ -23,6 +25,7 @@ pub mod live;
 pub mod pairs;
 pub mod post;
 mod priority;
+pub mod progress;
 pub mod turn;
 
 pub use daily::Daily;

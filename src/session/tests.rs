@@ -298,3 +298,29 @@ async fn a_reload_swaps_sound_guides_in_and_keeps_them_on_errors() {
     assert!(matches!(refused, Reloaded::Refused(_)));
     assert!(std::sync::Arc::ptr_eq(&kept, &broken.guides()));
 }
+
+/// `/progress` charts the answers to main questions: the follow-up's answer,
+/// stored with its analysis like any other, is left out.
+#[tokio::test]
+async fn progress_charts_the_answers_to_main_questions_only() {
+    let f = fixture(1).await;
+    f.start(THREAD, ALICE).await;
+    recorded(f.answer(ALICE, 3, ANSWER).await);
+    recorded(f.answer(ALICE, 4, "We shipped it on time.").await);
+    let stored = f.store.member_progress(ALICE).await.unwrap();
+    assert_eq!(stored.answers.len(), 2, "both answers have feedback");
+
+    let points = progress::points(&f.store, ALICE).await.unwrap();
+    assert_eq!(points.len(), 1);
+    assert_eq!(points[0].at, stored.answers[0].created_at);
+    let utc = jiff::tz::TimeZone::UTC;
+    let report = progress::report(&f.store, ALICE, &utc).await.unwrap();
+    let report = report.expect("a chart of one answer");
+    assert!(
+        report.summary.starts_with("1 answer, on "),
+        "{}",
+        report.summary
+    );
+    assert!(report.png.starts_with(b"\x89PNG"));
+    assert_eq!(progress::report(&f.store, BOB, &utc).await.unwrap(), None);
+}

@@ -7,7 +7,8 @@
 //!   engine's state as opaque JSON with a `revision` counter, the [`InterviewStatus`] and
 //!   its times. At most one open interview per (guild, member) and per thread.
 //! * **`answers`**: every answer with its prompt and feedback, keyed by the Discord
-//!   message it came from (the dedupe key).
+//!   message it came from (the dedupe key). A member's analysed answers over time, for the
+//!   progress chart, are read by `progress.rs`.
 //! * **`outbox`**: messages the bot has decided to post, until they are marked posted.
 //! * **peer interviews** (`pairs.rs`): each server's pair settings, the matching queue,
 //!   pairs, their rounds, the candidates' answers and the interviewers' scorecards.
@@ -49,6 +50,7 @@ mod model;
 mod open;
 mod outbox;
 mod pairs;
+mod progress;
 mod rows;
 mod sweep;
 mod worker;
@@ -76,6 +78,7 @@ pub use pairs::{
     PeerHistoryEntry, QueueEntry, QueueJoin, QueueReply, Round, RoundId, RoundSummary, Scorecard,
     WantedRole,
 };
+pub use progress::{InterviewState, MemberProgress, ProgressRow};
 
 use outbox::Marks;
 use worker::Workers;

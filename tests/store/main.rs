@@ -9,6 +9,7 @@ mod interviews;
 mod open;
 mod outbox;
 mod pairs;
+mod progress;
 mod sweep;
 
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@ mod help;
 mod history;
 mod mock;
 mod pair;
+mod progress;
 
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         daily::daily(),
         daily::streak(),
         pair::pair(),
+        progress::progress(),
         help::help(),
     ]
 }

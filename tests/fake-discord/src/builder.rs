@@ -13,6 +13,10 @@ use crate::{
     User,
 };
 
+/// Discord's default upload limit per file: 10 MiB since January 2025 (it was 25 MiB), more
+/// in boosted servers. The same number interactions carry as `attachment_size_limit`.
+pub const DEFAULT_ATTACHMENT_SIZE_LIMIT: u64 = 10 * 1024 * 1024;
+
 /// Configuration, set through [`FakeDiscordBuilder`].
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
@@ -29,6 +33,7 @@ pub(crate) struct Config {
     pub echo_bot_events: bool,
     pub spec_path: Option<PathBuf>,
     pub validate_requests: bool,
+    pub attachment_size_limit: u64,
 }
 
 /// Builder for [`FakeDiscord`]; obtain it with [`FakeDiscord::builder`].
@@ -54,6 +59,7 @@ impl Default for FakeDiscordBuilder {
                 echo_bot_events: true,
                 spec_path: None,
                 validate_requests: true,
+                attachment_size_limit: DEFAULT_ATTACHMENT_SIZE_LIMIT,
             },
         }
     }
@@ -145,6 +151,13 @@ impl FakeDiscordBuilder {
     /// deadline) stay on.
     pub fn validate_requests(mut self, yes: bool) -> Self {
         self.cfg.validate_requests = yes;
+        self
+    }
+
+    /// The largest file an upload may carry, in bytes; a larger one is answered with 413
+    /// `40005 Request entity too large`. Default [`DEFAULT_ATTACHMENT_SIZE_LIMIT`].
+    pub fn attachment_size_limit(mut self, bytes: u64) -> Self {
+        self.cfg.attachment_size_limit = bytes;
         self
     }
 

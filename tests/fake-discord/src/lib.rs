@@ -36,7 +36,7 @@
 //! | requests | [`FakeDiscord::requests`], [`FakeDiscord::requests_to`], [`FakeDiscord::wait_for`], [`FakeDiscord::wait_for_route`], [`FakeDiscord::describe`]; route names in [`routes`] |
 //! | checks | [`FakeDiscord::violations`], [`FakeDiscord::assert_no_violations`] |
 //! | faults | [`FakeDiscord::fail_next`], [`FakeDiscord::fail_next_with_retry_after`], [`FakeDiscord::fail_next_global_rate_limit`], [`FakeDiscord::hold`], [`FakeDiscord::release`], [`FakeDiscord::set_gateway_down`], [`FakeDiscord::gateway_refusals`] |
-//! | model | [`FakeDiscord::channel`], [`FakeDiscord::threads`], [`FakeDiscord::messages`] (a channel's transcript), [`FakeDiscord::message`], [`FakeDiscord::commands`], [`FakeDiscord::guild_commands`] |
+//! | model | [`FakeDiscord::channel`], [`FakeDiscord::threads`], [`FakeDiscord::messages`] (a channel's transcript), [`FakeDiscord::message`], [`FakeDiscord::reactions`], [`FakeDiscord::attachments`], [`FakeDiscord::attachment`], [`FakeDiscord::commands`], [`FakeDiscord::guild_commands`]; uploaded file parts on [`RecordedRequest::files`] |
 //! | benchmarks | [`FakeDiscord::send_timed`], [`FakeDiscord::dispatch_timed`] (when the frame left), [`FakeDiscord::queue_send`], [`FakeDiscord::queue_dispatch`] (bursts without waiting for each frame), [`FakeDiscord::subscribe_requests`] (a stream of arrivals), [`FakeDiscordBuilder::validate_requests`], [`FakeDiscordBuilder::interaction_deadline`] |
 //! | gateway | [`FakeDiscord::wait_ready`], [`FakeDiscord::send`] (a [`fixtures`] builder), [`FakeDiscord::dispatch`], [`FakeDiscord::identify`], [`FakeDiscord::gateway_frames`], [`FakeDiscord::wait_for_gateway_frame`], [`FakeDiscord::close_gateway`], [`FakeDiscord::send_reconnect`], [`FakeDiscord::set_identify_policy`] |
 //!
@@ -61,6 +61,23 @@
 //! - A thread created without `type` is private (12), Discord's documented default.
 //! - [`RecordedRequest::status`] is `None` while a request is held or being handled; waiting
 //!   on it with [`FakeDiscord::wait_for`] works (waiters are woken when answers are known).
+//!   A test that acts on the bot's request (e.g. answers in a thread being created) should
+//!   wait for `status.is_some()`, not just the arrival.
+//! - A thread started from a message has the message's id; the message then carries it as
+//!   `thread` (with the HAS_THREAD flag) until the thread is deleted; a second one is
+//!   `160004`.
+//! - Reactions (`/reactions/{emoji}` routes) live on the stored message: its `reactions`
+//!   array, [`FakeDiscord::reactions`] (the bot's) and [`FakeDiscord::reaction_users`]. The
+//!   bot's are echoed as MESSAGE_REACTION_ADD / _REMOVE (with the reactions intents); users'
+//!   come from [`fixtures::reaction_add`]. Unknown emoji are `10014`, over 20 emoji `30010`.
+//! - Files (`multipart/form-data`, `payload_json` + `files[n]`) are kept on
+//!   [`RecordedRequest::files`] and become Discord-shaped `attachments` (size, PNG/GIF
+//!   dimensions, `ephemeral` on ephemeral messages) whose `url` serves the bytes from this
+//!   server (those downloads are not recorded as requests). Like Discord: at most 10 files,
+//!   each within [`FakeDiscordBuilder::attachment_size_limit`] (else 413 `40005`), every
+//!   `attachments` entry matching a `files[n]` part or an attachment the edited message has
+//!   (else 400 `ATTACHMENT_NOT_FOUND`); unlisted parts are dropped and recorded; an edit
+//!   keeps only the attachments it lists.
 //!
 //! # Serenity/poise behaviour the fake accounts for
 //!
@@ -73,6 +90,8 @@
 //!   `resume_gateway_url`; it reconnects to the URL `GET /gateway` gave.
 //! - serenity cannot decode an error body without `code` (it reports code -1), so every
 //!   error body here, 429 included, carries one.
+//! - serenity sends attachment placeholders as numbers (`"id": 0`, as in Discord's own upload
+//!   example); the OpenAPI description says snowflake strings; the fake accepts both.
 //! - poise's default `allowed_mentions` pings (`parse: ["users"]`, `replied_user: true`):
 //!   caught by the policy check.
 //!
@@ -131,10 +150,12 @@ mod gateway_control;
 mod limits;
 mod model;
 mod outage;
+mod reactions;
 mod requests;
 mod rest;
 pub mod spec;
 mod state;
+mod uploads;
 mod util;
 
 use std::fmt;
@@ -148,10 +169,11 @@ use tokio::task::JoinHandle;
 
 use builder::Config;
 
-pub use builder::FakeDiscordBuilder;
+pub use builder::{FakeDiscordBuilder, DEFAULT_ATTACHMENT_SIZE_LIMIT};
 pub use fixtures::{Fixture, Guild, User};
 pub use gateway::{GatewayError, Identify, IdentifyPolicy};
 pub use model::{channel_type, Channel, Message, MessageOrigin};
+pub use uploads::{Attachment, UploadedFile};
 
 /// Route templates (`METHOD /openapi/path/template`) as recorded in
 /// [`RecordedRequest::route`], for use with [`FakeDiscord::requests_to`],
@@ -194,6 +216,18 @@ pub mod routes {
     pub const GET_THREAD_MEMBER: &str = "GET /channels/{channel_id}/thread-members/{user_id}";
     pub const TRIGGER_TYPING: &str = "POST /channels/{channel_id}/typing";
     pub const CREATE_DM: &str = "POST /users/@me/channels";
+    pub const ADD_MY_REACTION: &str =
+        "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me";
+    pub const DELETE_MY_REACTION: &str =
+        "DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me";
+    pub const DELETE_USER_REACTION: &str =
+        "DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/{user_id}";
+    pub const LIST_REACTIONS: &str =
+        "GET /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}";
+    pub const DELETE_EMOJI_REACTIONS: &str =
+        "DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}";
+    pub const DELETE_ALL_REACTIONS: &str =
+        "DELETE /channels/{channel_id}/messages/{message_id}/reactions";
 }
 
 /// One HTTP request the fake received.
@@ -211,8 +245,11 @@ pub struct RecordedRequest {
     pub route: String,
     /// Path parameters by template name, e.g. `("channel_id", "3000")`.
     pub params: Vec<(String, String)>,
-    /// The JSON body (`Null` when there was none; for multipart, its `payload_json`).
+    /// The JSON body (`Null` when there was none; for multipart, its `payload_json`, or its
+    /// plain form fields when it has none; a body that is not JSON, as a string).
     pub body: Value,
+    /// The file parts of a `multipart/form-data` body, in order (empty otherwise).
+    pub files: Vec<UploadedFile>,
     pub authorization: Option<String>,
     /// When the request had fully arrived (headers and body read), before any handling.
     pub at: Instant,

@@ -7,6 +7,8 @@ use std::time::Instant;
 use serde_json::{json, Map, Value};
 
 use crate::fixtures::{Guild, User};
+use crate::reactions::ReactionState;
+use crate::uploads::StoredFile;
 use crate::util::{id_of, next_snowflake, now_timestamp};
 
 /// Channel types used by the model (Discord's numbering).
@@ -21,6 +23,7 @@ pub mod channel_type {
 }
 
 /// Message flags the model cares about.
+pub const FLAG_HAS_THREAD: u64 = 1 << 5;
 pub const FLAG_EPHEMERAL: u64 = 1 << 6;
 pub const FLAG_LOADING: u64 = 1 << 7;
 
@@ -203,6 +206,8 @@ impl Message {
 pub(crate) struct StoredMessage {
     pub json: Value,
     pub origin: MessageOrigin,
+    /// Who reacted with what; mirrored into `json["reactions"]`.
+    pub reactions: Vec<ReactionState>,
 }
 
 /// What the fake remembers about a dispatched INTERACTION_CREATE.
@@ -224,6 +229,8 @@ pub(crate) struct InteractionState {
 
 #[derive(Default)]
 pub(crate) struct Model {
+    /// The bot's user id (whose reactions are `me`).
+    pub bot_id: u64,
     pub channels: HashMap<u64, Channel>,
     pub messages: HashMap<u64, StoredMessage>,
     /// Per channel, message ids in creation order.
@@ -239,11 +246,16 @@ pub(crate) struct Model {
     /// bulk overwrites.
     pub command_ids: HashMap<(Option<u64>, u64, String), u64>,
     pub guilds: HashMap<u64, Guild>,
+    /// The bytes of uploaded attachments, by attachment id.
+    pub files: HashMap<u64, StoredFile>,
 }
 
 impl Model {
     pub fn new(guilds: &[Guild], bot: &User) -> Self {
-        let mut m = Model::default();
+        let mut m = Model {
+            bot_id: bot.id,
+            ..Model::default()
+        };
         m.users.insert(bot.id, bot.clone());
         for g in guilds {
             for c in &g.channels {
@@ -287,7 +299,14 @@ impl Model {
         }
         if self
             .messages
-            .insert(id, StoredMessage { json, origin })
+            .insert(
+                id,
+                StoredMessage {
+                    json,
+                    origin,
+                    reactions: Vec::new(),
+                },
+            )
             .is_none()
         {
             self.transcript.entry(channel_id).or_default().push(id);
@@ -304,6 +323,32 @@ impl Model {
             list.retain(|x| *x != id);
         }
         true
+    }
+
+    /// Keeps the `thread` of a thread's starter message (same id) in step with the thread,
+    /// and drops it (and the HAS_THREAD flag) when the thread is gone, as Discord does.
+    pub fn sync_thread_starter(&mut self, thread_id: u64) {
+        let thread = self
+            .channels
+            .get(&thread_id)
+            .filter(|c| c.is_thread())
+            .map(|c| c.to_json(&self.users));
+        let Some(m) = self.messages.get_mut(&thread_id) else {
+            return;
+        };
+        let o = m.json.as_object_mut().expect("messages are objects");
+        let flags = o.get("flags").and_then(Value::as_u64).unwrap_or(0);
+        match thread {
+            Some(t) if id_of(&t["parent_id"]) == id_of(&o["channel_id"]) => {
+                o.insert("thread".into(), t);
+                o.insert("flags".into(), json!(flags | FLAG_HAS_THREAD));
+            }
+            _ => {
+                if o.remove("thread").is_some() {
+                    o.insert("flags".into(), json!(flags & !FLAG_HAS_THREAD));
+                }
+            }
+        }
     }
 
     pub fn snapshot_messages(&self, channel_id: u64, bot_id: u64) -> Vec<Message> {
@@ -437,11 +482,7 @@ pub(crate) fn apply_edit(stored: &mut Value, body: &Value) {
                 .map_or(json!([]), |a| json!(a)),
         );
     }
-    if let Some(a) = body.get("attachments").filter(|a| a.is_array()) {
-        if a.as_array().is_some_and(|a| a.is_empty()) {
-            o.insert("attachments".into(), json!([]));
-        }
-    }
+    // `attachments` is applied by the handler, which has the uploaded files.
     // Only SUPPRESS_EMBEDS (1 << 2) can be changed by an edit; ephemeral and loading are kept
     // except that an edit always finishes a deferred ("thinking") response.
     let old = o.get("flags").and_then(Value::as_u64).unwrap_or(0);

@@ -50,7 +50,11 @@ impl Handler<'_> {
                 }
             }
         }
-        let msg = NewMessage {
+        let attachments = match self.resolve_attachments(&body, &json!([]), channel_id, false) {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+        let mut msg = NewMessage {
             channel_id,
             guild_id,
             author: &bot,
@@ -62,6 +66,9 @@ impl Handler<'_> {
             interaction_metadata: None,
         }
         .build();
+        if let Some(a) = attachments {
+            msg["attachments"] = a;
+        }
         self.model.add_message(msg.clone(), MessageOrigin::Rest);
         self.echo_message_create(&msg);
         Reply::ok(model::for_rest(&msg))
@@ -157,7 +164,14 @@ impl Handler<'_> {
                     Some(m) if id_of(&m.json["channel_id"]) == Some(parent_id) => {}
                     _ => return Reply::unknown_message(),
                 }
-                if self.model.channels.contains_key(&mid) {
+                // Only a thread counts: a text channel with this id is a placeholder made
+                // for a message dispatched into the thread before it was created here.
+                if self
+                    .model
+                    .channels
+                    .get(&mid)
+                    .is_some_and(Channel::is_thread)
+                {
                     return Reply::error(
                         400,
                         160004,
@@ -195,8 +209,14 @@ impl Handler<'_> {
             thread.invitable = Some(body["invitable"].as_bool().unwrap_or(true));
         }
         thread.members.insert(self.shared.cfg.bot.id);
+        if let Some(placeholder) = self.model.channels.get(&id) {
+            thread.message_count = placeholder.message_count;
+            thread.last_message_id = placeholder.last_message_id;
+        }
         let json = thread.to_json(&self.model.users);
         self.model.channels.insert(id, thread);
+        // The message it started from now shows the thread (and the HAS_THREAD flag).
+        self.model.sync_thread_starter(id);
         let mut echo = json.clone();
         echo["newly_created"] = json!(true);
         self.echo("THREAD_CREATE", echo, intents::GUILDS);
@@ -233,6 +253,7 @@ impl Handler<'_> {
         }
         let json = c.to_json(&self.model.users);
         if c.is_thread() {
+            self.model.sync_thread_starter(id);
             self.echo("THREAD_UPDATE", json.clone(), intents::GUILDS);
         }
         Reply::ok(json)

@@ -78,7 +78,10 @@ impl Handler<'_> {
             4 | 5 => {
                 let message_kind = if kind == 2 { 20 } else { 0 };
                 let loading = if cb_type == 5 { model::FLAG_LOADING } else { 0 };
-                let msg = self.interaction_message(id, &data, message_kind, loading);
+                let msg = match self.interaction_message(id, &data, message_kind, loading) {
+                    Ok(m) => m,
+                    Err(r) => return r,
+                };
                 let mid = self.model.add_message(
                     msg.clone(),
                     MessageOrigin::InteractionResponse { interaction_id: id },
@@ -89,10 +92,13 @@ impl Handler<'_> {
                 }
             }
             7 => {
-                if let Some(mid) = component_message {
-                    if let Some(m) = self.model.messages.get_mut(&mid) {
-                        model::apply_edit(&mut m.json, &data);
+                if let Some(mid) = component_message.filter(|m| self.model.messages.contains_key(m))
+                {
+                    let mut m = self.model.messages[&mid].json.clone();
+                    if let Err(r) = self.edit_stored(&mut m, &data) {
+                        return r;
                     }
+                    self.model.messages.get_mut(&mid).expect("checked").json = m;
                 }
             }
             _ => {}
@@ -129,16 +135,27 @@ impl Handler<'_> {
 
     /// A message the bot posts through interaction `id` (its reply or a follow-up),
     /// in the interaction's channel, carrying the interaction's metadata.
-    fn interaction_message(&self, id: u64, body: &Value, kind: u64, extra_flags: u64) -> Value {
+    /// Answers with Discord's refusal when its files are refused.
+    fn interaction_message(
+        &mut self,
+        id: u64,
+        body: &Value,
+        kind: u64,
+        extra_flags: u64,
+    ) -> Result<Value, Reply> {
+        let channel_id = self.model.interactions[&id].channel_id;
+        let flags = body["flags"].as_u64().unwrap_or(0) | extra_flags;
+        let ephemeral = flags & model::FLAG_EPHEMERAL != 0;
+        let attachments = self.resolve_attachments(body, &json!([]), channel_id, ephemeral)?;
         let inter = &self.model.interactions[&id];
         let meta = json!({"id": id.to_string(), "type": inter.kind, "user": inter_user(inter), "authorizing_integration_owners": {}});
         let bot = self.bot_user();
-        NewMessage {
-            channel_id: inter.channel_id,
+        let mut msg = NewMessage {
+            channel_id,
             guild_id: self
                 .model
                 .channels
-                .get(&inter.channel_id)
+                .get(&channel_id)
                 .and_then(|c| c.guild_id),
             author: &bot,
             body,
@@ -148,7 +165,11 @@ impl Handler<'_> {
             extra_flags,
             interaction_metadata: Some(meta),
         }
-        .build()
+        .build();
+        if let Some(a) = attachments {
+            msg["attachments"] = a;
+        }
+        Ok(msg)
     }
 
     pub(super) fn followup(&mut self) -> Reply {
@@ -164,7 +185,10 @@ impl Handler<'_> {
             return Reply::unknown_webhook();
         }
         let body = self.body().clone();
-        let msg = self.interaction_message(id, &body, 0, 0);
+        let msg = match self.interaction_message(id, &body, 0, 0) {
+            Ok(m) => m,
+            Err(r) => return r,
+        };
         let mid = self
             .model
             .add_message(msg.clone(), MessageOrigin::Followup { interaction_id: id });
@@ -337,7 +361,11 @@ pub(crate) fn observe_dispatch(shared: &Shared, t: &str, d: &Value) {
         "THREAD_DELETE" | "CHANNEL_DELETE" => {
             if let Some(id) = id_of(&d["id"]) {
                 model.channels.remove(&id);
+                model.sync_thread_starter(id);
             }
+        }
+        "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE" => {
+            crate::reactions::observe(&mut model, t, d);
         }
         "GUILD_MEMBER_REMOVE" => {
             if let Some(user) = id_of(&d["user"]["id"]) {

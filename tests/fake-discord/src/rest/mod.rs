@@ -17,9 +17,12 @@ use crate::model::{self, Model};
 use crate::util::unix_millis;
 use crate::{gateway, RecordedRequest, Shared};
 
+mod attachments;
+mod body;
 mod channels;
 mod commands;
 mod interactions;
+mod reactions;
 mod validate;
 
 pub(crate) use interactions::observe_dispatch;
@@ -30,6 +33,10 @@ pub(crate) const API_PREFIX: &str = "/api/v10";
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/ws", get(gateway::ws_handler))
+        .route(
+            "/attachments/{channel_id}/{attachment_id}/{filename}",
+            get(attachments::serve),
+        )
         .fallback(handle)
         .with_state(shared)
 }
@@ -149,7 +156,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         Some(m) => (format!("{method} {}", m.template), m.params.clone()),
         None => (format!("{method} {}", rel.unwrap_or(&path)), Vec::new()),
     };
-    let (body_value, body_error) = parse_body(&bytes, &content_type);
+    let parsed = body::parse_body(&bytes, &content_type).await;
 
     let rec = RecordedRequest {
         index: 0,
@@ -158,7 +165,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         query: query.clone(),
         route: route.clone(),
         params,
-        body: body_value,
+        body: parsed.value,
+        files: parsed.files,
         authorization,
         at: Instant::now(),
         status: None,
@@ -180,7 +188,16 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         return Reply::error(503, 0, "fake-discord is shutting down").into_response();
     }
 
-    let reply = process(&shared, &rec, matched.is_some(), rel.is_some(), body_error);
+    for note in parsed.notes {
+        shared.violation(format!("{route} (request #{index}): {note}"));
+    }
+    let reply = process(
+        &shared,
+        &rec,
+        matched.is_some(),
+        rel.is_some(),
+        parsed.error,
+    );
     shared.log.lock().unwrap().requests[index].status = Some(reply.status);
     // Wake waiters whose predicate looks at the answer (`status`), not just the arrival.
     shared.log_notify.notify_waiters();
@@ -202,63 +219,6 @@ async fn wait_if_held(shared: &Shared, rec: &RecordedRequest) -> bool {
             _ = shutdown.wait_for(|s| *s) => return false,
         }
     }
-}
-
-fn parse_body(bytes: &[u8], content_type: &str) -> (Value, Option<String>) {
-    if bytes.is_empty() {
-        return (Value::Null, None);
-    }
-    let json_bytes: &[u8] = if content_type.starts_with("multipart/form-data") {
-        match multipart_payload_json(bytes, content_type) {
-            Some(p) => p,
-            None => {
-                return (
-                    Value::Null,
-                    Some("multipart body without a payload_json part".into()),
-                )
-            }
-        }
-    } else {
-        bytes
-    };
-    match serde_json::from_slice(json_bytes) {
-        Ok(v) => (v, None),
-        Err(e) => (
-            Value::String(String::from_utf8_lossy(bytes).into_owned()),
-            Some(format!("body is not JSON: {e}")),
-        ),
-    }
-}
-
-/// Extracts the `payload_json` part of a multipart body (how serenity sends messages with
-/// attachments). Files themselves are not modelled.
-fn multipart_payload_json<'a>(body: &'a [u8], content_type: &str) -> Option<&'a [u8]> {
-    let boundary = content_type
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("boundary="))?
-        .trim_matches('"');
-    let delim = format!("--{boundary}");
-    let text = body;
-    let mut start = 0;
-    let positions: Vec<usize> = {
-        let d = delim.as_bytes();
-        let mut v = Vec::new();
-        while let Some(pos) = text[start..].windows(d.len()).position(|w| w == d) {
-            v.push(start + pos);
-            start += pos + d.len();
-        }
-        v
-    };
-    for pair in positions.windows(2) {
-        let part = &text[pair[0] + delim.len()..pair[1]];
-        let split = part.windows(4).position(|w| w == b"\r\n\r\n")?;
-        let headers = String::from_utf8_lossy(&part[..split]);
-        if headers.contains("name=\"payload_json\"") {
-            let content = &part[split + 4..];
-            return Some(content.strip_suffix(b"\r\n").unwrap_or(content));
-        }
-    }
-    None
 }
 
 /// Routes that authenticate with the token in the URL rather than the Authorization header.
@@ -476,7 +436,10 @@ impl Handler<'_> {
                 .id("channel_id")
                 .and_then(|id| self.model.channels.remove(&id))
             {
-                Some(c) => Reply::ok(c.to_json(&self.model.users)),
+                Some(c) => {
+                    self.model.sync_thread_starter(c.id);
+                    Reply::ok(c.to_json(&self.model.users))
+                }
                 None => Reply::unknown_channel(),
             },
             "PUT /channels/{channel_id}/thread-members/{user_id}"
@@ -490,6 +453,16 @@ impl Handler<'_> {
                 None => Reply::unknown_channel(),
             },
             "POST /users/@me/channels" => self.create_dm(),
+            "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me"
+            | "DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me"
+            | "DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/{user_id}"
+            | "GET /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}"
+            | "DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}" => {
+                self.reaction()
+            }
+            "DELETE /channels/{channel_id}/messages/{message_id}/reactions" => {
+                self.delete_all_reactions()
+            }
             other => {
                 self.violation(format!(
                     "{other} is a Discord route that fake-discord does not implement ({})",
@@ -536,27 +509,33 @@ impl Handler<'_> {
 
     fn apply_message_edit(&mut self, mid: u64) -> Reply {
         let body = self.body().clone();
-        let stored = self.model.messages.get_mut(&mid).expect("caller checked");
-        let mut edited = stored.json.clone();
-        model::apply_edit(&mut edited, &body);
+        let mut edited = self.model.messages[&mid].json.clone();
+        if let Err(r) = self.edit_stored(&mut edited, &body) {
+            return r;
+        }
         if crate::limits::is_empty_message(&edited) {
             self.violation("the edit would leave the message empty".into());
             return Reply::empty_message();
         }
-        stored.json = edited.clone();
+        self.model
+            .messages
+            .get_mut(&mid)
+            .expect("caller checked")
+            .json = edited.clone();
         Reply::ok(model::for_rest(&edited))
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn multipart_payload_json_is_extracted() {
-        let body = b"--XX\r\nContent-Disposition: form-data; name=\"files[0]\"; filename=\"a.txt\"\r\n\r\nhello\r\n--XX\r\nContent-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n\r\n{\"content\":\"x\"}\r\n--XX--\r\n";
-        let (v, err) = parse_body(body, "multipart/form-data; boundary=XX");
-        assert_eq!(err, None);
-        assert_eq!(v, json!({"content": "x"}));
+    /// Applies an edit (a PATCH body or a callback's `data`) to a copy of a stored message,
+    /// attachments included.
+    fn edit_stored(&mut self, message: &mut Value, data: &Value) -> Result<(), Reply> {
+        let channel_id = crate::util::id_of(&message["channel_id"]).unwrap_or(0);
+        let ephemeral = message["flags"].as_u64().unwrap_or(0) & model::FLAG_EPHEMERAL != 0;
+        let existing = message["attachments"].clone();
+        let attachments = self.resolve_attachments(data, &existing, channel_id, ephemeral)?;
+        model::apply_edit(message, data);
+        if let Some(a) = attachments {
+            message["attachments"] = a;
+        }
+        Ok(())
     }
 }

@@ -30,7 +30,10 @@ pub(super) fn validate(
                 ));
             }
         } else {
-            for e in shared.spec.validate(&rec.body, schema) {
+            for e in shared
+                .spec
+                .validate(&numeric_placeholders_as_strings(&rec.body), schema)
+            {
                 form.push((e.path, e.code, e.message));
             }
         }
@@ -44,6 +47,8 @@ pub(super) fn validate(
                         form.push((p.path, p.code, p.message));
                     }
                 }
+                // Files alone make a message (sent without `attachments` metadata).
+                Severity::EmptyMessage if !rec.files.is_empty() => {}
                 Severity::EmptyMessage => {
                     empty = true;
                     shared.violation(format!(
@@ -70,6 +75,22 @@ pub(super) fn validate(
         return Some(Reply::empty_message());
     }
     None
+}
+
+/// The body with attachment ids given as JSON numbers turned into strings, for the schema
+/// check: the OpenAPI description says snowflake strings, but Discord's own upload example
+/// sends the `files[n]` placeholders as `"id": 0`, and so does serenity; Discord reads both.
+fn numeric_placeholders_as_strings(body: &Value) -> Value {
+    let mut body = body.clone();
+    for at in ["/attachments", "/data/attachments"] {
+        let list = body.pointer_mut(at).and_then(Value::as_array_mut);
+        for a in list.into_iter().flatten() {
+            if let Some(n) = a.get("id").and_then(Value::as_u64) {
+                a["id"] = json!(n.to_string());
+            }
+        }
+    }
+    body
 }
 
 /// Discord's `Invalid Form Body` with the nested `errors` tree
