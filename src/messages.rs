@@ -5,6 +5,7 @@
 mod progress;
 
 pub mod daily;
+pub mod pairs;
 
 use crate::coach::engine::{AnswerError, Prompt, PromptKind, Summary};
 use crate::guide::{template::join_list, Counts, Unknown};
@@ -212,9 +213,10 @@ pub const HELP: &str = "\
 • `/guides list` — the roles you can practise. Moderators: `/guides reload` after editing the guide files.
 • `/streak` — your streak of days answering the server's question of the day (answer in the day's thread; **My feedback** on the post shows only you what the coach thinks). `/daily board join` puts your streak on the weekly board. Moderators: `/daily setup`.
 • `/progress` — a chart of how your answers change over time, only for you.
-• `/history` — your recent mock interviews. `/forget-me` — delete everything stored about you.
+• `/pair join role:backend` — practise with another member: when someone joins for the same role (or `role:any`), you get a thread together; one interviews with a private briefing and scorecard, then you **Swap**. `/pair leave` leaves the queue. Moderators: `/pair setup`.
+• `/history` — your recent mock interviews and peer rounds. `/forget-me` — delete everything stored about you.
 
-Your interview thread is private (you, the bot and the server's moderators can see it) where I may create private threads; elsewhere it is public, readable by anyone who can see the channel, and `/mock` tells you so before you answer. I never ping anyone.";
+Your interview thread is private (you, the bot and the server's moderators can see it) where I may create private threads; elsewhere it is public, readable by anyone who can see the channel, and `/mock` tells you so before you answer. I never ping anyone, except the two members of a new pair when I announce it.";
 
 pub const NO_PERMISSION: &str = "I don't have the permission to do that here. A server admin can check my role's permissions for this channel.";
 pub const GONE: &str = "That channel or message no longer exists.";
@@ -297,7 +299,7 @@ pub const BUTTON_EXAMPLE: &str = "Show example answer";
 pub const BUTTON_ANOTHER: &str = "Another question";
 pub const BUTTON_PRACTICE: &str = "Practice this as a mock interview";
 
-pub const FORGET_CONFIRM: &str = "This deletes every mock interview, answer and summary stored about you, and your answers, streaks and board place for the question of the day, in every server. It cannot be undone. Continue?";
+pub const FORGET_CONFIRM: &str = "This deletes every mock interview, answer and summary stored about you, your answers, streaks and board place for the question of the day, and your peer interview queue places, answers and the scorecards about you, in every server. It cannot be undone. Continue?";
 pub const BUTTON_FORGET: &str = "Delete my data";
 pub const BUTTON_KEEP: &str = "Keep it";
 pub const NOTHING_DELETED: &str = "Nothing was deleted.";

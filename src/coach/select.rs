@@ -75,6 +75,36 @@ pub fn plan<'r>(
     first.into_iter().chain(pool).take(count.max(1)).collect()
 }
 
+/// A question for a peer-interview round: of the role `role_id` (of any role with such a
+/// question when `None`), suiting `level`, whose framework has at most `max_steps` steps
+/// (a peer rates each), and none of `avoid` (the pair's earlier questions) when another
+/// fits.
+pub fn pick_scorable<'r>(
+    roles: &'r [Role],
+    role_id: Option<&str>,
+    level: Option<Level>,
+    max_steps: usize,
+    avoid: &[String],
+    rng: &mut impl Rng,
+) -> Option<(&'r Role, &'r Question)> {
+    let all: Vec<(&Role, &Question)> = roles
+        .iter()
+        .filter(|r| role_id.is_none_or(|id| r.id == id))
+        .flat_map(|r| r.questions.iter().map(move |q| (r, q)))
+        .filter(|(_, q)| q.suits(level) && q.framework.steps.len() <= max_steps)
+        .collect();
+    let fresh: Vec<(&Role, &Question)> = all
+        .iter()
+        .copied()
+        .filter(|(_, q)| !avoid.contains(&q.id))
+        .collect();
+    let pool = if fresh.is_empty() { &all } else { &fresh };
+    if pool.is_empty() {
+        return None;
+    }
+    Some(pool[rng.random_range(0..pool.len())])
+}
+
 /// The question picker the bot shares between members: the random source and
 /// each person's last question.
 pub struct Picker {
@@ -148,6 +178,18 @@ impl Picker {
         level: Option<Level>,
     ) -> Vec<&'r Question> {
         self.with_rng(|mut rng| plan(role, count, first, level, &mut rng))
+    }
+
+    /// [`pick_scorable`] with this picker's random source.
+    pub fn pick_scorable<'r>(
+        &self,
+        roles: &'r [Role],
+        role_id: Option<&str>,
+        level: Option<Level>,
+        max_steps: usize,
+        avoid: &[String],
+    ) -> Option<(&'r Role, &'r Question)> {
+        self.with_rng(|mut rng| pick_scorable(roles, role_id, level, max_steps, avoid, &mut rng))
     }
 }
 

@@ -19,9 +19,8 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 use serenity::all::{
     ActionRowComponent, AutoArchiveDuration, ButtonStyle, ChannelId, CreateActionRow, CreateButton,
-    CreateEmbed, CreateEmbedFooter, CreateInputText, CreateInteractionResponse, CreateMessage,
-    CreateModal, CreateThread, Http, InputTextStyle, Message, MessageId, ModalInteraction, Nonce,
-    ReactionType,
+    CreateEmbed, CreateEmbedFooter, CreateInteractionResponse, CreateMessage, CreateThread, Http,
+    Message, MessageId, ModalInteraction, Nonce, ReactionType,
 };
 
 use super::error::{is_transient, status_of, Error};
@@ -29,7 +28,6 @@ use super::ids::ComponentId;
 use super::render::{fit, limits, no_pings};
 use super::reply::Reply;
 use super::Data;
-use crate::coach::engine::MAX_ANSWER_CHARS;
 use crate::coach::feedback::{feedback_text, headline};
 use crate::messages::{self, daily as text};
 use crate::session::daily::{BoardLine, DailyAnswerOutcome, DailyQuestion};
@@ -270,18 +268,7 @@ pub async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<bool,
 
 /// The form for answering a day's question.
 pub fn answer_form(post: i64) -> CreateInteractionResponse {
-    let field = CreateInputText::new(InputTextStyle::Paragraph, messages::ANSWER_FIELD, "answer")
-        .placeholder(messages::ANSWER_PLACEHOLDER)
-        .min_length(1)
-        .max_length(MAX_ANSWER_CHARS as u16)
-        .required(true);
-    CreateInteractionResponse::Modal(
-        CreateModal::new(
-            ComponentId::DailyForm { post }.encode(),
-            messages::ANSWER_FORM_TITLE,
-        )
-        .components(vec![CreateActionRow::InputText(field)]),
-    )
+    super::render::answer_form(ComponentId::DailyForm { post }.encode())
 }
 
 /// A submitted daily answer form: acknowledged at once (ephemerally), then stored.

@@ -1,15 +1,15 @@
 //! Gateway events that are not slash commands: button clicks, the answer
-//! form, replies in interview threads, and deleted threads. Buttons and forms
+//! form, replies in interview threads, and deleted threads (pairs' rooms are handed to
+//! `pairs`, days' threads to `daily`). Buttons and forms
 //! that touch the database are acknowledged before it (see `reply`).
 
 use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use serenity::all::{
-    ActionRowComponent, ChannelId, ComponentInteraction, CreateActionRow, CreateInputText,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, CreateModal,
-    EditInteractionResponse, FullEvent, Http, InputTextStyle, Interaction, Message,
-    ModalInteraction,
+    ActionRowComponent, ChannelId, ComponentInteraction, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, FullEvent, Http,
+    Interaction, Message, ModalInteraction,
 };
 
 use super::commands::ask_reply;
@@ -18,9 +18,8 @@ use super::ids::ComponentId;
 use super::interview::{self, Place};
 use super::render::{example_embed, fit, limits, no_pings};
 use super::reply::{whisper, Reply};
-use super::{daily, delivery};
+use super::{daily, delivery, pairs};
 use super::{display_name, Data};
-use crate::coach::engine::MAX_ANSWER_CHARS;
 use crate::coach::select::Filter;
 use crate::messages;
 use crate::session::{Answer, AnswerOutcome, Ended};
@@ -52,14 +51,16 @@ pub async fn handle(
         }
         FullEvent::Message { new_message } => on_message(http, data, new_message).await,
         FullEvent::ThreadDelete { thread, .. } => {
-            Ok(data.interviews.thread_deleted(thread.id.get()).await?)
+            data.interviews.thread_deleted(thread.id.get()).await?;
+            pairs::thread_deleted(http, data, thread.id.get()).await
         }
         // Only arrives with the privileged Server Members intent, which the
         // bot does not ask for; if an operator grants it, a leaving member's
         // interview is closed at once instead of by the idle sweep.
         FullEvent::GuildMemberRemoval { guild_id, user, .. } => {
             let left = data.interviews.member_left(guild_id.get(), user.id.get());
-            Ok(left.await?)
+            left.await?;
+            pairs::member_left(http, data, guild_id.get(), user.id.get()).await
         }
         _ => Ok(()),
     }
@@ -195,6 +196,7 @@ async fn on_component(
             let daily = data.daily.forget_member(user).await;
             let daily =
                 daily.map_err(|e| Error::from(e).when_busy(messages::BUSY_NOTHING_DELETED))?;
+            let peer = pairs::forget(http, data, user).await?;
             tracing::info!(
                 interviews = deleted.interviews,
                 answers = deleted.answers,
@@ -206,6 +208,7 @@ async fn on_component(
                 deleted.outbox,
                 [daily.answers, daily.streaks, daily.boards],
             );
+            let text = format!("{text}\n{peer}");
             let edit = EditInteractionResponse::new()
                 .content(text)
                 .components(Vec::new());
@@ -213,7 +216,14 @@ async fn on_component(
         }
         ComponentId::DailyAnswer { post } => reply.respond(daily::answer_form(post)).await,
         ComponentId::DailyFeedback { post } => daily::on_feedback(reply, data, post, user).await,
-        ComponentId::AnswerModal | ComponentId::DailyForm { .. } => Ok(()),
+        id @ (ComponentId::Pair { .. }
+        | ComponentId::PairFollowUpPick { .. }
+        | ComponentId::PairRate { .. }
+        | ComponentId::PairScoreSubmit { .. }) => pairs::on_component(reply, data, c, id).await,
+        ComponentId::AnswerModal
+        | ComponentId::DailyForm { .. }
+        | ComponentId::PairScoreForm { .. }
+        | ComponentId::PairAnswerForm { .. } => Ok(()),
     }
 }
 
@@ -233,18 +243,7 @@ fn forget_result(text: &str) -> CreateInteractionResponse {
 
 /// The form a candidate writes an answer in.
 fn answer_form() -> CreateInteractionResponse {
-    let field = CreateInputText::new(InputTextStyle::Paragraph, messages::ANSWER_FIELD, "answer")
-        .placeholder(messages::ANSWER_PLACEHOLDER)
-        .min_length(1)
-        .max_length(MAX_ANSWER_CHARS as u16)
-        .required(true);
-    CreateInteractionResponse::Modal(
-        CreateModal::new(
-            ComponentId::AnswerModal.encode(),
-            messages::ANSWER_FORM_TITLE,
-        )
-        .components(vec![CreateActionRow::InputText(field)]),
-    )
+    super::render::answer_form(ComponentId::AnswerModal.encode())
 }
 
 /// A submitted answer form: acknowledged at once, then stored and answered;
@@ -253,6 +252,9 @@ async fn on_modal(reply: &mut Reply<'_>, data: &Data, m: &ModalInteraction) -> R
     match ComponentId::decode(&m.data.custom_id) {
         Some(ComponentId::AnswerModal) => {}
         Some(ComponentId::DailyForm { post }) => return daily::on_form(reply, data, m, post).await,
+        Some(id @ (ComponentId::PairScoreForm { .. } | ComponentId::PairAnswerForm { .. })) => {
+            return pairs::on_modal(reply, data, m, id).await
+        }
         _ => return Ok(()),
     }
     let text: String = m
@@ -293,8 +295,11 @@ async fn on_message(http: &Http, data: &Data, msg: &Message) -> Result<(), Error
         return Ok(());
     }
     if !data.interviews.is_open_thread(msg.channel_id.get()) {
-        // Perhaps a day's thread: one indexed read per message outside interviews.
-        daily::on_message(http, data, msg).await?;
+        // A pair's room (known from memory), or perhaps a day's thread: one indexed read
+        // per message outside interviews and pairs.
+        if !pairs::on_message(http, data, msg).await? {
+            daily::on_message(http, data, msg).await?;
+        }
         return Ok(());
     }
     let thread = msg.channel_id;

@@ -27,6 +27,54 @@ pub enum ComponentId {
     DailyFeedback { post: i64 },
     /// The submitted form answering a day's post.
     DailyForm { post: i64 },
+    /// A button of a pair's console (or its candidate's *Answer*).
+    Pair { action: PairAction, pair: i64 },
+    /// The interviewer chose a follow-up of the pair's running round to post.
+    PairFollowUpPick { pair: i64 },
+    /// A 1–4 rating of the round's step number `step` (0-based) on the scoring message.
+    PairRate { round: i64, step: u8 },
+    /// *Submit ratings* on the scoring message: opens the notes form.
+    PairScoreSubmit { round: i64 },
+    /// The submitted notes form; `ratings` has a digit per step, 0 for not rated.
+    PairScoreForm { round: i64, ratings: String },
+    /// The submitted answer form of a pair's candidate.
+    PairAnswerForm { pair: i64 },
+}
+
+/// The buttons of a pair's room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairAction {
+    Briefing,
+    Ask,
+    FollowUp,
+    Score,
+    Swap,
+    End,
+    Answer,
+}
+
+impl PairAction {
+    pub const ALL: [PairAction; 7] = [
+        PairAction::Briefing,
+        PairAction::Ask,
+        PairAction::FollowUp,
+        PairAction::Score,
+        PairAction::Swap,
+        PairAction::End,
+        PairAction::Answer,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            PairAction::Briefing => "brief",
+            PairAction::Ask => "ask",
+            PairAction::FollowUp => "fu",
+            PairAction::Score => "score",
+            PairAction::Swap => "swap",
+            PairAction::End => "end",
+            PairAction::Answer => "answer",
+        }
+    }
 }
 
 impl ComponentId {
@@ -43,6 +91,16 @@ impl ComponentId {
             ComponentId::DailyAnswer { post } => format!("{PREFIX}:daily-answer:{post}"),
             ComponentId::DailyFeedback { post } => format!("{PREFIX}:daily-feedback:{post}"),
             ComponentId::DailyForm { post } => format!("{PREFIX}:daily-form:{post}"),
+            ComponentId::Pair { action, pair } => {
+                format!("{PREFIX}:pair:{}:{pair}", action.as_str())
+            }
+            ComponentId::PairFollowUpPick { pair } => format!("{PREFIX}:pair-fu:{pair}"),
+            ComponentId::PairRate { round, step } => format!("{PREFIX}:pair-rate:{round}:{step}"),
+            ComponentId::PairScoreSubmit { round } => format!("{PREFIX}:pair-submit:{round}"),
+            ComponentId::PairScoreForm { round, ratings } => {
+                format!("{PREFIX}:pair-card:{round}:{ratings}")
+            }
+            ComponentId::PairAnswerForm { pair } => format!("{PREFIX}:pair-answer:{pair}"),
         }
     }
 
@@ -79,6 +137,33 @@ impl ComponentId {
             ("daily-form", [post]) => ComponentId::DailyForm {
                 post: post.parse().ok()?,
             },
+            ("pair", [action, pair]) => ComponentId::Pair {
+                action: PairAction::ALL
+                    .into_iter()
+                    .find(|a| a.as_str() == *action)?,
+                pair: pair.parse().ok()?,
+            },
+            ("pair-fu", [pair]) => ComponentId::PairFollowUpPick {
+                pair: pair.parse().ok()?,
+            },
+            ("pair-rate", [round, step]) => ComponentId::PairRate {
+                round: round.parse().ok()?,
+                step: step.parse().ok()?,
+            },
+            ("pair-submit", [round]) => ComponentId::PairScoreSubmit {
+                round: round.parse().ok()?,
+            },
+            ("pair-card", [round, ratings])
+                if ratings.bytes().all(|b| (b'0'..=b'4').contains(&b)) =>
+            {
+                ComponentId::PairScoreForm {
+                    round: round.parse().ok()?,
+                    ratings: owned(ratings),
+                }
+            }
+            ("pair-answer", [pair]) => ComponentId::PairAnswerForm {
+                pair: pair.parse().ok()?,
+            },
             _ => return None,
         })
     }
@@ -109,7 +194,24 @@ mod tests {
             ComponentId::DailyAnswer { post: i64::MAX },
             ComponentId::DailyFeedback { post: 1 },
             ComponentId::DailyForm { post: 42 },
+            ComponentId::PairFollowUpPick { pair: i64::MAX },
+            ComponentId::PairRate {
+                round: i64::MAX,
+                step: 3,
+            },
+            ComponentId::PairScoreSubmit { round: 7 },
+            ComponentId::PairScoreForm {
+                round: i64::MAX,
+                ratings: "4301".into(),
+            },
+            ComponentId::PairAnswerForm { pair: 9 },
         ];
+        let ids = ids
+            .into_iter()
+            .chain(PairAction::ALL.into_iter().map(|action| ComponentId::Pair {
+                action,
+                pair: i64::MAX,
+            }));
         for id in ids {
             let encoded = id.encode();
             assert!(encoded.len() <= 100, "{encoded}");
@@ -121,6 +223,8 @@ mod tests {
     fn foreign_ids_are_ignored() {
         assert_eq!(ComponentId::decode("other:ex:a:b"), None);
         assert_eq!(ComponentId::decode("ic:ex:onlyrole"), None);
+        assert_eq!(ComponentId::decode("ic:pair-card:1:45"), None);
+        assert_eq!(ComponentId::decode("ic:pair:dance:1"), None);
         assert_eq!(ComponentId::decode(""), None);
     }
 }

@@ -44,6 +44,8 @@ pub(super) fn missing(perms: Permissions, needed: Permissions) -> Vec<&'static s
             Permissions::SEND_MESSAGES_IN_THREADS,
             "Send Messages in Threads",
         ),
+        (Permissions::MANAGE_CHANNELS, "Manage Channels"),
+        (Permissions::CONNECT, "Connect"),
     ];
     names
         .into_iter()
@@ -187,9 +189,9 @@ async fn thread_is_gone(http: &Http, thread_id: u64) -> bool {
     }
 }
 
-/// After a (re)start: learn which threads hold open interviews, start the
+/// After a (re)start: learn which threads hold open interviews and pairs, start the
 /// delivery worker with what was committed but not yet posted, and start the
-/// idle/retention sweeper.
+/// idle/retention sweeper (interviews, daily answers, pairs and their queue).
 pub async fn resume(ctx: &serenity::Context, data: &Data) {
     let interviews = &data.interviews;
     let open = match interviews.load_open_threads().await {
@@ -207,10 +209,17 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
         }
         Err(e) => tracing::error!(error = %e, "cannot read the outbox"),
     }
+    let pairs = super::pairs::resume(data).await;
     delivery::start(data, ctx.http.clone());
     super::daily::start(data, ctx.http.clone());
-    tracing::info!(open_interviews = open, reposted, "bot ready");
+    tracing::info!(
+        open_interviews = open,
+        open_pairs = pairs,
+        reposted,
+        "bot ready"
+    );
     let data = data.clone();
+    let http = ctx.http.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SWEEP_EVERY);
         loop {
@@ -222,6 +231,7 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
             if let Err(e) = data.daily.sweep_retention(now, retention).await {
                 tracing::error!(error = %e, "daily answers retention sweep failed");
             }
+            super::pairs::sweep(&http, &data, now).await;
         }
     });
 }

@@ -7,6 +7,8 @@
 //! - `events` — buttons, modals, thread replies, deleted threads.
 //! - `interview` — interview threads: opening them, handing posts over, the sweeper.
 //! - `daily` — the question of the day: its scheduler, posts, answers and feedback.
+//! - `pairs` — peer mock interviews: matching, the pair's room, the interviewer's console,
+//!   the summary, and the sweep of queues and idle pairs.
 //! - `delivery` — the delivery worker: posts in order per thread, retried until delivered.
 //! - `reply` — answering buttons and forms: acknowledged once, failures told to the member.
 //! - `render` — embeds and messages within Discord's limits, never pinging.
@@ -21,6 +23,7 @@ pub mod error;
 mod events;
 pub mod ids;
 mod interview;
+mod pairs;
 mod preflight;
 pub mod render;
 mod reply;
@@ -37,7 +40,7 @@ pub use startup::{run, RunError};
 
 use crate::config::Config;
 use crate::guide::GuideLibrary;
-use crate::session::{Daily, Interviews};
+use crate::session::{Daily, Interviews, Pairs};
 use crate::store::Store;
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -64,6 +67,10 @@ pub struct Shared {
     pub interviews: Interviews,
     /// The question-of-the-day use cases.
     pub daily: Daily,
+    /// The peer-interview use cases.
+    pub pairs: Pairs,
+    /// Threads that are open pairs' rooms: a message elsewhere costs no database read.
+    pair_threads: Mutex<HashSet<u64>>,
     /// Wakes the daily scheduler at once (after `/daily setup`).
     pub(crate) daily_wake: tokio::sync::Notify,
     /// The delivery worker's queues (see `delivery`).
@@ -85,6 +92,8 @@ impl Data {
             shared: Arc::new(Shared {
                 delivery: delivery::Delivery::new(max_backoff, client),
                 daily: Daily::new(store.clone()),
+                pairs: Pairs::new(store.clone()),
+                pair_threads: Mutex::new(HashSet::new()),
                 daily_wake: tokio::sync::Notify::new(),
                 interviews: Interviews::new(config, guides, store),
                 told_to_use_button: Mutex::new(HashSet::new()),

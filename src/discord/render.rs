@@ -7,10 +7,12 @@
 
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
-    CreateEmbedFooter, CreateMessage, Nonce,
+    CreateEmbedFooter, CreateInputText, CreateInteractionResponse, CreateMessage, CreateModal,
+    InputTextStyle, Nonce,
 };
 
 use super::ids::ComponentId;
+use crate::coach::engine::MAX_ANSWER_CHARS;
 use crate::guide::{Question, Role};
 use crate::messages;
 use crate::session::{Post, PostButtons};
@@ -71,6 +73,37 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
     pieces
 }
 
+/// The question's framework steps, numbered, each with its guidance.
+pub fn step_lines(q: &Question) -> Vec<String> {
+    q.framework
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("**{}. {}** — {}", i + 1, s.name, s.guidance))
+        .collect()
+}
+
+/// The question's follow-ups, each with what it checks.
+pub fn follow_up_lines(q: &Question) -> Vec<String> {
+    q.follow_ups
+        .iter()
+        .map(|f| messages::ask_follow_up(&f.question, &f.checks))
+        .collect()
+}
+
+/// The form a member writes an answer in, submitted as `custom_id`.
+pub fn answer_form(custom_id: String) -> CreateInteractionResponse {
+    let field = CreateInputText::new(InputTextStyle::Paragraph, messages::ANSWER_FIELD, "answer")
+        .placeholder(messages::ANSWER_PLACEHOLDER)
+        .min_length(1)
+        .max_length(MAX_ANSWER_CHARS as u16)
+        .required(true);
+    CreateInteractionResponse::Modal(
+        CreateModal::new(custom_id, messages::ANSWER_FORM_TITLE)
+            .components(vec![CreateActionRow::InputText(field)]),
+    )
+}
+
 /// The `/ask` reply as plain text, already within Discord's limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AskView {
@@ -83,23 +116,14 @@ pub struct AskView {
 impl AskView {
     pub fn new(role: &Role, q: &Question) -> AskView {
         let fw = &q.framework;
-        let steps: Vec<String> = fw
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| format!("**{}. {}** — {}", i + 1, s.name, s.guidance))
-            .collect();
+        let steps = step_lines(q);
         let tips: Vec<String> = q
             .tips
             .iter()
             .chain(&fw.tips)
             .map(|t| format!("• {t}"))
             .collect();
-        let follow_ups: Vec<String> = q
-            .follow_ups
-            .iter()
-            .map(|f| messages::ask_follow_up(&f.question, &f.checks))
-            .collect();
+        let follow_ups = follow_up_lines(q);
         let mut view = AskView {
             title: fit(&q.text, limits::EMBED_TITLE),
             description: fit(&messages::ask_why(&q.why), limits::EMBED_DESCRIPTION),

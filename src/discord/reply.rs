@@ -82,6 +82,19 @@ impl<'a> Reply<'a> {
         Ok(())
     }
 
+    /// Sends `message` (embeds, menus) to the member alone, after a deferral.
+    pub async fn whisper_message(
+        &self,
+        message: CreateInteractionResponseFollowup,
+    ) -> Result<(), Error> {
+        message
+            .ephemeral(true)
+            .allowed_mentions(no_pings())
+            .execute(self.http, (None, self.token))
+            .await?;
+        Ok(())
+    }
+
     /// Changes the message a deferred update was for (the clicked message).
     pub async fn edit_original(&self, edit: EditInteractionResponse) -> Result<(), Error> {
         edit.allowed_mentions(no_pings())

@@ -41,8 +41,8 @@ mod rules;
 use crate::guide::{Question, Role};
 use crate::store::{
     AnswerWrite, EndReason, NewQueueEntry, NewRound, NewScorecard, NextRound, Pair, PairId,
-    PairSettings, PairSummary, PairsDeleted, PairsForgotten, QueueEntry, QueueJoin, Round, RoundId,
-    Store,
+    PairSettings, PairSummary, PairsDeleted, PairsForgotten, PeerHistoryEntry, QueueEntry,
+    QueueJoin, Round, RoundId, Store,
 };
 
 use super::Error;
@@ -392,6 +392,21 @@ impl Pairs {
     /// the result, so their partners can be told and their rooms closed.
     pub async fn forget_member(&self, user_id: u64, now: i64) -> Result<PairsForgotten, Error> {
         Ok(self.store.forget_pair_member(user_id, now).await?)
+    }
+
+    /// `/history`: the member's latest `limit` rounds, in either seat, newest first.
+    pub async fn history(&self, user_id: u64, limit: u32) -> Result<Vec<PeerHistoryEntry>, Error> {
+        Ok(self.store.peer_history(user_id, limit).await?)
+    }
+
+    /// The round with this id, whatever its state.
+    pub async fn round(&self, round: RoundId) -> Result<Option<Round>, Error> {
+        Ok(self.store.round(round).await?)
+    }
+
+    /// The pair with this id, whatever its state.
+    pub async fn pair(&self, pair: PairId) -> Result<Option<Pair>, Error> {
+        Ok(self.store.pair(pair).await?)
     }
 
     /// Deletes pairs that ended more than `retention_days` before `now`, with their

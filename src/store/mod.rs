@@ -74,8 +74,9 @@ pub use model::{
 pub use open::OpenOptions;
 pub use pairs::{
     AnswerWrite, EndReason, NewQueueEntry, NewRound, NewScorecard, NextRound, Pair, PairId,
-    PairSettings, PairStatus, PairSummary, PairsDeleted, PairsForgotten, PeerAnswer, QueueEntry,
-    QueueJoin, QueueReply, Round, RoundId, RoundSummary, Scorecard, WantedRole,
+    PairSettings, PairStatus, PairSummary, PairsDeleted, PairsForgotten, PeerAnswer,
+    PeerHistoryEntry, QueueEntry, QueueJoin, QueueReply, Round, RoundId, RoundSummary, Scorecard,
+    WantedRole,
 };
 pub use progress::{InterviewState, MemberProgress, ProgressRow};
 

@@ -11,7 +11,8 @@
 //!   round's question, the candidate's answers and the interviewer's scorecard
 //!   (`rounds.rs`).
 //!
-//! `/forget-me` and the retention sweep of these tables are in `forget.rs`.
+//! `/forget-me` and the retention sweep of these tables are in `forget.rs`; `/history`'s
+//! list of a member's rounds in `history.rs`.
 //!
 //! Every write is one job on the writer thread, so one `BEGIN IMMEDIATE` transaction:
 //! its checks read the state its writes change, with SQLite's write lock held, against
@@ -44,6 +45,7 @@ macro_rules! queue_columns {
 }
 
 mod forget;
+mod history;
 mod model;
 mod queue;
 mod rounds;
@@ -51,6 +53,7 @@ mod rounds;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, Row};
 
+pub use history::PeerHistoryEntry;
 pub use model::{
     AnswerWrite, EndReason, NewQueueEntry, NewRound, NewScorecard, NextRound, Pair, PairId,
     PairSettings, PairStatus, PairSummary, PairsDeleted, PairsForgotten, PeerAnswer, QueueEntry,

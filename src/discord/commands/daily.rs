@@ -34,32 +34,32 @@ pub async fn daily(_ctx: AppContext<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Why a member may not change the schedule, or `None` when they may.
-pub fn moderator_refusal(
-    data: &Data,
-    permissions: Option<Permissions>,
-    roles: &[RoleId],
-) -> Option<&'static str> {
+/// Whether a member may change a server's settings: Manage Server, or a moderator role
+/// from the config.
+pub fn is_moderator(data: &Data, permissions: Option<Permissions>, roles: &[RoleId]) -> bool {
     let manages = permissions.is_some_and(|p| p.contains(Permissions::MANAGE_GUILD));
     let moderator_role = roles
         .iter()
         .any(|r| data.config().discord.moderator_role_ids.contains(&r.get()));
-    (!manages && !moderator_role).then_some(text::NOT_MODERATOR)
+    manages || moderator_role
 }
 
-fn check_moderator(ctx: AppContext<'_>) -> Result<(), Error> {
+/// `Err(why)` unless the command's member is a moderator ([`is_moderator`]).
+pub(super) fn check_moderator(ctx: AppContext<'_>, why: &'static str) -> Result<(), Error> {
     let member = ctx.interaction.member.as_ref();
-    match moderator_refusal(
+    let may = is_moderator(
         ctx.data(),
         member.and_then(|m| m.permissions),
         member.map(|m| m.roles.as_slice()).unwrap_or_default(),
-    ) {
-        Some(why) => Err(Error::user(why)),
-        None => Ok(()),
+    );
+    if may {
+        Ok(())
+    } else {
+        Err(Error::user(why))
     }
 }
 
-fn guild_of(ctx: AppContext<'_>) -> Result<u64, Error> {
+pub(super) fn guild_of(ctx: AppContext<'_>) -> Result<u64, Error> {
     ctx.interaction
         .guild_id
         .map(|g| g.get())
@@ -69,7 +69,10 @@ fn guild_of(ctx: AppContext<'_>) -> Result<u64, Error> {
 /// The bot's permissions in `channel`: Discord's own figure when it is the channel the
 /// command came from, else computed from the cached server (roles and overwrites);
 /// `None` when the server is not cached.
-fn bot_permissions(ctx: AppContext<'_>, channel: serenity::ChannelId) -> Option<Permissions> {
+pub(super) fn bot_permissions(
+    ctx: AppContext<'_>,
+    channel: serenity::ChannelId,
+) -> Option<Permissions> {
     if channel == ctx.interaction.channel_id {
         return ctx.interaction.app_permissions;
     }
@@ -112,7 +115,7 @@ pub async fn setup(
     level: Option<String>,
     #[description = "Weekday of the streak board (default: Monday)"] board_day: Option<String>,
 ) -> Result<(), Error> {
-    check_moderator(ctx)?;
+    check_moderator(ctx, text::NOT_MODERATOR)?;
     let guild_id = guild_of(ctx)?;
     if let Some(perms) = bot_permissions(ctx, channel.id) {
         let lacking = missing(perms, NEEDED);
@@ -174,7 +177,7 @@ pub async fn show(ctx: AppContext<'_>) -> Result<(), Error> {
 /// Stop the question of the day (moderators); answers and streaks are kept
 #[poise::command(slash_command)]
 pub async fn off(ctx: AppContext<'_>) -> Result<(), Error> {
-    check_moderator(ctx)?;
+    check_moderator(ctx, text::NOT_MODERATOR)?;
     let guild_id = guild_of(ctx)?;
     ctx.defer_ephemeral().await?;
     let was_on = ctx.data().daily.off(guild_id).await?;

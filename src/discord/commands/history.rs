@@ -1,4 +1,5 @@
-//! `/history` and `/forget-me`: what is stored about a member, and deleting it.
+//! `/history` and `/forget-me`: what is stored about a member (mock interviews and peer
+//! rounds), and deleting it.
 
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
@@ -37,7 +38,28 @@ pub async fn history(ctx: AppContext<'_>) -> Result<(), Error> {
         .history(ctx.author().id.get(), 10)
         .await
         .map_err(|e| Error::from(e).when_busy(messages::BUSY_NO_HISTORY))?;
-    super::whisper(ctx, history_text(&entries)).await
+    let peer = ctx
+        .data()
+        .pairs
+        .history(ctx.author().id.get(), 10)
+        .await
+        .map_err(|e| Error::from(e).when_busy(messages::BUSY_NO_HISTORY))?;
+    let lib = ctx.data().guides();
+    let mut text = history_text(&entries);
+    if !peer.is_empty() {
+        let mut lines = vec![
+            String::new(),
+            messages::pairs::HISTORY_PEER_HEADING.to_string(),
+        ];
+        lines.extend(peer.iter().map(|e| {
+            let role = lib
+                .role(&e.role_id)
+                .map_or(e.role_id.as_str(), |r| r.name.as_str());
+            messages::pairs::history_line(e.started_at, role, e.as_candidate, e.scored)
+        }));
+        text.push_str(&lines.join("\n"));
+    }
+    super::whisper(ctx, fit(&text, limits::CONTENT)).await
 }
 
 /// Delete everything the bot has stored about you (asks to confirm first)

@@ -7,6 +7,7 @@ mod guides;
 mod help;
 mod history;
 mod mock;
+mod pair;
 mod progress;
 
 use poise::serenity_prelude as serenity;
@@ -28,6 +29,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         history::forget_me(),
         daily::daily(),
         daily::streak(),
+        pair::pair(),
         progress::progress(),
         help::help(),
     ]
@@ -103,18 +105,24 @@ fn choices(items: impl Iterator<Item = (String, String)>) -> CreateAutocompleteR
 
 pub async fn complete_role(ctx: AppContext<'_>, partial: &str) -> CreateAutocompleteResponse {
     let lib = ctx.data().guides();
+    choices(role_choices(&lib, partial))
+}
+
+/// The roles whose id, name or alias contains what was typed, as `(name, id)`.
+fn role_choices<'l>(
+    lib: &'l crate::guide::GuideLibrary,
+    partial: &str,
+) -> impl Iterator<Item = (String, String)> + 'l {
     let needle = partial.trim().to_lowercase();
-    choices(
-        lib.roles()
-            .iter()
-            .filter(|r| {
-                needle.is_empty()
-                    || r.id.contains(&needle)
-                    || r.name.to_lowercase().contains(&needle)
-                    || r.aliases.iter().any(|a| a.contains(&needle))
-            })
-            .map(|r| (format!("{} ({})", r.name, r.id), r.id.clone())),
-    )
+    lib.roles()
+        .iter()
+        .filter(move |r| {
+            needle.is_empty()
+                || r.id.contains(&needle)
+                || r.name.to_lowercase().contains(&needle)
+                || r.aliases.iter().any(|a| a.contains(&needle))
+        })
+        .map(|r| (format!("{} ({})", r.name, r.id), r.id.clone()))
 }
 
 pub async fn complete_question(ctx: AppContext<'_>, partial: &str) -> CreateAutocompleteResponse {

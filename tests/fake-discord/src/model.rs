@@ -224,6 +224,9 @@ pub(crate) struct InteractionState {
     pub original_message: Option<u64>,
     /// Component/modal interactions: the message the component was on.
     pub component_message: Option<u64>,
+    /// Modal submits: the interaction whose modal (callback type 9) this submits, when the
+    /// fake saw it opened.
+    pub triggered_by: Option<u64>,
     pub followups: Vec<u64>,
 }
 
@@ -238,6 +241,9 @@ pub(crate) struct Model {
     pub interactions: HashMap<u64, InteractionState>,
     /// Interaction id by token, so webhook routes find theirs without a scan.
     pub interaction_by_token: HashMap<String, u64>,
+    /// Modals shown (callback type 9) and not yet submitted: by (user id, modal custom_id),
+    /// the interaction that opened them.
+    pub open_modals: HashMap<(u64, String), u64>,
     pub users: HashMap<u64, User>,
     pub dm_by_user: HashMap<u64, u64>,
     pub commands_global: Vec<Value>,

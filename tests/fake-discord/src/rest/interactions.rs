@@ -101,6 +101,14 @@ impl Handler<'_> {
                     self.model.messages.get_mut(&mid).expect("checked").json = m;
                 }
             }
+            9 => {
+                let user = id_of(&self.model.interactions[&id].user["id"]).unwrap_or(0);
+                if let Some(custom_id) = data["custom_id"].as_str() {
+                    self.model
+                        .open_modals
+                        .insert((user, custom_id.to_string()), id);
+                }
+            }
             _ => {}
         }
         let inter = self.model.interactions.get_mut(&id).expect("checked above");
@@ -147,8 +155,7 @@ impl Handler<'_> {
         let flags = body["flags"].as_u64().unwrap_or(0) | extra_flags;
         let ephemeral = flags & model::FLAG_EPHEMERAL != 0;
         let attachments = self.resolve_attachments(body, &json!([]), channel_id, ephemeral)?;
-        let inter = &self.model.interactions[&id];
-        let meta = json!({"id": id.to_string(), "type": inter.kind, "user": inter_user(inter), "authorizing_integration_owners": {}});
+        let meta = interaction_metadata(self.model, id);
         let bot = self.bot_user();
         let mut msg = NewMessage {
             channel_id,
@@ -246,6 +253,35 @@ fn inter_user(inter: &InteractionState) -> Value {
     inter.user.clone()
 }
 
+/// `interaction_metadata` of a message posted through interaction `id`, as Discord shapes
+/// it per interaction type: a component's names the message it was on
+/// (`interacted_message_id`), a modal submit's holds the metadata of the interaction that
+/// opened the modal (`triggering_interaction_metadata`; a command, when the fake did not
+/// see it opened).
+pub(super) fn interaction_metadata(model: &model::Model, id: u64) -> Value {
+    let inter = &model.interactions[&id];
+    let mut meta = json!({"id": id.to_string(), "type": inter.kind, "user": inter_user(inter), "authorizing_integration_owners": {}});
+    match inter.kind {
+        3 => {
+            if let Some(mid) = inter.component_message {
+                meta["interacted_message_id"] = json!(mid.to_string());
+            }
+        }
+        5 => {
+            meta["triggering_interaction_metadata"] = match inter.triggered_by {
+                Some(opener) if opener != id && model.interactions.contains_key(&opener) => {
+                    interaction_metadata(model, opener)
+                }
+                _ => {
+                    json!({"id": id.to_string(), "type": 2, "user": inter_user(inter), "authorizing_integration_owners": {}})
+                }
+            };
+        }
+        _ => {}
+    }
+    meta
+}
+
 /// Lets the model learn from a dispatch the test sends: interactions become answerable,
 /// user messages join transcripts, deleted threads disappear.
 pub(crate) fn observe_dispatch(shared: &Shared, t: &str, d: &Value) {
@@ -293,17 +329,25 @@ pub(crate) fn observe_dispatch(shared: &Shared, t: &str, d: &Value) {
             }
             let token = d["token"].as_str().unwrap_or_default().to_string();
             model.interaction_by_token.insert(token.clone(), id);
+            let kind = d["type"].as_u64().unwrap_or(0);
+            let triggered_by = match (kind, id_of(&user["id"]), d["data"]["custom_id"].as_str()) {
+                (5, Some(uid), Some(custom_id)) => {
+                    model.open_modals.remove(&(uid, custom_id.to_string()))
+                }
+                _ => None,
+            };
             model.interactions.insert(
                 id,
                 InteractionState {
                     token,
-                    kind: d["type"].as_u64().unwrap_or(0),
+                    kind,
                     channel_id,
                     user,
                     dispatched_at: Instant::now(),
                     acked: None,
                     original_message: None,
                     component_message,
+                    triggered_by,
                     followups: Vec::new(),
                 },
             );
