@@ -83,8 +83,29 @@ async fn a_refused_message_content_intent_says_how_to_fix_it() {
     let errors = error_lines(&output);
     assert_eq!(errors.len(), 1, "{output}");
     assert!(errors[0].contains("Message Content intent"), "{output}");
-    assert!(errors[0].contains("message_content = false"), "{output}");
+    assert!(errors[0].contains("`message_content`"), "{output}");
+    assert!(!errors[0].contains("Server Members"), "{output}");
     assert!(!output.contains(&token));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_server_members_intent_names_it_and_its_key() {
+    let mut h = Harness::prepare(Options::default()).await;
+    let config = std::fs::read_to_string(&h.config).unwrap();
+    let config = config.replacen("[discord]\n", "[discord]\nmembers_intent = true\n", 1);
+    std::fs::write(&h.config, config).unwrap();
+    let token = h.fake.token().to_string();
+    h.spawn_raw(Some(&token));
+    let status = wait_exit(&mut h);
+    assert_eq!(status.code(), Some(4));
+    let output = h.output();
+    let errors = error_lines(&output);
+    assert_eq!(errors.len(), 1, "{output}");
+    assert!(
+        errors[0].contains("Server Members intent (`members_intent`)"),
+        "{output}"
+    );
+    assert!(errors[0].contains("Message Content intent"), "{output}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -66,6 +66,10 @@ pub struct DiscordConfig {
     pub admin_guild_ids: Vec<u64>,
     /// Request the privileged Message Content intent (thread replies as answers).
     pub message_content: bool,
+    /// Request the privileged Server Members intent, so a member who leaves the server
+    /// ends their interview or peer round at once (without it: when posting to them
+    /// fails, or after the idle time).
+    pub members_intent: bool,
     pub token: Option<Secret>,
     /// Base URL of a Discord-compatible API (a proxy or a test server); an
     /// http(s) URL once loaded.
@@ -88,6 +92,7 @@ impl Default for DiscordConfig {
             moderator_role_ids: Vec::new(),
             admin_guild_ids: Vec::new(),
             message_content: true,
+            members_intent: false,
             token: None,
             api_base: None,
             startup_retry_secs: 60,

@@ -55,8 +55,8 @@ pub enum RunError {
     Config(String),
     #[error("Discord rejected the token (authentication failed); check DISCORD_TOKEN")]
     RejectedToken,
-    #[error("Discord refused the Message Content intent: enable it for the application in the developer portal (Bot → Privileged Gateway Intents), or set `message_content = false` under [discord] in the config file")]
-    DisallowedIntents,
+    #[error("Discord refused the privileged {0} the config asks for: enable it for the application in the developer portal (Bot → Privileged Gateway Intents), or turn it off under [discord] in the config file")]
+    DisallowedIntents(String),
     #[error("{0}")]
     RegistrationRefused(String),
     #[error("{0}")]
@@ -71,7 +71,7 @@ impl RunError {
     pub fn exit(&self) -> Exit {
         match self {
             RunError::MissingToken | RunError::Config(_) => Exit::Config,
-            RunError::RejectedToken | RunError::DisallowedIntents => Exit::Refused,
+            RunError::RejectedToken | RunError::DisallowedIntents(_) => Exit::Refused,
             RunError::RegistrationRefused(_) => Exit::Registration,
             RunError::Unreachable(_) => Exit::Unreachable,
             RunError::Database(_) => Exit::Database,
@@ -92,7 +92,30 @@ fn intents(config: &Config) -> GatewayIntents {
     if config.discord.message_content {
         intents |= GatewayIntents::MESSAGE_CONTENT;
     }
+    if config.discord.members_intent {
+        intents |= GatewayIntents::GUILD_MEMBERS;
+    }
     intents
+}
+
+/// The privileged intents in `intents`, named as the developer portal names them
+/// (`message_content = true` → "Message Content intent").
+fn privileged_intents(intents: &GatewayIntents) -> String {
+    let names: Vec<String> = [
+        (
+            GatewayIntents::MESSAGE_CONTENT,
+            "Message Content intent (`message_content`)",
+        ),
+        (
+            GatewayIntents::GUILD_MEMBERS,
+            "Server Members intent (`members_intent`)",
+        ),
+    ]
+    .into_iter()
+    .filter(|(i, _)| intents.contains(*i))
+    .map(|(_, n)| n.to_string())
+    .collect();
+    crate::guide::template::join_list(&names)
 }
 
 fn framework_options() -> poise::FrameworkOptions<Data, Error> {
@@ -171,6 +194,7 @@ async fn serve(
     }
     let http = http.build();
     let intents = intents(&config);
+    let config_intents = intents;
     let gateway_timeout = Duration::from_secs(config.discord.gateway_timeout_secs);
     let data = Data::new(config, guides, store, client);
     let framework = poise::Framework::builder()
@@ -208,7 +232,7 @@ async fn serve(
                 Err(RunError::RejectedToken)
             }
             Err(serenity::Error::Gateway(serenity::GatewayError::DisallowedGatewayIntents)) => {
-                Err(RunError::DisallowedIntents)
+                Err(RunError::DisallowedIntents(privileged_intents(&config_intents)))
             }
             Err(e) => Err(RunError::Start(e.to_string())),
         },
@@ -396,7 +420,7 @@ mod tests {
     fn every_class_has_its_code() {
         assert_eq!(RunError::MissingToken.exit().code(), 3);
         assert_eq!(RunError::RejectedToken.exit().code(), 4);
-        assert_eq!(RunError::DisallowedIntents.exit().code(), 4);
+        assert_eq!(RunError::DisallowedIntents(String::new()).exit().code(), 4);
         assert_eq!(RunError::Unreachable(String::new()).exit().code(), 6);
         assert_eq!(RunError::Database(String::new()).exit().code(), 7);
         assert_eq!(RunError::Start(String::new()).exit().code(), 1);
