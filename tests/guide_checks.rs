@@ -133,3 +133,47 @@ fn every_syntax_error_of_a_file_is_reported() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn check_warns_that_a_framework_of_more_than_four_steps_is_never_paired() {
+    let tmp = shipped_copy();
+    let guides = tmp.path().join("guides");
+    let steps: String = ["one", "two", "three", "four", "five"]
+        .iter()
+        .map(|k| {
+            format!(
+                "[[frameworks.steps]]\nkey = \"{k}\"\nfunctions = [\"action\"]\nname = \"Step {k}\"\n\
+                 guidance = \"What step {k} covers.\"\nprobe = \"Tell me about step {k}.\"\n\n"
+            )
+        })
+        .collect();
+    let framework = format!(
+        "[[frameworks]]\nid = \"five-steps\"\nname = \"Five steps\"\n\
+         summary = \"A framework with one step too many for a scorecard.\"\ntips = [\"Keep it short.\"]\n\n{steps}"
+    );
+    let path = guides.join("shared/five.toml");
+    std::fs::write(&path, framework).unwrap();
+    let cues: String = ["one", "two", "three", "four", "five"]
+        .iter()
+        .map(|k| format!("\n[feedback.frameworks.five-steps.steps.{k}]\ncues = [\"step {k}\"]\n"))
+        .collect();
+    let feedback = guides.join("shared/feedback.toml");
+    let text = std::fs::read_to_string(&feedback).unwrap();
+    std::fs::write(&feedback, format!("{text}{cues}")).unwrap();
+
+    let r = run(&["check", guides.to_str().unwrap()], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let warnings = r.stderr_lines();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].starts_with(&format!("{}:2:", path.display())),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[0].contains("warning: framework `five-steps` has 5 steps")
+            && warnings[0].contains("`/pair` never asks its questions"),
+        "{}",
+        warnings[0]
+    );
+}

@@ -33,6 +33,9 @@ pub mod limits {
     pub const FIELD_MAX: usize = 1024;
     pub const EXAMPLE_MAX: usize = 4000;
     pub const DEFAULT_ANSWER_WORDS: (u32, u32) = (150, 300);
+    /// The most framework steps a peer interview's scorecard rates: one select menu per
+    /// step and a submit row fill a Discord message's five rows.
+    pub const PAIR_STEPS_MAX: usize = 4;
 }
 
 /// Every problem found while loading a guide directory.

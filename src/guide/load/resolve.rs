@@ -148,6 +148,17 @@ impl Resolver<'_> {
                 continue;
             }
             defined_at.insert(f.framework.id.clone(), (f.file, f.id_span.clone()));
+            let steps = f.framework.steps.len();
+            if steps > super::limits::PAIR_STEPS_MAX {
+                let message = format!(
+                    "warning: framework `{}` has {steps} steps; a peer interview's scorecard rates at most \
+                     {}, so `/pair` never asks its questions",
+                    f.framework.id,
+                    super::limits::PAIR_STEPS_MAX
+                );
+                self.warnings
+                    .push(self.files[f.file].error_at(f.id_span.start, message));
+            }
             frameworks.push(Arc::new(f.framework));
         }
         frameworks

@@ -13,7 +13,7 @@ pub const DEFAULT_QUEUE_MINUTES: u8 = 10;
 pub const MAX_QUEUE_MINUTES: u8 = 14;
 /// The most framework steps a scorecard rates: one select menu per step and the submit
 /// row fill the five rows of a Discord message.
-pub const MAX_SCORED_STEPS: usize = 4;
+pub const MAX_SCORED_STEPS: usize = crate::guide::limits::PAIR_STEPS_MAX;
 /// The longest scorecard note, in characters (the modal's `max_length`).
 pub const NOTE_MAX_CHARS: usize = 1000;
 
