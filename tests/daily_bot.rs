@@ -343,3 +343,70 @@ async fn a_post_interrupted_by_kill_9_is_made_once_after_the_restart() {
         .await;
     h.fake.assert_no_violations();
 }
+
+/// A passing failure (5xx) on the day's post is retried within seconds and the post is
+/// made once; a refusal (403: no access to the channel) gives the day up, logged, with
+/// nothing half-made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_5xx_post_is_retried_soon_and_a_403_gives_the_day_up() {
+    let h = Harness::start().await;
+    h.fake.fail_next(routes::CREATE_MESSAGE, 503, 1);
+    ask(
+        &h,
+        setup_command(perms::DEFAULT_MEMBER | perms::MANAGE_GUILD),
+    )
+    .await;
+    let opened = h
+        .fake
+        .wait_for_route(routes::CREATE_THREAD_FROM_MESSAGE, WAIT)
+        .await;
+    let tries: Vec<RecordedRequest> = h
+        .posts_in(fixtures::CHANNEL_ID)
+        .into_iter()
+        .filter(|r| {
+            r.body["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Question of the day"))
+        })
+        .collect();
+    assert_eq!(tries.len(), 2, "the failed try and the retry");
+    assert_eq!(tries[0].status, Some(503));
+    let thread = opened.param_id("message_id").unwrap();
+    h.wait_for_db(
+        "SELECT COUNT(*) FROM daily_posts WHERE thread_id = ?1 AND status = 'posted'",
+        thread as i64,
+        1,
+    )
+    .await;
+    h.fake.assert_no_violations();
+
+    // Another server's day, refused: given up, not retried.
+    let h = Harness::start().await;
+    h.fake.fail_next(routes::CREATE_MESSAGE, 403, 1);
+    ask(
+        &h,
+        setup_command(perms::DEFAULT_MEMBER | perms::MANAGE_GUILD),
+    )
+    .await;
+    h.wait_for_db(
+        "SELECT COUNT(*) FROM daily_posts WHERE status = 'missed' AND id = ?1",
+        1,
+        1,
+    )
+    .await;
+    h.wait_for_log(&["Discord refused a daily post"]).await;
+    let questions = h
+        .posts_in(fixtures::CHANNEL_ID)
+        .into_iter()
+        .filter(|r| {
+            r.body["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Question of the day"))
+        })
+        .count();
+    assert_eq!(questions, 1, "one refused try, not retried");
+    assert!(h
+        .fake
+        .requests_to(routes::CREATE_THREAD_FROM_MESSAGE)
+        .is_empty());
+}

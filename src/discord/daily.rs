@@ -37,6 +37,9 @@ use crate::store::DailyPostId;
 /// The longest the scheduler sleeps, so a missed wake-up (a clock jump, a suspended
 /// machine) costs at most this.
 const TICK_AT_LEAST_EVERY: Duration = Duration::from_secs(30);
+/// After a passing failure (429, 5xx, no connection) the next round comes this soon,
+/// doubling with each failed round up to [`TICK_AT_LEAST_EVERY`].
+const RETRY_FIRST: Duration = Duration::from_secs(2);
 
 /// The reaction that acknowledges an answer.
 const RECEIVED: char = '✅';
@@ -45,8 +48,16 @@ const RECEIVED: char = '✅';
 pub fn start(data: &Data, http: Arc<Http>) {
     let data = data.clone();
     tokio::spawn(async move {
+        let mut failed_rounds = 0u32;
         loop {
-            let wait = run_once(&http, &data).await;
+            let (mut wait, retry) = run_once(&http, &data).await;
+            if retry {
+                let backoff = RETRY_FIRST.saturating_mul(2u32.saturating_pow(failed_rounds));
+                wait = wait.min(backoff.min(TICK_AT_LEAST_EVERY));
+                failed_rounds = failed_rounds.saturating_add(1);
+            } else {
+                failed_rounds = 0;
+            }
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = data.daily_wake.notified() => {}
@@ -55,8 +66,10 @@ pub fn start(data: &Data, http: Arc<Http>) {
     });
 }
 
-/// One round: claim, post, and say how long to sleep.
-async fn run_once(http: &Http, data: &Data) -> Duration {
+/// One round: claim, post, and say how long to sleep and whether something failed for
+/// a passing reason (so the next round should come soon).
+async fn run_once(http: &Http, data: &Data) -> (Duration, bool) {
+    let mut retry = false;
     let guides = data.guides();
     let wait = match data.daily.tick(&guides, now()).await {
         Ok(tick) => {
@@ -71,7 +84,7 @@ async fn run_once(http: &Http, data: &Data) -> Duration {
     match data.daily.pending(&guides).await {
         Ok(pending) => {
             for q in pending {
-                make_post(http, data, &q).await;
+                retry |= !make_post(http, data, &q).await;
             }
         }
         Err(e) => tracing::error!(error = %e, "cannot list pending daily posts"),
@@ -84,7 +97,10 @@ async fn run_once(http: &Http, data: &Data) -> Duration {
                     .await;
                 let done = match posted {
                     Ok(message) => Some(Some(message.id.get())),
-                    Err(e) if is_transient(&e) => None,
+                    Err(e) if is_transient(&e) => {
+                        retry = true;
+                        None
+                    }
                     Err(e) => {
                         tracing::warn!(guild = board.guild_id, channel = board.channel_id, error = %e, "Discord refused the weekly board; dropping it");
                         Some(None)
@@ -99,12 +115,12 @@ async fn run_once(http: &Http, data: &Data) -> Duration {
         }
         Err(e) => tracing::error!(error = %e, "cannot list pending weekly boards"),
     }
-    wait
+    (wait, retry)
 }
 
 /// Makes one day's post: the message (unless it exists), then its thread. A passing
-/// failure leaves it pending for the next round; a refusal gives it up.
-async fn make_post(http: &Http, data: &Data, q: &DailyQuestion) {
+/// failure leaves it pending for the next round (`false`); a refusal gives it up.
+async fn make_post(http: &Http, data: &Data, q: &DailyQuestion) -> bool {
     let post = &q.post;
     let channel = ChannelId::new(post.channel_id);
     let message_id = match post.message_id {
@@ -133,19 +149,23 @@ async fn make_post(http: &Http, data: &Data, q: &DailyQuestion) {
     };
     if let Err(e) = data.daily.posted_thread(post.id, thread_id, now()).await {
         tracing::error!(error = %e, "cannot record a daily post's thread");
+        return false;
     }
     tracing::info!(guild = post.guild_id, post = %post.id, "daily question posted");
+    true
 }
 
-async fn failed(data: &Data, q: &DailyQuestion, e: &serenity::Error) {
+/// A failed request for a post: `false` (retry soon) when it was a passing failure.
+async fn failed(data: &Data, q: &DailyQuestion, e: &serenity::Error) -> bool {
     if is_transient(e) {
         tracing::warn!(post = %q.post.id, error = %e, "could not make a daily post yet; retrying");
-        return;
+        return false;
     }
     tracing::warn!(guild = q.post.guild_id, channel = q.post.channel_id, status = ?status_of(e), error = %e, "Discord refused a daily post; giving it up (check the bot's permissions there)");
     if let Err(e) = data.daily.post_refused(q.post.id).await {
         tracing::error!(error = %e, "cannot give up a daily post");
     }
+    true
 }
 
 fn discord_code(e: &serenity::Error) -> Option<isize> {
