@@ -6,6 +6,7 @@ mod support;
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
+use fake_discord::routes;
 use support::{Harness, Options};
 
 fn wait_exit(h: &mut Harness) -> ExitStatus {
@@ -211,4 +212,28 @@ async fn answers_stay_out_of_the_logs_even_at_trace() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// A process running shard 1 of 2 identifies as that shard and leaves the slash
+/// commands to the process running shard 0; with no range, the bot runs as many shards
+/// as Discord's `GET /gateway/bot` recommends (the fake says one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shard_range_identifies_its_shards_and_only_shard_zero_registers() {
+    let h = Harness::start().await;
+    let identify = h.fake.identify().expect("identified");
+    assert_eq!(identify.shard, Some([0, 1]));
+    assert_eq!(h.fake.requests_to(routes::PUT_GUILD_COMMANDS).len(), 1);
+
+    let mut h = Harness::prepare(Options::default()).await;
+    let config = std::fs::read_to_string(&h.config).unwrap();
+    let config = config.replacen("[discord]\n", "[discord]\nshards = \"1-1/2\"\n", 1);
+    std::fs::write(&h.config, config).unwrap();
+    let token = h.fake.token().to_string();
+    h.spawn_raw(Some(&token));
+    h.wait_for_log(&["bot ready"]).await;
+    let identify = h.fake.identify().expect("identified");
+    assert_eq!(identify.shard, Some([1, 2]));
+    assert!(h.fake.requests_to(routes::PUT_GUILD_COMMANDS).is_empty());
+    h.wait_for_log(&["not registering the slash commands"])
+        .await;
 }

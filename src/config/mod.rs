@@ -23,6 +23,10 @@ use toml::Spanned;
 
 use crate::guide::read::SourceFile;
 
+mod shards;
+
+pub use shards::ShardRange;
+
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Secret(String);
@@ -83,6 +87,9 @@ pub struct DiscordConfig {
     /// The longest wait between two tries of a post that fails for a passing reason
     /// (5xx, no connection; a 429 waits what it asks instead), in milliseconds.
     pub delivery_max_backoff_ms: u64,
+    /// `first-last/total`: the gateway shards this process runs; unset, every shard in
+    /// one process, as many as Discord recommends. Valid once loaded.
+    pub shards: Option<String>,
 }
 
 impl Default for DiscordConfig {
@@ -98,11 +105,19 @@ impl Default for DiscordConfig {
             startup_retry_secs: 60,
             gateway_timeout_secs: 300,
             delivery_max_backoff_ms: 30_000,
+            shards: None,
         }
     }
 }
 
 impl DiscordConfig {
+    /// The shards this process runs; `None`: all of them.
+    pub fn shard_range(&self) -> Option<ShardRange> {
+        self.shards
+            .as_deref()
+            .and_then(|s| ShardRange::parse(s).ok())
+    }
+
     /// Servers whose moderators may reload the shared guides.
     pub fn admin_guilds(&self) -> impl Iterator<Item = u64> + '_ {
         self.guild_id
@@ -373,6 +388,12 @@ impl Report<'_> {
             "api_base",
             None,
             d.api_base.as_deref().and_then(http_url_problem),
+        );
+        check(
+            "discord",
+            "shards",
+            None,
+            d.shards.as_deref().and_then(|s| ShardRange::parse(s).err()),
         );
         check(
             "discord",

@@ -61,7 +61,7 @@ fn defaults_and_unknown_keys() {
     assert_eq!(
         errors("[discord]\nguild = 1\n\n[storag]\npath = \"x.db\"\n"),
         [
-            "bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `token`, `api_base`, `startup_retry_secs`, `gateway_timeout_secs`, `delivery_max_backoff_ms`",
+            "bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `members_intent`, `token`, `api_base`, `startup_retry_secs`, `gateway_timeout_secs`, `delivery_max_backoff_ms`, `shards`",
             "bad.toml:4:2: unknown table `storag`, expected one of `discord`, `guides`, `mock`, `storage`",
         ]
     );
@@ -198,5 +198,23 @@ fn delivery_backoff_has_a_default_and_a_range() {
     assert_eq!(
         errors("[discord]\ndelivery_max_backoff_ms = 50\n"),
         ["bad.toml:2:27: [discord] delivery_max_backoff_ms must be between 100 and 600000, not 50"]
+    );
+}
+
+#[test]
+fn a_shard_range_is_read_and_a_wrong_one_named_at_its_place() {
+    let config = parse("[discord]\nshards = \"2-3/4\"\n");
+    let range = config.discord.shard_range().unwrap();
+    assert_eq!((range.first, range.last, range.total), (2, 3, 4));
+    assert!(!range.runs_shard_zero());
+    assert_eq!(
+        parse("").discord.shard_range(),
+        None,
+        "default: every shard"
+    );
+    let lines = errors("[discord]\nshards = \"0-4/4\"\n");
+    assert_eq!(
+        lines,
+        ["bad.toml:2:10: [discord] shards runs shard 4 of 4, but shards are numbered 0 to 3"]
     );
 }

@@ -181,8 +181,11 @@ async fn serve(
     let rest = Rest::new(client.clone(), api_base.as_deref(), &token, retry);
     let options = framework_options();
     let guild_id = config.discord.guild_id;
+    let shards = config.discord.shard_range();
+    // Global commands are registered once, by the process that runs shard 0.
+    let register = shards.is_none_or(|s| s.runs_shard_zero());
     let gateway_url = tokio::select! {
-        prepared = prepare(&rest, guild_id, &options.commands) => prepared?,
+        prepared = prepare(&rest, guild_id, &options.commands, register) => prepared?,
         () = stop.as_mut() => return stopping(),
     };
 
@@ -224,9 +227,23 @@ async fn serve(
     // The address from the configured base, whatever serenity's own request got.
     *client.ws_url.lock().await = gateway_url.clone();
 
-    let shards = client.shard_manager.clone();
+    let manager = client.shard_manager.clone();
+    if let Some(range) = shards {
+        tracing::info!(shards = %range, "running a range of the gateway shards");
+    }
+    let started = async {
+        match shards {
+            // serenity's range end is inclusive, whatever its type says.
+            Some(range) => {
+                client
+                    .start_shard_range(range.first..range.last, range.total)
+                    .await
+            }
+            None => client.start_autosharded().await,
+        }
+    };
     let ended = tokio::select! {
-        ended = client.start() => match ended {
+        ended = started => match ended {
             Ok(()) => Ok(()),
             Err(serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication)) => {
                 Err(RunError::RejectedToken)
@@ -236,10 +253,10 @@ async fn serve(
             }
             Err(e) => Err(RunError::Start(e.to_string())),
         },
-        gave_up = watch_gateway(shards.clone(), gateway_timeout, &gateway_url) => Err(gave_up),
+        gave_up = watch_gateway(manager.clone(), gateway_timeout, &gateway_url) => Err(gave_up),
         () = stop.as_mut() => stopping(),
     };
-    if tokio::time::timeout(SHUTDOWN_GRACE, shards.shutdown_all())
+    if tokio::time::timeout(SHUTDOWN_GRACE, manager.shutdown_all())
         .await
         .is_err()
     {
@@ -259,6 +276,7 @@ async fn prepare(
     rest: &Rest,
     guild_id: Option<u64>,
     commands: &[poise::Command<Data, Error>],
+    register: bool,
 ) -> Result<String, RunError> {
     if guild_id == Some(0) {
         return Err(RunError::Config(
@@ -276,6 +294,10 @@ async fn prepare(
         .map_err(|f| failed(rest, f, "reading the application"))?;
     let body = serde_json::to_value(poise::builtins::create_application_commands(commands))
         .map_err(|e| RunError::Start(format!("cannot encode the slash commands: {e}")))?;
+    if !register {
+        tracing::info!("not registering the slash commands: the process running shard 0 does");
+        return Ok(gateway_url);
+    }
     match rest.register(application, guild, &body).await {
         Ok(()) => {}
         Err(Failed::Refused { status: 401, .. }) => return Err(RunError::RejectedToken),
