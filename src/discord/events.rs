@@ -52,7 +52,8 @@ pub async fn handle(
         FullEvent::Message { new_message } => on_message(http, data, new_message).await,
         FullEvent::ThreadDelete { thread, .. } => {
             data.interviews.thread_deleted(thread.id.get()).await?;
-            pairs::thread_deleted(http, data, thread.id.get()).await
+            let parent = Some(thread.parent_id.get());
+            pairs::thread_deleted(http, data, thread.id.get(), parent).await
         }
         // Only arrives with the privileged Server Members intent, which the
         // bot does not ask for; if an operator grants it, a leaving member's

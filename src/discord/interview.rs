@@ -218,10 +218,13 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
         reposted,
         "bot ready"
     );
+    if let Some(file) = session::clock::test_clock_file() {
+        tracing::warn!(file = %file.display(), "the test clock is on: time is shifted by that file and the sweeper runs often; never in production");
+    }
     let data = data.clone();
     let http = ctx.http.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        let mut tick = tokio::time::interval(session::clock::sweep_every(SWEEP_EVERY));
         loop {
             tick.tick().await;
             let now = session::now();

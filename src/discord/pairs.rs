@@ -8,13 +8,18 @@
 //!   score (at most [`MAX_SCORED_STEPS`] framework steps) and its console is posted; the
 //!   pair is announced once in the pair channel, the one post whose allowed mentions are
 //!   the two members (every other post pings nobody); and the first member's ephemeral
-//!   queue reply is edited through its interaction token. With `/pair setup voice:true`
-//!   a voice channel only the two (and the bot) can see is made, and deleted at the end.
+//!   queue reply is edited through its interaction token. A member who cannot be added to
+//!   the thread (a 404: they have left the server) ends the pair at once, both queue
+//!   replies saying so. With `/pair setup voice:true` a voice channel only the two (and
+//!   the bot) can see is made, and deleted at the end; when Discord refuses it (403) the
+//!   console names the permissions the bot needs instead.
 //! - **The room** (`console`): the interviewer's buttons, the candidate's answers (a
 //!   message, or the *Answer* form), the follow-up and rating menus and the notes form.
 //! - **The end** ([`finish`]): the summary of every round (the question, the peer's
 //!   ratings and notes, the coach's notes on written answers, held back until now) is
-//!   posted in the thread, which is then archived; the voice channel is deleted.
+//!   posted in the thread, which is then archived; the voice channel is deleted. When the
+//!   thread itself was deleted, a notice naming the two (without a ping) goes to the
+//!   channel it was in instead.
 //! - **The sweep** ([`sweep`], from the interview sweeper): queue waits that are over
 //!   (their replies edited to say so), idle pairs, and retention.
 //!
@@ -71,11 +76,18 @@ pub async fn matched(
     let (thread, role_name) = match opened {
         Ok(room) => room,
         Err(e) => {
-            let ended = data.pairs.end(pair.id, EndReason::Left, now()).await;
+            // A member who cannot be added has most likely left the server: both are told.
+            let gone = matches!(&e, Error::User(m) if m == text::MEMBER_UNREACHABLE);
+            let (reason, told) = if gone {
+                (EndReason::MemberGone, text::MEMBER_UNREACHABLE)
+            } else {
+                (EndReason::Left, text::MATCH_FAILED)
+            };
+            let ended = data.pairs.end(pair.id, reason, now()).await;
             if let Err(e) = ended {
                 tracing::error!(pair = %pair.id, error = %e, "could not end a pair whose room failed");
             }
-            edit_reply(http, &partner.reply, text::MATCH_FAILED).await;
+            edit_reply(http, &partner.reply, told).await;
             return Err(e);
         }
     };
@@ -156,13 +168,22 @@ async fn open_room(
     {
         if let Err(e) = thread.add_thread_member(http, UserId::new(member)).await {
             let _ = thread.delete(http).await;
+            if status_of(&e) == Some(404) {
+                tracing::info!(pair = %pair.id, "a matched member could not be added to the room");
+                return Err(Error::user(text::MEMBER_UNREACHABLE));
+            }
             return Err(e.into());
         }
     }
     let voice = if settings.voice {
         open_voice(http, joined.guild_id, pair).await
     } else {
-        None
+        Ok(None)
+    };
+    let (voice, voice_note) = match voice {
+        Ok(Some(id)) => (Some(id), Some(text::voice_line(id))),
+        Ok(None) => (None, None),
+        Err(refused) => (None, Some(refused)),
     };
     let recorded = data
         .pairs
@@ -184,17 +205,14 @@ async fn open_room(
         Ok(round) => round,
         Err(refused) => return Err(Error::user(text::refusal(&refused))),
     };
-    let mut console = CreateMessage::new()
-        .content(view::console_text(&round, &role.name))
+    let mut shown = view::console_text(&round, &role.name);
+    if let Some(note) = voice_note {
+        shown = format!("{shown}\n{note}");
+    }
+    let console = CreateMessage::new()
+        .content(fit(&shown, limits::CONTENT))
         .components(view::console_buttons(pair.id))
         .allowed_mentions(no_pings());
-    if let Some(voice) = voice {
-        console = console.content(format!(
-            "{}\n{}",
-            view::console_text(&round, &role.name),
-            text::voice_line(voice)
-        ));
-    }
     send(http, thread, console).await?;
     Ok((thread.get(), role.name.clone()))
 }
@@ -219,8 +237,9 @@ async fn create_thread(
 }
 
 /// A voice channel only the pair's two members and the bot can see. A failure leaves the
-/// pair without one (logged): the thread is enough to practise.
-async fn open_voice(http: &Http, guild_id: u64, pair: &Pair) -> Option<u64> {
+/// pair without one (logged): the thread is enough to practise. A 403 gives what the
+/// console says instead, naming the permissions the bot needs.
+async fn open_voice(http: &Http, guild_id: u64, pair: &Pair) -> Result<Option<u64>, String> {
     // Speaking is the members' own right in the server; the bot grants only what it holds.
     let talk = Permissions::VIEW_CHANNEL | Permissions::CONNECT;
     let mut overwrites = vec![
@@ -252,10 +271,15 @@ async fn open_voice(http: &Http, guild_id: u64, pair: &Pair) -> Option<u64> {
         .kind(ChannelType::Voice)
         .permissions(overwrites);
     match GuildId::new(guild_id).create_channel(http, builder).await {
-        Ok(channel) => Some(channel.id.get()),
+        Ok(channel) => Ok(Some(channel.id.get())),
         Err(e) => {
             tracing::warn!(pair = %pair.id, status = ?status_of(&e), error = %e, "could not make a pair's voice channel (the bot needs Manage Channels, View Channel and Connect)");
-            None
+            if status_of(&e) == Some(403) {
+                let needed =
+                    Permissions::MANAGE_CHANNELS | Permissions::VIEW_CHANNEL | Permissions::CONNECT;
+                return Err(text::voice_refused(&missing(Permissions::empty(), needed)));
+            }
+            Ok(None)
         }
     }
 }
@@ -390,13 +414,30 @@ pub async fn resume(data: &Data) -> usize {
     rooms
 }
 
-/// The thread of a pair was deleted: the pair ends, and its voice channel goes.
-pub async fn thread_deleted(http: &Http, data: &Data, thread: u64) -> Result<(), Error> {
+/// The thread of a pair was deleted: the pair ends, its voice channel goes, and the two
+/// are told (without a ping) in the channel the thread was in.
+pub async fn thread_deleted(
+    http: &Http,
+    data: &Data,
+    thread: u64,
+    parent: Option<u64>,
+) -> Result<(), Error> {
     if !Data::lock(&data.pair_threads).contains(&thread) {
         return Ok(());
     }
     if let Some(summary) = data.pairs.thread_gone(thread, now()).await? {
         finish(http, data, &summary, EndReason::ThreadGone).await;
+        let pair = &summary.pair;
+        if let (Some(parent), Some(first), Some(second)) =
+            (parent, pair.first_interviewer, pair.first_candidate)
+        {
+            let note = CreateMessage::new()
+                .content(text::thread_gone_note(first, second))
+                .allowed_mentions(no_pings());
+            if let Err(e) = send(http, ChannelId::new(parent), note).await {
+                tracing::debug!(pair = %pair.id, error = %e, "could not tell a pair its thread is gone");
+            }
+        }
     }
     Ok(())
 }

@@ -66,6 +66,21 @@ pub fn matched(partner: u64, thread_id: u64) -> String {
 pub const MATCH_FAILED: &str =
     "You were matched, but I could not open your room, so the pair ended. Please `/pair join` again.";
 
+pub const MEMBER_UNREACHABLE: &str =
+    "You were matched, but I could not add one of you to the room (they may have left the server), so the pair ended. Please `/pair join` again.";
+
+/// Where the pair was announced, when its thread was deleted (no pings).
+pub fn thread_gone_note(first: u64, second: u64) -> String {
+    format!("The peer interview of <@{first}> and <@{second}> has ended: its thread was deleted. `/pair join` to practise again.")
+}
+
+pub fn voice_refused(names: &[&str]) -> String {
+    format!(
+        "I could not make your voice channel: I'm missing {} in this server (a moderator can grant them to my role). Practise here in the thread.",
+        bold_list(names)
+    )
+}
+
 pub const LEFT: &str = "You left the queue.";
 pub const NOT_WAITING: &str = "You weren't in the queue.";
 pub const LEFT_BY_REQUEST: &str = "You left the queue with `/pair leave`.";

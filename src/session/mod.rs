@@ -6,6 +6,7 @@
 //! the front end to deliver. `practice` runs the same steps ([`turn`]), and
 //! records them in a local store only when asked (`--db`).
 //!
+//! - `clock` — [`now`], the time every use case is given, with its test seam.
 //! - `interviews` — [`Interviews`], the service the bot holds.
 //! - `turn` — one engine step and what the coach says about it.
 //! - `post` — what is said, as the plain data the outbox stores.
@@ -18,6 +19,7 @@
 //! - `progress` — a member's answers to main questions over time: the chart's
 //!   points, the chart and its one-line summary.
 
+pub mod clock;
 pub mod daily;
 mod guides;
 mod interviews;
@@ -28,6 +30,7 @@ mod priority;
 pub mod progress;
 pub mod turn;
 
+pub use clock::now;
 pub use daily::Daily;
 pub use guides::{Guides, Reloaded};
 pub use interviews::{Answer, AnswerOutcome, Ended, Interviews, Start, Started, Undeliverable};
@@ -44,13 +47,6 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error("{0}")]
     Internal(String),
-}
-
-/// Unix seconds now: the store's timestamps.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]

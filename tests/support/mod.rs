@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use fake_discord::fixtures::{self, Fixture};
 use fake_discord::{routes, FakeDiscord, RecordedRequest};
+use interview_coach::session::clock::TEST_CLOCK_ENV;
 use serde_json::Value;
 
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -27,6 +28,9 @@ pub struct Options {
     pub allow_message_content: bool,
     /// `[discord] delivery_max_backoff_ms`; `None` leaves the bot's default.
     pub delivery_max_backoff_ms: Option<u64>,
+    /// Runs the bot on the test clock (`interview_coach::session::clock`): its time is
+    /// moved forward by [`Harness::advance_clock`] and its sweeper runs every 250 ms.
+    pub test_clock: bool,
 }
 
 impl Default for Options {
@@ -37,6 +41,7 @@ impl Default for Options {
             questions: 1,
             allow_message_content: true,
             delivery_max_backoff_ms: None,
+            test_clock: false,
         }
     }
 }
@@ -49,6 +54,8 @@ pub struct Harness {
     pub config: PathBuf,
     /// `RUST_LOG` for the bot process; `None` runs it with its own default filter.
     pub rust_log: Option<String>,
+    /// The test clock's offset file, with [`Options::test_clock`].
+    pub clock: Option<PathBuf>,
 }
 
 /// Copies a folder and everything under it (a private copy of a guide folder,
@@ -121,6 +128,11 @@ impl Harness {
             ),
         )
         .unwrap();
+        let clock = options.test_clock.then(|| {
+            let file = dir.path().join("clock-offset");
+            std::fs::write(&file, "0").unwrap();
+            file
+        });
         Harness {
             fake,
             dir,
@@ -128,6 +140,7 @@ impl Harness {
             output: Arc::new(Mutex::new(Vec::new())),
             config,
             rust_log: None,
+            clock,
         }
     }
 
@@ -144,11 +157,15 @@ impl Harness {
             .env("DISCORD_API_BASE", self.fake.base_url())
             .env_remove("RUST_LOG")
             .env_remove("DISCORD_TOKEN")
+            .env_remove(TEST_CLOCK_ENV)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .stdin(Stdio::null());
         if let Some(t) = token {
             cmd.env("DISCORD_TOKEN", t);
+        }
+        if let Some(clock) = &self.clock {
+            cmd.env(TEST_CLOCK_ENV, clock);
         }
         // Unset, the bot's own default log filter: what an operator would see.
         if let Some(filter) = &self.rust_log {
@@ -225,6 +242,20 @@ impl Harness {
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// Moves the bot's clock `secs` seconds forward (needs [`Options::test_clock`]).
+    pub fn advance_clock(&self, secs: i64) {
+        let file = self
+            .clock
+            .as_ref()
+            .expect("started with Options::test_clock");
+        let offset: i64 = std::fs::read_to_string(file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        std::fs::write(file, (offset + secs).to_string()).unwrap();
     }
 
     /// Sends SIGTERM to the bot, as `systemctl stop` does.

@@ -45,21 +45,22 @@ pub async fn history(ctx: AppContext<'_>) -> Result<(), Error> {
         .await
         .map_err(|e| Error::from(e).when_busy(messages::BUSY_NO_HISTORY))?;
     let lib = ctx.data().guides();
-    let mut text = history_text(&entries);
+    // "No history" only when there is neither kind; peer rounds alone stand by themselves.
+    let mut parts = Vec::new();
+    if !entries.is_empty() || peer.is_empty() {
+        parts.push(history_text(&entries));
+    }
     if !peer.is_empty() {
-        let mut lines = vec![
-            String::new(),
-            messages::pairs::HISTORY_PEER_HEADING.to_string(),
-        ];
+        let mut lines = vec![messages::pairs::HISTORY_PEER_HEADING.to_string()];
         lines.extend(peer.iter().map(|e| {
             let role = lib
                 .role(&e.role_id)
                 .map_or(e.role_id.as_str(), |r| r.name.as_str());
             messages::pairs::history_line(e.started_at, role, e.as_candidate, e.scored)
         }));
-        text.push_str(&lines.join("\n"));
+        parts.push(lines.join("\n"));
     }
-    super::whisper(ctx, fit(&text, limits::CONTENT)).await
+    super::whisper(ctx, fit(&parts.join("\n\n"), limits::CONTENT)).await
 }
 
 /// Delete everything the bot has stored about you (asks to confirm first)

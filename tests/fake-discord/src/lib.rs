@@ -211,6 +211,7 @@ pub mod routes {
     pub const GET_CHANNEL: &str = "GET /channels/{channel_id}";
     pub const EDIT_CHANNEL: &str = "PATCH /channels/{channel_id}";
     pub const DELETE_CHANNEL: &str = "DELETE /channels/{channel_id}";
+    pub const CREATE_GUILD_CHANNEL: &str = "POST /guilds/{guild_id}/channels";
     pub const ADD_THREAD_MEMBER: &str = "PUT /channels/{channel_id}/thread-members/{user_id}";
     pub const REMOVE_THREAD_MEMBER: &str = "DELETE /channels/{channel_id}/thread-members/{user_id}";
     pub const GET_THREAD_MEMBER: &str = "GET /channels/{channel_id}/thread-members/{user_id}";

@@ -15,6 +15,7 @@ use crate::util::{id_of, next_snowflake, now_timestamp};
 pub mod channel_type {
     pub const GUILD_TEXT: u8 = 0;
     pub const DM: u8 = 1;
+    pub const GUILD_VOICE: u8 = 2;
     pub const GUILD_ANNOUNCEMENT: u8 = 5;
     pub const ANNOUNCEMENT_THREAD: u8 = 10;
     pub const PUBLIC_THREAD: u8 = 11;
@@ -48,6 +49,9 @@ pub struct Channel {
     pub members: BTreeSet<u64>,
     /// For DMs: the other user.
     pub recipient: Option<u64>,
+    /// For guild channels other than threads: the permission overwrites, as Discord returns
+    /// them (`id` and `allow`/`deny` as strings, `type` 0 for a role, 1 for a member).
+    pub permission_overwrites: Vec<Value>,
     pub(crate) archive_timestamp: String,
     pub(crate) create_timestamp: String,
     pub(crate) message_count: u64,
@@ -79,6 +83,7 @@ impl Channel {
             invitable: None,
             members: BTreeSet::new(),
             recipient: None,
+            permission_overwrites: Vec::new(),
             archive_timestamp: now.clone(),
             create_timestamp: now,
             message_count: 0,
@@ -134,9 +139,18 @@ impl Channel {
             o.insert("thread_metadata".into(), meta);
         } else {
             o.insert("position".into(), json!(0));
-            o.insert("permission_overwrites".into(), json!([]));
-            o.insert("topic".into(), Value::Null);
+            o.insert(
+                "permission_overwrites".into(),
+                json!(self.permission_overwrites),
+            );
             o.insert("nsfw".into(), json!(false));
+            if self.kind == channel_type::GUILD_VOICE {
+                o.insert("bitrate".into(), json!(64000));
+                o.insert("user_limit".into(), json!(0));
+                o.insert("rtc_region".into(), Value::Null);
+            } else {
+                o.insert("topic".into(), Value::Null);
+            }
         }
         v
     }

@@ -37,6 +37,19 @@ impl FakeDiscord {
         t
     }
 
+    /// All guild voice channels (type 2), oldest first.
+    pub fn voice_channels(&self) -> Vec<Channel> {
+        let model = self.shared.model.lock().unwrap();
+        let mut v: Vec<Channel> = model
+            .channels
+            .values()
+            .filter(|c| c.kind == crate::model::channel_type::GUILD_VOICE)
+            .cloned()
+            .collect();
+        v.sort_by_key(|c| c.id);
+        v
+    }
+
     /// The transcript of a channel or thread: user messages that were dispatched and
     /// everything the bot posted there (incl. interaction responses), after edits/deletes.
     pub fn messages(&self, channel_id: u64) -> Vec<Message> {

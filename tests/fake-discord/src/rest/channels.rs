@@ -1,5 +1,5 @@
-//! Channel routes: messages (create, list, get, edit, delete), threads, channel edits,
-//! thread members and DMs.
+//! Channel routes: messages (create, list, get, edit, delete), threads, guild text and
+//! voice channels, channel edits, thread members and DMs.
 
 use serde_json::{json, Value};
 
@@ -220,6 +220,55 @@ impl Handler<'_> {
         let mut echo = json.clone();
         echo["newly_created"] = json!(true);
         self.echo("THREAD_CREATE", echo, intents::GUILDS);
+        Reply::json(201, json)
+    }
+
+    /// `POST /guilds/{guild_id}/channels`: a text or voice channel in a configured guild,
+    /// with the permission overwrites as sent (stored the way Discord returns them: ids and
+    /// bit sets as strings). Echoed as CHANNEL_CREATE.
+    pub(super) fn create_guild_channel(&mut self) -> Reply {
+        let guild_id = self.id("guild_id").unwrap_or(0);
+        if !self.model.guilds.contains_key(&guild_id) {
+            return Reply::error(404, 10004, "Unknown Guild");
+        }
+        let body = self.body().clone();
+        let kind = body["type"].as_u64().unwrap_or(0) as u8;
+        if kind != channel_type::GUILD_TEXT && kind != channel_type::GUILD_VOICE {
+            self.violation(format!(
+                "fake-discord does not implement creating channels of type {kind}"
+            ));
+            return Reply::error(404, 0, "404: Not Found");
+        }
+        let as_string = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => "0".to_string(),
+        };
+        let mut overwrites = Vec::new();
+        for o in body["permission_overwrites"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let kind = o["type"].as_u64();
+            if o["id"].is_null() || !matches!(kind, Some(0 | 1)) {
+                return Reply::error(400, 50035, "Invalid Form Body");
+            }
+            overwrites.push(json!({
+                "id": as_string(&o["id"]),
+                "type": kind,
+                "allow": as_string(o.get("allow").unwrap_or(&json!("0"))),
+                "deny": as_string(o.get("deny").unwrap_or(&json!("0"))),
+            }));
+        }
+        let id = next_snowflake();
+        let name = body["name"].as_str().map(str::to_string);
+        let mut channel = Channel::new(id, kind, name, Some(guild_id));
+        channel.parent_id = id_of(&body["parent_id"]);
+        channel.permission_overwrites = overwrites;
+        let json = channel.to_json(&self.model.users);
+        self.model.channels.insert(id, channel);
+        self.echo("CHANNEL_CREATE", json.clone(), intents::GUILDS);
         Reply::json(201, json)
     }
 

@@ -432,6 +432,7 @@ impl Handler<'_> {
                 None => Reply::unknown_channel(),
             },
             "PATCH /channels/{channel_id}" => self.edit_channel(),
+            "POST /guilds/{guild_id}/channels" => self.create_guild_channel(),
             "DELETE /channels/{channel_id}" => match self
                 .id("channel_id")
                 .and_then(|id| self.model.channels.remove(&id))

@@ -1,12 +1,24 @@
-//! End to end: peer mock interviews with the real bot binary against the local Discord —
-//! two members queue and are matched, their private thread with both added, the one
-//! announcement that pings exactly the two of them, the interviewer's console (refused to
-//! the candidate; briefing, ask, the follow-up menu, ratings by menus and the notes
-//! form), an answer in the thread, the swap, the end with its summary, and `/forget-me`.
+//! End to end: peer mock interviews with the real bot binary against the local Discord.
+//! Here, the helpers and the whole session — two members queue and are matched, their
+//! private thread with both added, the one announcement that pings exactly the two of
+//! them, the interviewer's console (refused to the candidate; briefing, ask, the
+//! follow-up menu, ratings by menus and the notes form), an answer in the thread, the
+//! swap, the end with its summary — and `/forget-me`. In the other files: matching with
+//! three or four members (`matching`), leaving and the queue time (`queue`), a restart
+//! mid-round (`restart`), a member or the thread gone (`gone`), the *Answer* form
+//! (`answer_form`) and the voice channel (`voice`).
 //! Every test ends by checking that no request broke Discord's schema or limits, and that
 //! the announcement is the only post that may ping.
 
+#[path = "../support/mod.rs"]
 mod support;
+
+mod answer_form;
+mod gone;
+mod matching;
+mod queue;
+mod restart;
+mod voice;
 
 use fake_discord::fixtures::{self, opt, User};
 use fake_discord::{routes, RecordedRequest};
@@ -26,6 +38,14 @@ fn bob() -> User {
     User::new(4100, "bob")
 }
 
+fn carol() -> User {
+    User::new(4200, "carol")
+}
+
+fn dave() -> User {
+    User::new(4300, "dave")
+}
+
 /// The edit of the reply to the interaction with `token` whose text contains `text`.
 async fn reply_edit(h: &Harness, token: &str, text: &str) -> RecordedRequest {
     let (token, text) = (token.to_string(), text.to_string());
@@ -43,8 +63,15 @@ async fn reply_edit(h: &Harness, token: &str, text: &str) -> RecordedRequest {
 
 /// `user` runs `/pair join role:<role>`; the token of the (deferred, ephemeral) reply.
 async fn join(h: &Harness, user: User, role: &str) -> String {
+    join_at(h, user, role, None).await
+}
+
+/// `user` runs `/pair join role:<role> [level:<level>]`; the token of the reply.
+async fn join_at(h: &Harness, user: User, role: &str, level: Option<&str>) -> String {
+    let mut options = vec![opt::string("role", role)];
+    options.extend(level.map(|l| opt::string("level", l)));
     let cmd = fixtures::slash_command("pair")
-        .subcommand("join", vec![opt::string("role", role)])
+        .subcommand("join", options)
         .user(user);
     let ack = h.interact(&cmd, cmd.interaction_id()).await;
     assert_eq!(ack.body["type"], 5, "deferred: {}", ack.body);
@@ -114,14 +141,158 @@ async fn matched_pair(h: &Harness) -> (String, u64, i64) {
     let thread = h.fake.threads().last().expect("a thread").clone();
     assert!(content(&matched).contains(&format!("<#{}>", thread.id)));
     reply_edit(h, &first, "matched with <@4100>").await;
-    let console = h.post_containing(thread.id, "**Round 1**").await;
+    let (_, pair) = round_one(h, thread.id).await;
+    (first, thread.id, pair)
+}
+
+/// The console of round 1 in `thread` (once posted) and the pair's id on its buttons.
+async fn round_one(h: &Harness, thread: u64) -> (RecordedRequest, i64) {
+    let console = h.post_containing(thread, "**Round 1**").await;
     let pair = custom_ids(&console.body["components"])
         .iter()
         .find_map(|id| id.strip_prefix("ic:pair:brief:").map(str::to_string))
         .expect("a briefing button")
         .parse()
         .unwrap();
-    (first, thread.id, pair)
+    (console, pair)
+}
+
+/// `interviewer` scores the running round of `pair`: the first step rated 3 with the
+/// menu, then the notes form. Returns the round's id.
+async fn score(h: &Harness, thread: u64, pair: i64, interviewer: User) -> i64 {
+    let card = console(
+        h,
+        thread,
+        &format!("ic:pair:score:{pair}"),
+        interviewer.clone(),
+    )
+    .await;
+    let ids = custom_ids(&card.body["components"]);
+    let rate = ids
+        .iter()
+        .find(|id| id.starts_with("ic:pair-rate:") && id.ends_with(":0"))
+        .unwrap()
+        .clone();
+    assert!(ids.len() <= 5, "{ids:?}");
+    let round: i64 = rate.split(':').nth(2).unwrap().parse().unwrap();
+    let scoring = message_with(h, thread, "ic:pair-rate:");
+    let choose = fixtures::string_select(rate.clone(), ["3"])
+        .user(interviewer.clone())
+        .thread(fixtures::GUILD_ID, thread, fixtures::CHANNEL_ID, 12)
+        .on_message(&scoring);
+    let updated = h.interact(&choose, choose.interaction_id()).await;
+    assert_eq!(updated.body["type"], 7, "{}", updated.body);
+    // The message keeps the choice once Discord has applied the update.
+    let deadline = std::time::Instant::now() + WAIT;
+    let scoring = loop {
+        let stored = h.fake.message(scoring.id).unwrap();
+        if stored.json["components"][0]["components"][0]["options"][2]["default"] == true {
+            break stored;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", stored.json);
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    let submit = press_in(
+        thread,
+        &format!("ic:pair-submit:{round}"),
+        interviewer.clone(),
+    )
+    .on_message(&scoring);
+    let form = h.interact(&submit, submit.interaction_id()).await;
+    assert_eq!(form.body["type"], 9, "the notes form: {}", form.body);
+    let form_id = form.body["data"]["custom_id"].as_str().unwrap().to_string();
+    assert!(
+        form_id.starts_with(&format!("ic:pair-card:{round}:3")),
+        "{form_id}"
+    );
+    let notes = fixtures::modal_submit(form_id)
+        .user(interviewer)
+        .thread(fixtures::GUILD_ID, thread, fixtures::CHANNEL_ID, 12)
+        .field("strength", "Clear numbers on the outcome.")
+        .field("improve", "Say more about the situation.");
+    h.interact(&notes, notes.interaction_id()).await;
+    let saved = h.followup(notes.interaction_token()).await;
+    assert!(
+        content(&saved).contains("Scorecard saved"),
+        "{}",
+        saved.body
+    );
+    round
+}
+
+/// Bob answers in the thread with [`ANSWER`]; waits for the reaction that takes it.
+async fn bob_answers(h: &Harness, thread: u64) {
+    let answer = fixtures::message_create(ANSWER)
+        .in_thread(thread)
+        .author(bob());
+    let answer_id = answer.id;
+    h.fake.send(&answer).await;
+    h.fake
+        .wait_for(
+            move |r| r.route.contains("/reactions/") && r.param_id("message_id") == Some(answer_id),
+            WAIT,
+        )
+        .await;
+}
+
+/// Bob posts [`ANSWER`] in the thread (without waiting for what the bot makes of it).
+async fn bob_says(h: &Harness, thread: u64) {
+    h.fake
+        .send(
+            &fixtures::message_create(ANSWER)
+                .in_thread(thread)
+                .author(bob()),
+        )
+        .await;
+}
+
+/// Alice, round 1's interviewer, swaps: round 2 starts with Bob interviewing.
+async fn swap(h: &Harness, thread: u64, pair: i64) {
+    console(h, thread, &format!("ic:pair:swap:{pair}"), alice()).await;
+    let second = h.post_containing(thread, "**Round 2**").await;
+    assert!(content(&second).contains("<@4100> interviews <@4000>"));
+}
+
+/// Bob ends the pair whose round 1 [`score`] scored and Bob answered; the summary's text,
+/// checked for the scorecard and the coach's notes.
+async fn end_with_scorecard(h: &Harness, thread: u64, pair: i64) -> String {
+    console(h, thread, &format!("ic:pair:end:{pair}"), bob()).await;
+    let summary = h.post_containing(thread, "Peer interview summary").await;
+    let text = content(&summary);
+    for part in [
+        "3/4",
+        "Clear numbers on the outcome.",
+        "Say more about the situation.",
+        "Coach's notes",
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    text
+}
+
+/// Waits for the thread to be archived.
+async fn archived(h: &Harness, thread: u64) {
+    h.fake
+        .wait_for(
+            move |r| {
+                r.route == routes::EDIT_CHANNEL
+                    && r.param_id("channel_id") == Some(thread)
+                    && r.body["archived"] == true
+            },
+            WAIT,
+        )
+        .await;
+}
+
+/// The announcement of a pair (the one post that may ping) in the default channel.
+async fn announcement(h: &Harness) -> RecordedRequest {
+    h.post_containing(fixtures::CHANNEL_ID, "paired").await
+}
+
+/// Checks what every test ends with: no violation but the announcement's mentions.
+fn assert_clean(h: &Harness, announcement: &RecordedRequest) {
+    let left = violations_but_the_announcement(h, announcement);
+    assert!(left.is_empty(), "{left:#?}\n{}", h.fake.describe());
 }
 
 /// The violations, leaving out the announcement's allowed mentions (the one post that may
@@ -212,102 +383,26 @@ async fn two_members_interview_each_other_and_get_a_summary() {
     assert!(content(&follow_up).contains(label), "{}", follow_up.body);
 
     // Bob answers in the thread: acknowledged with a reaction, no feedback yet.
-    let answer = fixtures::message_create(ANSWER)
-        .in_thread(thread)
-        .author(bob());
-    let answer_id = answer.id;
-    h.fake.send(&answer).await;
-    h.fake
-        .wait_for(
-            move |r| r.route.contains("/reactions/") && r.param_id("message_id") == Some(answer_id),
-            WAIT,
-        )
-        .await;
+    bob_answers(&h, thread).await;
     assert!(h
         .bot_messages(thread)
         .iter()
         .all(|m| !m.contains("Coach's notes")));
 
     // Score: a 1–4 menu per step, the choice kept on the message, then the notes form.
-    let card = console(&h, thread, &format!("ic:pair:score:{pair}"), alice()).await;
-    let ids = custom_ids(&card.body["components"]);
-    let rate = ids
-        .iter()
-        .find(|id| id.starts_with("ic:pair-rate:") && id.ends_with(":0"))
-        .unwrap()
-        .clone();
-    assert!(ids.len() <= 5, "{ids:?}");
-    let round: i64 = rate.split(':').nth(2).unwrap().parse().unwrap();
-    let scoring = message_with(&h, thread, "ic:pair-rate:");
-    let choose = fixtures::string_select(rate.clone(), ["3"])
-        .user(alice())
-        .thread(fixtures::GUILD_ID, thread, fixtures::CHANNEL_ID, 12)
-        .on_message(&scoring);
-    let updated = h.interact(&choose, choose.interaction_id()).await;
-    assert_eq!(updated.body["type"], 7, "{}", updated.body);
-    // The message keeps the choice once Discord has applied the update.
-    let deadline = std::time::Instant::now() + WAIT;
-    let scoring = loop {
-        let stored = h.fake.message(scoring.id).unwrap();
-        if stored.json["components"][0]["components"][0]["options"][2]["default"] == true {
-            break stored;
-        }
-        assert!(std::time::Instant::now() < deadline, "{}", stored.json);
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    };
-    let submit = press_in(thread, &format!("ic:pair-submit:{round}"), alice()).on_message(&scoring);
-    let form = h.interact(&submit, submit.interaction_id()).await;
-    assert_eq!(form.body["type"], 9, "the notes form: {}", form.body);
-    let form_id = form.body["data"]["custom_id"].as_str().unwrap().to_string();
-    assert!(
-        form_id.starts_with(&format!("ic:pair-card:{round}:3")),
-        "{form_id}"
-    );
-    let notes = fixtures::modal_submit(form_id)
-        .user(alice())
-        .thread(fixtures::GUILD_ID, thread, fixtures::CHANNEL_ID, 12)
-        .field("strength", "Clear numbers on the outcome.")
-        .field("improve", "Say more about the situation.");
-    h.interact(&notes, notes.interaction_id()).await;
-    let saved = h.followup(notes.interaction_token()).await;
-    assert!(
-        content(&saved).contains("Scorecard saved"),
-        "{}",
-        saved.body
-    );
+    score(&h, thread, pair, alice()).await;
 
     // Swap: round 2, Bob interviews; Alice is now refused.
-    console(&h, thread, &format!("ic:pair:swap:{pair}"), alice()).await;
-    let second = h.post_containing(thread, "**Round 2**").await;
-    assert!(content(&second).contains("<@4100> interviews <@4000>"));
+    swap(&h, thread, pair).await;
     let refused = console(&h, thread, &format!("ic:pair:ask:{pair}"), alice()).await;
     assert!(content(&refused).contains("Only this round's interviewer"));
 
     // End: the summary of both rounds, with the scorecard and the coach's notes; archived.
-    console(&h, thread, &format!("ic:pair:end:{pair}"), bob()).await;
-    let summary = h.post_containing(thread, "Peer interview summary").await;
-    let text = content(&summary);
-    for part in [
-        "**Round 1**",
-        "3/4",
-        "Clear numbers on the outcome.",
-        "Say more about the situation.",
-        "Coach's notes",
-        "**Round 2**",
-        "Not scored.",
-    ] {
+    let text = end_with_scorecard(&h, thread, pair).await;
+    for part in ["**Round 1**", "**Round 2**", "Not scored."] {
         assert!(text.contains(part), "{part} in {text}");
     }
-    h.fake
-        .wait_for(
-            move |r| {
-                r.route == routes::EDIT_CHANNEL
-                    && r.param_id("channel_id") == Some(thread)
-                    && r.body["archived"] == true
-            },
-            WAIT,
-        )
-        .await;
+    archived(&h, thread).await;
 
     // /history lists the peer rounds.
     let history = fixtures::slash_command("history").user(bob());
@@ -318,9 +413,14 @@ async fn two_members_interview_each_other_and_get_a_summary() {
         "{}",
         listed.body
     );
+    // Bob has peer rounds only: no "no mock interviews" line above them.
+    assert!(
+        !content(&listed).contains("no mock interviews"),
+        "{}",
+        listed.body
+    );
 
-    let left = violations_but_the_announcement(&h, &announcement);
-    assert!(left.is_empty(), "{left:#?}\n{}", h.fake.describe());
+    assert_clean(&h, &announcement);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -328,13 +428,7 @@ async fn forget_me_ends_the_pair_and_deletes_the_members_answers() {
     let h = Harness::start().await;
     let (_, thread, _) = matched_pair(&h).await;
     let announcement = h.post_containing(fixtures::CHANNEL_ID, "paired").await;
-    h.fake
-        .send(
-            &fixtures::message_create(ANSWER)
-                .in_thread(thread)
-                .author(bob()),
-        )
-        .await;
+    bob_says(&h, thread).await;
     h.wait_for_db("SELECT count(*) FROM pair_answers WHERE ?1 = ?1", 1, 1)
         .await;
 
@@ -354,6 +448,5 @@ async fn forget_me_ends_the_pair_and_deletes_the_members_answers() {
     .await;
     h.post_containing(thread, "This pair has ended").await;
 
-    let left = violations_but_the_announcement(&h, &announcement);
-    assert!(left.is_empty(), "{left:#?}\n{}", h.fake.describe());
+    assert_clean(&h, &announcement);
 }
