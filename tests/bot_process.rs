@@ -237,3 +237,83 @@ async fn a_shard_range_identifies_its_shards_and_only_shard_zero_registers() {
     h.wait_for_log(&["not registering the slash commands"])
         .await;
 }
+
+/// `[metrics] listen`: `/ready` answers 200 once the bot is connected and started, and
+/// `/metrics` counts what it handled, in Prometheus text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metrics_endpoint_serves_readiness_and_counts() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut h = Harness::prepare(Options::default()).await;
+    let mut config = std::fs::read_to_string(&h.config).unwrap();
+    config.push_str(&format!("\n[metrics]\nlisten = \"127.0.0.1:{port}\"\n"));
+    std::fs::write(&h.config, config).unwrap();
+    h.spawn_bot().await;
+
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    // Readiness follows the gateway watch, which looks every second or so.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let ready = client.get(format!("{base}/ready")).send().await.unwrap();
+        if ready.status() == 200 {
+            break;
+        }
+        assert_eq!(ready.status(), 503);
+        assert!(Instant::now() < deadline, "never ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ask = fake_discord::fixtures::slash_command("ask")
+        .option(fake_discord::fixtures::opt::string("role", "backend"));
+    h.interact(&ask, ask.interaction_id()).await;
+    // The counter is written as the command starts; the histogram once it ends.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let text = loop {
+        let text = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("interview_coach_command_seconds_count{command=\"ask\"} 1")
+            || Instant::now() > deadline
+        {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        text.contains("interview_coach_commands_total{command=\"ask\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("interview_coach_command_seconds_count{command=\"ask\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("interview_coach_shards_connected 1"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_metrics_address_that_is_not_one_is_named_at_its_place() {
+    let mut h = Harness::prepare(Options::default()).await;
+    let mut config = std::fs::read_to_string(&h.config).unwrap();
+    config.push_str("\n[metrics]\nlisten = \"localhost\"\n");
+    std::fs::write(&h.config, config).unwrap();
+    let token = h.fake.token().to_string();
+    h.spawn_raw(Some(&token));
+    let status = wait_exit(&mut h);
+    assert_eq!(status.code(), Some(3), "{}", h.output());
+    let output = h.output();
+    assert!(
+        output.contains("[metrics] listen must be an address and port such as \"127.0.0.1:9464\", not \"localhost\""),
+        "{output}"
+    );
+}

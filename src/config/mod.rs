@@ -23,8 +23,10 @@ use toml::Spanned;
 
 use crate::guide::read::SourceFile;
 
+mod metrics;
 mod shards;
 
+pub use metrics::MetricsConfig;
 pub use shards::ShardRange;
 
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -53,10 +55,11 @@ pub struct Config {
     pub guides: GuidesConfig,
     pub mock: MockConfig,
     pub storage: StorageConfig,
+    pub metrics: MetricsConfig,
 }
 
 /// The file's tables, in the order the example file lists them.
-const TABLES: [&str; 4] = ["discord", "guides", "mock", "storage"];
+const TABLES: [&str; 5] = ["discord", "guides", "mock", "storage", "metrics"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -259,6 +262,7 @@ impl Config {
                 "guides" => report.table(value, &mut config.guides),
                 "mock" => report.table(value, &mut config.mock),
                 "storage" => report.table(value, &mut config.storage),
+                "metrics" => report.table(value, &mut config.metrics),
                 other => report.at(
                     key.span().start,
                     format!(
@@ -388,6 +392,16 @@ impl Report<'_> {
             "api_base",
             None,
             d.api_base.as_deref().and_then(http_url_problem),
+        );
+        check(
+            "metrics",
+            "listen",
+            None,
+            c.metrics.listen.as_deref().and_then(|a| {
+                a.trim().parse::<std::net::SocketAddr>().err().map(|_| {
+                    format!("must be an address and port such as \"127.0.0.1:9464\", not {a:?}")
+                })
+            }),
         );
         check(
             "discord",

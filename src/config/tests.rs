@@ -62,7 +62,7 @@ fn defaults_and_unknown_keys() {
         errors("[discord]\nguild = 1\n\n[storag]\npath = \"x.db\"\n"),
         [
             "bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `members_intent`, `token`, `api_base`, `startup_retry_secs`, `gateway_timeout_secs`, `delivery_max_backoff_ms`, `shards`",
-            "bad.toml:4:2: unknown table `storag`, expected one of `discord`, `guides`, `mock`, `storage`",
+            "bad.toml:4:2: unknown table `storag`, expected one of `discord`, `guides`, `mock`, `storage`, `metrics`",
         ]
     );
 }

@@ -126,6 +126,11 @@ pub(super) fn start(data: &Data, http: Arc<Http>) {
     }
 }
 
+/// Posts committed and handed over but not yet delivered (for the metrics).
+pub(super) fn backlog(data: &Data) -> usize {
+    lock(&data.delivery.queues).ids.len()
+}
+
 /// Queues committed items for delivery, in order; returns at once.
 pub(super) fn hand(data: &Data, items: Vec<Queued>) {
     let mut idle = Vec::new();

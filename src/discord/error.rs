@@ -34,8 +34,11 @@ impl From<serenity::Error> for Error {
     }
 }
 
+// Every store failure that reaches the bot passes one of these two conversions, so
+// they count them for the metrics.
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
+        metrics::counter!("interview_coach_store_errors_total").increment(1);
         Error::Store(Box::new(e))
     }
 }
@@ -43,7 +46,7 @@ impl From<StoreError> for Error {
 impl From<crate::session::Error> for Error {
     fn from(e: crate::session::Error) -> Self {
         match e {
-            crate::session::Error::Store(e) => Error::Store(Box::new(e)),
+            crate::session::Error::Store(e) => Error::from(e),
             crate::session::Error::Internal(why) => Error::Internal(why),
         }
     }

@@ -91,6 +91,7 @@ async fn on_component(
     let Some(id) = ComponentId::decode(&c.data.custom_id) else {
         return Ok(());
     };
+    count_press(&c.data.custom_id);
     let http = reply.http();
     let user = c.user.id.get();
     match id {
@@ -249,7 +250,17 @@ fn answer_form() -> CreateInteractionResponse {
 
 /// A submitted answer form: acknowledged at once, then stored and answered;
 /// what went wrong is told to the member in a follow-up.
+/// Counts a press or form of ours by its kind (the id's second part, one of a fixed
+/// few), for the metrics.
+fn count_press(custom_id: &str) {
+    let kind = custom_id.split(':').nth(1).unwrap_or("unknown").to_string();
+    metrics::counter!("interview_coach_buttons_total", "kind" => kind).increment(1);
+}
+
 async fn on_modal(reply: &mut Reply<'_>, data: &Data, m: &ModalInteraction) -> Result<(), Error> {
+    if ComponentId::decode(&m.data.custom_id).is_some() {
+        count_press(&m.data.custom_id);
+    }
     match ComponentId::decode(&m.data.custom_id) {
         Some(ComponentId::AnswerModal) => {}
         Some(ComponentId::DailyForm { post }) => return daily::on_form(reply, data, m, post).await,

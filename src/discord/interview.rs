@@ -218,6 +218,7 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
         reposted,
         "bot ready"
     );
+    data.readiness.started();
     if let Some(file) = session::clock::test_clock_file() {
         tracing::warn!(file = %file.display(), "the test clock is on: time is shifted by that file and the sweeper runs often; never in production");
     }
@@ -230,6 +231,9 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
             let now = session::now();
             let posts = data.interviews.sweep(now).await;
             delivery::hand(&data, posts);
+            metrics::gauge!("interview_coach_open_interviews")
+                .set(data.interviews.open_count() as f64);
+            metrics::gauge!("interview_coach_outbox_backlog").set(delivery::backlog(&data) as f64);
             let retention = data.config().storage.retention_days;
             if let Err(e) = data.daily.sweep_retention(now, retention).await {
                 tracing::error!(error = %e, "daily answers retention sweep failed");

@@ -15,6 +15,7 @@
 //! - `ids` — button ids that survive restarts.
 //! - `startup` — start-up and shutdown: [`run`], its exit classes ([`RunError`]).
 //! - `preflight` — the REST requests made before the gateway (gateway address, registration).
+//! - `ops` — the operator endpoint (`[metrics] listen`): Prometheus metrics and readiness.
 
 mod commands;
 mod daily;
@@ -23,6 +24,7 @@ pub mod error;
 mod events;
 pub mod ids;
 mod interview;
+mod ops;
 mod pairs;
 mod preflight;
 pub mod render;
@@ -75,6 +77,8 @@ pub struct Shared {
     pub(crate) daily_wake: tokio::sync::Notify,
     /// The delivery worker's queues (see `delivery`).
     delivery: delivery::Delivery,
+    /// Whether the bot is connected and started, for `/ready` (see `ops`).
+    readiness: Arc<ops::Readiness>,
     /// Threads where the bot already said it cannot read message text (interview and
     /// daily threads).
     told_to_use_button: Mutex<HashSet<u64>>,
@@ -95,6 +99,7 @@ impl Data {
                 pairs: Pairs::new(store.clone()),
                 pair_threads: Mutex::new(HashSet::new()),
                 daily_wake: tokio::sync::Notify::new(),
+                readiness: Arc::default(),
                 interviews: Interviews::new(config, guides, store),
                 told_to_use_button: Mutex::new(HashSet::new()),
             }),

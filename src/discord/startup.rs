@@ -28,7 +28,7 @@ use serenity::all::{ConnectionStage, GatewayIntents, HttpBuilder, ShardManager};
 use tokio::time::Instant;
 
 use super::preflight::{self, Failed, Rest};
-use super::{commands, events, interview, render, Data, Error};
+use super::{commands, events, interview, ops, render, Data, Error};
 use crate::config::{Config, Secret};
 use crate::exit::Exit;
 use crate::guide::GuideLibrary;
@@ -122,6 +122,14 @@ fn framework_options() -> poise::FrameworkOptions<Data, Error> {
     poise::FrameworkOptions {
         commands: commands::all(),
         on_error: |error| Box::pin(commands::on_error(error)),
+        pre_command: |ctx| {
+            Box::pin(async move {
+                let command = ctx.command().qualified_name.clone();
+                metrics::counter!("interview_coach_commands_total", "command" => command)
+                    .increment(1);
+            })
+        },
+        post_command: |ctx| Box::pin(async move { commands::record_duration(ctx) }),
         event_handler: |framework, event| Box::pin(events::handle(framework, event)),
         // Nothing the bot says may ping, whatever a guide or an answer holds.
         allowed_mentions: Some(render::no_pings()),
@@ -199,7 +207,14 @@ async fn serve(
     let intents = intents(&config);
     let config_intents = intents;
     let gateway_timeout = Duration::from_secs(config.discord.gateway_timeout_secs);
+    let metrics_addr = config.metrics.listen_addr();
     let data = Data::new(config, guides, store, client);
+    let readiness = data.readiness.clone();
+    if let Some(addr) = metrics_addr {
+        ops::serve(addr, readiness.clone())
+            .await
+            .map_err(RunError::Config)?;
+    }
     let framework = poise::Framework::builder()
         .options(options)
         .setup(move |ctx, ready, _framework| {
@@ -253,7 +268,7 @@ async fn serve(
             }
             Err(e) => Err(RunError::Start(e.to_string())),
         },
-        gave_up = watch_gateway(manager.clone(), gateway_timeout, &gateway_url) => Err(gave_up),
+        gave_up = watch_gateway(manager.clone(), gateway_timeout, &gateway_url, readiness) => Err(gave_up),
         () = stop.as_mut() => stopping(),
     };
     if tokio::time::timeout(SHUTDOWN_GRACE, manager.shutdown_all())
@@ -358,17 +373,26 @@ fn refused_registration(
 
 /// Returns once no gateway session has been up for `window`: from the start,
 /// or since the last one was lost.
-async fn watch_gateway(shards: Arc<ShardManager>, window: Duration, url: &str) -> RunError {
+async fn watch_gateway(
+    shards: Arc<ShardManager>,
+    window: Duration,
+    url: &str,
+    readiness: Arc<ops::Readiness>,
+) -> RunError {
     let mut down_since = Some(Instant::now());
     let mut warned = false;
     loop {
         tokio::time::sleep(WATCH_EVERY).await;
-        let up = shards
+        let connected = shards
             .runners
             .lock()
             .await
             .values()
-            .any(|r| r.stage == ConnectionStage::Connected);
+            .filter(|r| r.stage == ConnectionStage::Connected)
+            .count();
+        metrics::gauge!("interview_coach_shards_connected").set(connected as f64);
+        let up = connected > 0;
+        readiness.connected(up);
         match (up, down_since) {
             (true, _) => {
                 if warned {

@@ -167,6 +167,11 @@ impl Interviews {
         self.open_threads.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// How many interviews are open, from memory.
+    pub fn open_count(&self) -> usize {
+        self.open().len()
+    }
+
     /// Whether `thread_id` holds an open interview, from memory.
     pub fn is_open_thread(&self, thread_id: u64) -> bool {
         self.open().contains(&thread_id)

@@ -72,10 +72,14 @@ pub async fn reload(ctx: AppContext<'_>) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let text = match ctx.data().interviews.reload_guides().await? {
         Reloaded::Done { counts, took } => {
+            metrics::counter!("interview_coach_guide_reloads_total", "outcome" => "done")
+                .increment(1);
             tracing::info!(%counts, ms = took.as_millis() as u64, "guides reloaded");
             messages::guides_reloaded(took.as_millis(), &counts)
         }
         Reloaded::Refused(errors) => {
+            metrics::counter!("interview_coach_guide_reloads_total", "outcome" => "refused")
+                .increment(1);
             tracing::warn!(problems = errors.0.len(), "guide reload refused");
             reload_errors_text(&errors.0.iter().map(|e| e.to_string()).collect::<Vec<_>>())
         }

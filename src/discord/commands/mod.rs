@@ -35,11 +35,25 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     ]
 }
 
+/// Records how long a command took, from the interaction's creation (its id's
+/// timestamp) to now: what the member waited, whatever the outcome.
+pub fn record_duration(ctx: poise::Context<'_, Data, Error>) {
+    // A snowflake's top 42 bits are milliseconds since Discord's epoch (2015).
+    let created = (ctx.id() >> 22) as i64 + 1_420_070_400_000;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let seconds = (now - created).max(0) as f64 / 1000.0;
+    let command = ctx.command().qualified_name.clone();
+    metrics::histogram!("interview_coach_command_seconds", "command" => command).record(seconds);
+}
+
 /// Everything a command returns as an error ends here: the member gets a
 /// short ephemeral message, the operator a log line with the details.
 pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
+            record_duration(ctx);
             if error.is_operator_problem() {
                 tracing::error!(command = %ctx.command().qualified_name, error = %error, "command failed");
             } else {
