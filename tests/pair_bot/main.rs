@@ -450,3 +450,41 @@ async fn forget_me_ends_the_pair_and_deletes_the_members_answers() {
 
     assert_clean(&h, &announcement);
 }
+
+/// Both rounds scored: the summary holds both scorecards, each beside the coach's notes on
+/// that round's answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_summary_of_two_scored_rounds_holds_both_scorecards_and_the_analysis() {
+    let h = Harness::start().await;
+    let (_, thread, pair) = matched_pair(&h).await;
+    let announcement = announcement(&h).await;
+    console(&h, thread, &format!("ic:pair:ask:{pair}"), alice()).await;
+    bob_answers(&h, thread).await;
+    score(&h, thread, pair, alice()).await;
+    swap(&h, thread, pair).await;
+
+    // Round 2: Bob asks, Alice answers, Bob scores.
+    console(&h, thread, &format!("ic:pair:ask:{pair}"), bob()).await;
+    let answer = fixtures::message_create(ANSWER).in_thread(thread);
+    let answer_id = answer.id;
+    h.fake.send(&answer).await;
+    h.fake
+        .wait_for(
+            move |r| r.route.contains("/reactions/") && r.param_id("message_id") == Some(answer_id),
+            WAIT,
+        )
+        .await;
+    score(&h, thread, pair, bob()).await;
+
+    let text = end_with_scorecard(&h, thread, pair).await;
+    assert!(!text.contains("Not scored."), "{text}");
+    for part in [
+        "Did well: Clear numbers on the outcome.",
+        "To improve: Say more about the situation.",
+        "Coach's notes on the written answer",
+    ] {
+        assert_eq!(text.matches(part).count(), 2, "{part} twice in {text}");
+    }
+    archived(&h, thread).await;
+    assert_clean(&h, &announcement);
+}
