@@ -218,3 +218,14 @@ fn a_shard_range_is_read_and_a_wrong_one_named_at_its_place() {
         ["bad.toml:2:10: [discord] shards runs shard 4 of 4, but shards are numbered 0 to 3"]
     );
 }
+
+#[test]
+fn the_container_config_loads() {
+    let config = parse(include_str!("../../deploy/container-config.toml"));
+    assert_eq!(config.guides.dir, Path::new("/app/guides"));
+    assert_eq!(config.storage.path, Path::new("/data/interview-coach.db"));
+    assert_eq!(
+        config.metrics.listen_addr(),
+        Some("0.0.0.0:9464".parse().unwrap())
+    );
+}
