@@ -123,7 +123,7 @@ fn run_with_one_bad_value_is_one_line_and_exit_3() {
         (
             "[discord]\nguild = 1\n",
             vec![token],
-            "error: bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `token`, `api_base`, `startup_retry_secs`, `gateway_timeout_secs`, `delivery_max_backoff_ms`",
+            "error: bad.toml:2:1: unknown field `guild`, expected one of `guild_id`, `moderator_role_ids`, `admin_guild_ids`, `message_content`, `members_intent`, `token`, `api_base`, `startup_retry_secs`, `gateway_timeout_secs`, `delivery_max_backoff_ms`, `shards`",
         ),
         (
             "",
