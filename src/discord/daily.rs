@@ -18,9 +18,9 @@ use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use serenity::all::{
-    ActionRowComponent, AutoArchiveDuration, ButtonStyle, ChannelId, CreateActionRow, CreateButton,
-    CreateEmbed, CreateEmbedFooter, CreateInteractionResponse, CreateMessage, CreateThread, Http,
-    Message, MessageId, ModalInteraction, Nonce, ReactionType,
+    AutoArchiveDuration, ButtonStyle, ChannelId, CreateActionRow, CreateButton, CreateEmbed,
+    CreateEmbedFooter, CreateInteractionResponse, CreateMessage, CreateThread, Http, Message,
+    MessageId, ModalInteraction, Nonce, ReactionType,
 };
 
 use super::error::{is_transient, status_of, Error};
@@ -298,17 +298,7 @@ pub async fn on_form(
     m: &ModalInteraction,
     post: i64,
 ) -> Result<(), Error> {
-    let answer: String = m
-        .data
-        .components
-        .iter()
-        .flat_map(|row| row.components.iter())
-        .filter_map(|c| match c {
-            ActionRowComponent::InputText(t) => t.value.clone(),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let answer = super::events::form_text(m);
     reply.defer_ephemeral().await?;
     let guides = data.guides();
     let outcome = data

@@ -257,6 +257,20 @@ fn count_press(custom_id: &str) {
     metrics::counter!("interview_coach_buttons_total", "kind" => kind).increment(1);
 }
 
+/// Every text field of a submitted form, joined by new lines: an answer form has one.
+pub(super) fn form_text(m: &ModalInteraction) -> String {
+    m.data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .filter_map(|c| match c {
+            ActionRowComponent::InputText(t) => t.value.clone(),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 async fn on_modal(reply: &mut Reply<'_>, data: &Data, m: &ModalInteraction) -> Result<(), Error> {
     if ComponentId::decode(&m.data.custom_id).is_some() {
         count_press(&m.data.custom_id);
@@ -269,17 +283,7 @@ async fn on_modal(reply: &mut Reply<'_>, data: &Data, m: &ModalInteraction) -> R
         }
         _ => return Ok(()),
     }
-    let text: String = m
-        .data
-        .components
-        .iter()
-        .flat_map(|row| row.components.iter())
-        .filter_map(|c| match c {
-            ActionRowComponent::InputText(t) => t.value.clone(),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = form_text(m);
     reply.defer_update().await?;
     let name = display_name(m.member.as_ref().and_then(|mem| mem.nick.as_ref()), &m.user);
     let answer = Answer {
