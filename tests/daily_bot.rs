@@ -19,6 +19,13 @@ load test before a sale.";
 const REACTION: &str =
     "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me";
 
+/// Whether a request posts a question of the day (not the board or anything else).
+fn is_question_post(r: &RecordedRequest) -> bool {
+    r.body["embeds"][0]["title"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("Question of the day"))
+}
+
 fn bob() -> User {
     User::new(4100, "bob")
 }
@@ -96,9 +103,7 @@ async fn a_day_of_the_question_of_the_day() {
             |r| {
                 r.route == routes::CREATE_MESSAGE
                     && r.param_id("channel_id") == Some(fixtures::CHANNEL_ID)
-                    && r.body["embeds"][0]["title"]
-                        .as_str()
-                        .is_some_and(|t| t.starts_with("Question of the day"))
+                    && is_question_post(r)
             },
             WAIT,
         )
@@ -302,11 +307,7 @@ async fn a_post_interrupted_by_kill_9_is_made_once_after_the_restart() {
     let posts: Vec<RecordedRequest> = h
         .posts_in(fixtures::CHANNEL_ID)
         .into_iter()
-        .filter(|r| {
-            r.body["embeds"][0]["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Question of the day"))
-        })
+        .filter(is_question_post)
         .collect();
     assert_eq!(posts.len(), 2, "sent once before the kill, once after");
     assert_eq!(posts[1].body["nonce"], held.body["nonce"], "the same post");
@@ -363,11 +364,7 @@ async fn a_5xx_post_is_retried_soon_and_a_403_gives_the_day_up() {
     let tries: Vec<RecordedRequest> = h
         .posts_in(fixtures::CHANNEL_ID)
         .into_iter()
-        .filter(|r| {
-            r.body["embeds"][0]["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Question of the day"))
-        })
+        .filter(is_question_post)
         .collect();
     assert_eq!(tries.len(), 2, "the failed try and the retry");
     assert_eq!(tries[0].status, Some(503));
@@ -398,11 +395,7 @@ async fn a_5xx_post_is_retried_soon_and_a_403_gives_the_day_up() {
     let questions = h
         .posts_in(fixtures::CHANNEL_ID)
         .into_iter()
-        .filter(|r| {
-            r.body["embeds"][0]["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Question of the day"))
-        })
+        .filter(is_question_post)
         .count();
     assert_eq!(questions, 1, "one refused try, not retried");
     assert!(h

@@ -220,11 +220,11 @@ async fn score(h: &Harness, thread: u64, pair: i64, interviewer: User) -> i64 {
     round
 }
 
-/// Bob answers in the thread with [`ANSWER`]; waits for the reaction that takes it.
-async fn bob_answers(h: &Harness, thread: u64) {
+/// `user` answers in the thread with [`ANSWER`]; waits for the reaction that takes it.
+async fn answers(h: &Harness, thread: u64, user: User) {
     let answer = fixtures::message_create(ANSWER)
         .in_thread(thread)
-        .author(bob());
+        .author(user);
     let answer_id = answer.id;
     h.fake.send(&answer).await;
     h.fake
@@ -233,6 +233,11 @@ async fn bob_answers(h: &Harness, thread: u64) {
             WAIT,
         )
         .await;
+}
+
+/// Bob answers in the thread with [`ANSWER`]; waits for the reaction that takes it.
+async fn bob_answers(h: &Harness, thread: u64) {
+    answers(h, thread, bob()).await;
 }
 
 /// Bob posts [`ANSWER`] in the thread (without waiting for what the bot makes of it).
@@ -465,15 +470,7 @@ async fn a_summary_of_two_scored_rounds_holds_both_scorecards_and_the_analysis()
 
     // Round 2: Bob asks, Alice answers, Bob scores.
     console(&h, thread, &format!("ic:pair:ask:{pair}"), bob()).await;
-    let answer = fixtures::message_create(ANSWER).in_thread(thread);
-    let answer_id = answer.id;
-    h.fake.send(&answer).await;
-    h.fake
-        .wait_for(
-            move |r| r.route.contains("/reactions/") && r.param_id("message_id") == Some(answer_id),
-            WAIT,
-        )
-        .await;
+    answers(&h, thread, alice()).await;
     score(&h, thread, pair, bob()).await;
 
     let text = end_with_scorecard(&h, thread, pair).await;
