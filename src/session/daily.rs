@@ -137,9 +137,11 @@ impl Daily {
             let Some(schedule) = setup::parse_row(row) else {
                 continue;
             };
-            let last = row.last_day.as_deref().and_then(parse_date);
+            let mut last = row.last_day.as_deref().and_then(parse_date);
             if let Some(today) = daily::due(&schedule, last, now_at) {
                 if let Some(new) = self.choose(row, today, guides).await? {
+                    // Claimed here or, if the claim lost, by another tick: today is done.
+                    last = Some(today);
                     let claimed = self
                         .store
                         .claim_daily_post(&new, row.last_day.clone(), now)
@@ -147,8 +149,9 @@ impl Daily {
                     tick.claimed_posts += usize::from(claimed.is_some());
                 }
             }
-            let last_board = row.last_board_day.as_deref().and_then(parse_date);
+            let mut last_board = row.last_board_day.as_deref().and_then(parse_date);
             if let Some(today) = daily::board_due(&schedule, last_board, now_at) {
+                last_board = Some(today);
                 let claimed = self
                     .store
                     .claim_daily_board(
@@ -161,14 +164,6 @@ impl Daily {
                     .await?;
                 tick.claimed_boards += usize::from(claimed.is_some());
             }
-            // After the claims the stored dates moved; ask again from the row as it is now.
-            let after = self.store.daily_schedule(row.guild_id).await?;
-            let (last, last_board) = after.as_ref().map_or((last, last_board), |r| {
-                (
-                    r.last_day.as_deref().and_then(parse_date),
-                    r.last_board_day.as_deref().and_then(parse_date),
-                )
-            });
             tick.next = tick
                 .next
                 .min(daily::next_post(&schedule, last, now_at))
