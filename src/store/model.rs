@@ -1,9 +1,13 @@
-//! The values that go in and out of the [`Store`](super::Store).
+//! The values that go in and out of the [`Store`](crate::store::Store).
 //!
 //! Discord ids are plain `u64` (not serenity's newtypes) so the store does not depend on
 //! the Discord layer and can be used by the terminal coach and by tests without a gateway.
 //! Our own row ids are newtypes so an interview id cannot be passed where an outbox id is
 //! expected. Timestamps are unix seconds chosen by the caller.
+
+pub mod daily;
+pub mod pairs;
+pub mod progress;
 
 use std::fmt;
 
@@ -21,7 +25,7 @@ impl fmt::Display for InterviewId {
 /// Row id of an outbox item. Increases with insertion order, which is the posting order.
 ///
 /// Also a good Discord message `nonce` (with `enforce_nonce`): if the bot is killed after
-/// Discord accepted a post but before [`Store::mark_posted`](super::Store::mark_posted),
+/// Discord accepted a post but before [`mark_posted`](crate::store::Outbox::mark_posted),
 /// the re-post after restart is then dropped by Discord instead of appearing twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OutboxId(pub i64);
@@ -130,7 +134,7 @@ pub struct Interview {
     pub finished_at: Option<i64>,
 }
 
-/// What [`Store::create_interview`](super::Store::create_interview) needs.
+/// What [`create_interview`](crate::store::Interviews::create_interview) needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInterview {
     pub guild_id: u64,
@@ -153,7 +157,7 @@ pub struct OutgoingMessage {
     pub payload_json: String,
 }
 
-/// Result of [`Store::create_interview`](super::Store::create_interview).
+/// Result of [`create_interview`](crate::store::Interviews::create_interview).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub enum Created {
@@ -194,7 +198,7 @@ pub struct NextState {
     pub finished: bool,
 }
 
-/// Result of [`Store::apply_answer`](super::Store::apply_answer).
+/// Result of [`apply_answer`](crate::store::Answers::apply_answer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub enum Applied {

@@ -94,7 +94,7 @@ fn first_schema_file(path: &Path) -> Connection {
     let conn = Connection::open(path).unwrap();
     conn.pragma_update(None, "application_id", 0x4943_6f61)
         .unwrap();
-    conn.execute_batch(include_str!("../../migrations/0001_initial.sql"))
+    conn.execute_batch(include_str!("../../migrations/sqlite/0001_initial.sql"))
         .unwrap();
     conn.execute(
         "INSERT INTO interviews (guild_id, thread_id, user_id, role_id, role_name, state_json, \

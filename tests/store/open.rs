@@ -10,7 +10,7 @@ async fn open_creates_folder_and_file_and_migrates_from_empty() {
 
     let store = Store::open(&path).await.unwrap();
     assert!(path.is_file());
-    assert_eq!(store.path(), path);
+    assert_eq!(store.location(), path.display().to_string());
     assert!(store.open_interviews().await.unwrap().is_empty());
     assert!(store.pending_outbox().await.unwrap().is_empty());
 

@@ -4,16 +4,18 @@
 //! still the one it was meant for: an ending, a swap or `/forget-me` that committed first
 //! wins, and the later call writes nothing.
 
+use async_trait::async_trait;
 use rusqlite::{params, Connection, Row};
 
-use super::model::{
+use super::{optional_snowflake, optional_to_db, FromRow};
+use crate::store::contract::pairs::PairRounds;
+use crate::store::error::StoreError;
+use crate::store::model::pairs::{
     AnswerWrite, NewRound, NewScorecard, NextRound, Pair, PairId, PairSummary, PeerAnswer, Round,
     RoundId, RoundSummary, Scorecard,
 };
-use super::{optional_snowflake, optional_to_db, FromRow};
-use crate::store::error::StoreError;
-use crate::store::rows::{all, col, execute, first, snowflake, to_db};
-use crate::store::Store;
+use crate::store::sqlite::rows::{all, col, execute, first, snowflake, to_db};
+use crate::store::sqlite::Sqlite;
 
 /// The columns [`Round::from_row`] reads, in order.
 macro_rules! round_columns {
@@ -52,9 +54,9 @@ impl FromRow for Round {
     }
 }
 
-impl Store {
-    /// The round with this id.
-    pub async fn round(&self, id: RoundId) -> Result<Option<Round>, StoreError> {
+#[async_trait]
+impl PairRounds for Sqlite {
+    async fn round(&self, id: RoundId) -> Result<Option<Round>, StoreError> {
         self.read(move |conn| {
             let sql = select_round!("WHERE id = ?");
             first(conn, sql, [id.0], "load a round", Round::from_row)
@@ -62,16 +64,11 @@ impl Store {
         .await
     }
 
-    /// The pair's running round, if one is.
-    pub async fn running_round(&self, pair: PairId) -> Result<Option<Round>, StoreError> {
+    async fn running_round(&self, pair: PairId) -> Result<Option<Round>, StoreError> {
         self.read(move |conn| running(conn, pair)).await
     }
 
-    /// Starts the pair's next round. The interviewer of round 1 is the pair's first
-    /// interviewer; after that the roles reverse each round. `expected` is the round
-    /// running now: `None` to start when none runs, or the one a swap ends (in the same
-    /// transaction, so the pair is never without a round mid-swap nor with two).
-    pub async fn next_round(
+    async fn next_round(
         &self,
         pair: PairId,
         expected: Option<RoundId>,
@@ -83,9 +80,7 @@ impl Store {
             .await
     }
 
-    /// Records the candidate's answer in a running round of an open pair (the caller
-    /// checked the author is the candidate); the pair's activity time becomes `now`.
-    pub async fn record_peer_answer(
+    async fn record_peer_answer(
         &self,
         round: RoundId,
         source_id: u64,
@@ -131,10 +126,7 @@ impl Store {
         .await
     }
 
-    /// Stores the scorecard of a round of an open pair, replacing an earlier one (the
-    /// interviewer may score again until the pair ends). `false` if the pair is not open
-    /// or the round is gone. The caller checked the scorer and the ratings.
-    pub async fn record_scorecard(
+    async fn record_scorecard(
         &self,
         round: RoundId,
         card: &NewScorecard,
@@ -187,9 +179,7 @@ impl Store {
         .await
     }
 
-    /// The pair with every round, its answers and its scorecard, in order: the end's
-    /// summary. Read in one transaction, so it is one state of the pair.
-    pub async fn pair_summary(&self, pair: PairId) -> Result<Option<PairSummary>, StoreError> {
+    async fn pair_summary(&self, pair: PairId) -> Result<Option<PairSummary>, StoreError> {
         self.read(move |conn| {
             let tx = conn
                 .transaction()
@@ -225,7 +215,7 @@ fn running(conn: &Connection, pair: PairId) -> Result<Option<Round>, StoreError>
     )
 }
 
-/// [`Store::next_round`]'s job, on the writer thread inside its transaction.
+/// [`next_round`](crate::store::PairRounds::next_round)'s job, on the writer thread inside its transaction.
 fn next_round(
     conn: &Connection,
     pair: PairId,
@@ -297,7 +287,7 @@ fn next_round(
     Ok(NextRound::Started { ended, round })
 }
 
-/// [`Store::pair_summary`]'s reads.
+/// [`pair_summary`](crate::store::PairRounds::pair_summary)'s reads.
 fn summary(conn: &Connection, pair: PairId) -> Result<Option<PairSummary>, StoreError> {
     let sql = select_pair!("WHERE id = ?");
     let Some(record) = first(conn, sql, [pair.0], "load a pair", Pair::from_row)? else {

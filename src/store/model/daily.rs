@@ -161,3 +161,7 @@ pub struct DailyForgotten {
     pub streaks: usize,
     pub boards: usize,
 }
+
+/// The streak rule: the record after an answer on local date `day` (`YYYY-MM-DD`),
+/// from the record before it (`None`: the member's first answer in the server).
+pub type StreakRule = fn(Option<&StreakRow>, &str) -> StreakRow;

@@ -7,12 +7,16 @@
 //! ticks (or processes) see it due at the same moment, and a claimed post survives a crash
 //! as a pending row that the next start finishes.
 
+use async_trait::async_trait;
 use rusqlite::{params, Connection, Row};
 
-use super::model::{DailyBoard, DailyPost, DailyPostId, DailyPostStatus, NewDailyPost};
+use crate::store::contract::daily::DailyPosts;
 use crate::store::error::StoreError;
-use crate::store::rows::{all, col, execute, first, from_db, snowflake, to_db, FromRow};
-use crate::store::Store;
+use crate::store::model::daily::{
+    DailyBoard, DailyPost, DailyPostId, DailyPostStatus, NewDailyPost,
+};
+use crate::store::sqlite::rows::{all, col, execute, first, from_db, snowflake, to_db, FromRow};
+use crate::store::sqlite::Sqlite;
 
 /// The columns [`DailyPost::from_row`] reads, in order.
 macro_rules! select_post {
@@ -67,12 +71,9 @@ fn post_by_id(conn: &Connection, id: DailyPostId) -> Result<Option<DailyPost>, S
     )
 }
 
-impl Store {
-    /// Claims the day's post: if the schedule's `last_day` is still `expected_last`, sets
-    /// it to `post.day` and stores the post as pending, in one transaction. `None` when the
-    /// schedule changed meanwhile (another tick claimed the day, or it was turned off) or
-    /// the server already has a post for that day.
-    pub async fn claim_daily_post(
+#[async_trait]
+impl DailyPosts for Sqlite {
+    async fn claim_daily_post(
         &self,
         post: &NewDailyPost,
         expected_last: Option<String>,
@@ -111,8 +112,7 @@ impl Store {
         .await
     }
 
-    /// Posts claimed but not yet posted, oldest first: what a start must finish.
-    pub async fn pending_daily_posts(&self) -> Result<Vec<DailyPost>, StoreError> {
+    async fn pending_daily_posts(&self) -> Result<Vec<DailyPost>, StoreError> {
         self.read(|conn| {
             all(
                 conn,
@@ -125,15 +125,11 @@ impl Store {
         .await
     }
 
-    pub async fn daily_post(&self, id: DailyPostId) -> Result<Option<DailyPost>, StoreError> {
+    async fn daily_post(&self, id: DailyPostId) -> Result<Option<DailyPost>, StoreError> {
         self.read(move |conn| post_by_id(conn, id)).await
     }
 
-    /// The post whose answer thread is `thread_id`.
-    pub async fn daily_post_by_thread(
-        &self,
-        thread_id: u64,
-    ) -> Result<Option<DailyPost>, StoreError> {
+    async fn daily_post_by_thread(&self, thread_id: u64) -> Result<Option<DailyPost>, StoreError> {
         self.read(move |conn| {
             first(
                 conn,
@@ -146,8 +142,7 @@ impl Store {
         .await
     }
 
-    /// The server's latest post, whatever its status.
-    pub async fn latest_daily_post(&self, guild_id: u64) -> Result<Option<DailyPost>, StoreError> {
+    async fn latest_daily_post(&self, guild_id: u64) -> Result<Option<DailyPost>, StoreError> {
         self.read(move |conn| {
             first(
                 conn,
@@ -160,9 +155,7 @@ impl Store {
         .await
     }
 
-    /// The question ids posted for a role in a server, oldest first (missed posts
-    /// included: they were chosen, so the rotation moves on).
-    pub async fn daily_rotation(
+    async fn daily_rotation(
         &self,
         guild_id: u64,
         role_id: &str,
@@ -180,13 +173,7 @@ impl Store {
         .await
     }
 
-    /// Records the post's message (Discord accepted it); the post stays pending until its
-    /// thread is recorded too.
-    pub async fn daily_post_message(
-        &self,
-        id: DailyPostId,
-        message_id: u64,
-    ) -> Result<(), StoreError> {
+    async fn daily_post_message(&self, id: DailyPostId, message_id: u64) -> Result<(), StoreError> {
         self.write(move |conn| {
             execute(
                 conn,
@@ -199,8 +186,7 @@ impl Store {
         .await
     }
 
-    /// Records the post's answer thread and marks the post posted.
-    pub async fn daily_post_thread(
+    async fn daily_post_thread(
         &self,
         id: DailyPostId,
         thread_id: u64,
@@ -218,8 +204,7 @@ impl Store {
         .await
     }
 
-    /// Gives up on a pending post (its day is over, or Discord refused it for good).
-    pub async fn daily_post_missed(&self, id: DailyPostId) -> Result<(), StoreError> {
+    async fn daily_post_missed(&self, id: DailyPostId) -> Result<(), StoreError> {
         self.write(move |conn| {
             execute(
                 conn,
@@ -232,8 +217,7 @@ impl Store {
         .await
     }
 
-    /// Claims the week's board, as [`Store::claim_daily_post`] claims a day.
-    pub async fn claim_daily_board(
+    async fn claim_daily_board(
         &self,
         guild_id: u64,
         day: &str,
@@ -266,8 +250,7 @@ impl Store {
         .await
     }
 
-    /// Boards claimed and not yet posted (or dropped), oldest first.
-    pub async fn pending_daily_boards(&self) -> Result<Vec<DailyBoard>, StoreError> {
+    async fn pending_daily_boards(&self) -> Result<Vec<DailyBoard>, StoreError> {
         self.read(|conn| {
             all(
                 conn,
@@ -281,8 +264,7 @@ impl Store {
         .await
     }
 
-    /// Marks a board done: posted as `message_id`, or dropped (`None`).
-    pub async fn daily_board_done(
+    async fn daily_board_done(
         &self,
         id: i64,
         message_id: Option<u64>,

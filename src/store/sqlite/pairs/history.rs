@@ -1,24 +1,14 @@
 //! `/history` for peer interviews: the rounds a member played, in either seat.
 
+use async_trait::async_trait;
 use rusqlite::Row;
 
 use super::FromRow;
+use crate::store::contract::pairs::PeerHistory;
 use crate::store::error::StoreError;
-use crate::store::rows::{all, col, to_db};
-use crate::store::Store;
-
-/// One round a member played, as `/history` lists it. Says nothing of the answers or
-/// the scorecard's contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeerHistoryEntry {
-    pub started_at: i64,
-    pub role_id: String,
-    pub question_id: String,
-    /// The member answered (else they interviewed).
-    pub as_candidate: bool,
-    /// The round has a scorecard.
-    pub scored: bool,
-}
+use crate::store::model::pairs::PeerHistoryEntry;
+use crate::store::sqlite::rows::{all, col, to_db};
+use crate::store::sqlite::Sqlite;
 
 impl FromRow for PeerHistoryEntry {
     fn from_row(row: &Row<'_>) -> Result<Self, StoreError> {
@@ -32,9 +22,9 @@ impl FromRow for PeerHistoryEntry {
     }
 }
 
-impl Store {
-    /// The member's latest `limit` peer rounds, newest first.
-    pub async fn peer_history(
+#[async_trait]
+impl PeerHistory for Sqlite {
+    async fn peer_history(
         &self,
         user_id: u64,
         limit: u32,

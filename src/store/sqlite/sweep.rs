@@ -1,14 +1,16 @@
 //! What a member may see and delete of their own data (`/history`, `/forget-me`), and the
 //! retention sweep. Deleted rows leave the file: connections run with `secure_delete`.
 
+use async_trait::async_trait;
 use rusqlite::{params, Connection, Row};
 
-use super::error::StoreError;
-use super::model::{Deleted, HistoryEntry, InterviewId};
 use super::rows::{all, col, snowflake, status, to_db, FromRow};
-use super::Store;
+use super::Sqlite;
+use crate::store::contract::interviews::Members;
+use crate::store::error::StoreError;
+use crate::store::model::{Deleted, HistoryEntry, InterviewId};
 
-/// Reads a row of the `SELECT` in [`Store::history`].
+/// Reads a row of the `SELECT` in [`history`](crate::store::Members::history).
 impl FromRow for HistoryEntry {
     fn from_row(row: &Row<'_>) -> Result<Self, StoreError> {
         let answers: i64 = col(row, 7)?;
@@ -26,9 +28,9 @@ impl FromRow for HistoryEntry {
     }
 }
 
-impl Store {
-    /// The member's most recent interviews (all guilds), newest first, at most `limit`.
-    pub async fn history(&self, user_id: u64, limit: u32) -> Result<Vec<HistoryEntry>, StoreError> {
+#[async_trait]
+impl Members for Sqlite {
+    async fn history(&self, user_id: u64, limit: u32) -> Result<Vec<HistoryEntry>, StoreError> {
         self.read(move |conn| {
             all(
                 conn,
@@ -47,9 +49,7 @@ impl Store {
         .await
     }
 
-    /// `/forget-me`: deletes every interview of the member in every guild, with their
-    /// answers and outbox items (posted or not), in one transaction.
-    pub async fn forget_user(&self, user_id: u64) -> Result<Deleted, StoreError> {
+    async fn forget_user(&self, user_id: u64) -> Result<Deleted, StoreError> {
         self.write(move |conn| {
             let deleted = delete_interviews(conn, "user_id = ?", to_db(user_id))?;
             // Counts only: the point of this call is to stop keeping things about the member.
@@ -64,13 +64,7 @@ impl Store {
         .await
     }
 
-    /// Deletes interviews that ended (any status but `open`) more than `retention_days`
-    /// before `now`, with their answers and outbox items. Open interviews are never swept.
-    pub async fn sweep_retention(
-        &self,
-        now: i64,
-        retention_days: u32,
-    ) -> Result<Deleted, StoreError> {
+    async fn sweep_retention(&self, now: i64, retention_days: u32) -> Result<Deleted, StoreError> {
         let cutoff = now.saturating_sub(i64::from(retention_days) * 86_400);
         self.write(move |conn| {
             let filter = "status <> 'open' AND finished_at < ?";

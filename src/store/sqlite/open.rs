@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use super::error::{is_busy, one_line, StoreError};
 use super::migrate::prepare;
 use super::worker::Workers;
 use super::Shared;
+use crate::store::error::{is_busy, one_line, StoreError};
 
 /// Reader threads (and connections). WAL lets them read beside the one writer; a thread
 /// reply reads one row, so two are plenty on the machines the bot runs on, and a slow read
@@ -25,7 +25,7 @@ const READERS: usize = 2;
 /// (the interviews' and the peer interviews' together number under 80).
 const STATEMENT_CACHE: usize = 96;
 
-/// How to open a [`Store`](super::Store): `OpenOptions::default()`, then the builder
+/// How to open a [`Store`](crate::store::Store): `OpenOptions::default()`, then the builder
 /// methods for what differs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

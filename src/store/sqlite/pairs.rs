@@ -1,4 +1,4 @@
-//! Peer mock interviews in the store (issue 16): the tables of `migrations/0002_pairs.sql`.
+//! Peer mock interviews in the store (issue 16): the tables of `migrations/sqlite/0002_pairs.sql`.
 //!
 //! * **`pair_settings`**: a server's announcement channel, queue minutes (1–14) and voice
 //!   switch; a server without a row uses the defaults the session layer chooses.
@@ -46,24 +46,20 @@ macro_rules! queue_columns {
 
 mod forget;
 mod history;
-mod model;
 mod queue;
 mod rounds;
 
+use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, Row};
 
-pub use history::PeerHistoryEntry;
-pub use model::{
-    AnswerWrite, EndReason, NewQueueEntry, NewRound, NewScorecard, NextRound, Pair, PairId,
-    PairSettings, PairStatus, PairSummary, PairsDeleted, PairsForgotten, PeerAnswer, QueueEntry,
-    QueueJoin, QueueReply, Round, RoundId, RoundSummary, Scorecard, WantedRole,
-};
+use crate::store::model::pairs::*;
 
-use super::error::StoreError;
 use super::rows::{all, col, execute, first, from_db, snowflake, to_db, FromRow};
-use super::Store;
+use super::Sqlite;
 use crate::guide::Level;
+use crate::store::contract::pairs::Pairs;
+use crate::store::error::StoreError;
 
 /// Reads a row of [`select_pair!`] (or a `RETURNING` of [`pair_columns!`]).
 impl FromRow for Pair {
@@ -165,9 +161,9 @@ fn end_where(
     Ok(ended)
 }
 
-impl Store {
-    /// The server's pair settings, `None` if `/pair setup` never stored any.
-    pub async fn pair_settings(&self, guild_id: u64) -> Result<Option<PairSettings>, StoreError> {
+#[async_trait]
+impl Pairs for Sqlite {
+    async fn pair_settings(&self, guild_id: u64) -> Result<Option<PairSettings>, StoreError> {
         self.read(move |conn| {
             first(
                 conn,
@@ -189,9 +185,7 @@ impl Store {
         .await
     }
 
-    /// Stores the server's pair settings, replacing any. `queue_minutes` outside 1–14 is
-    /// refused by the table (a query error); the session layer checks it first.
-    pub async fn set_pair_settings(
+    async fn set_pair_settings(
         &self,
         guild_id: u64,
         settings: PairSettings,
@@ -218,8 +212,7 @@ impl Store {
         .await
     }
 
-    /// The pair with this id, whatever its status.
-    pub async fn pair(&self, id: PairId) -> Result<Option<Pair>, StoreError> {
+    async fn pair(&self, id: PairId) -> Result<Option<Pair>, StoreError> {
         self.read(move |conn| {
             let sql = select_pair!("WHERE id = ?");
             first(conn, sql, [id.0], "load a pair", Pair::from_row)
@@ -227,18 +220,12 @@ impl Store {
         .await
     }
 
-    /// The member's open pair in this server, if any.
-    pub async fn open_pair_of(
-        &self,
-        guild_id: u64,
-        user_id: u64,
-    ) -> Result<Option<Pair>, StoreError> {
+    async fn open_pair_of(&self, guild_id: u64, user_id: u64) -> Result<Option<Pair>, StoreError> {
         self.read(move |conn| open_pair_of(conn, guild_id, user_id))
             .await
     }
 
-    /// The open pair whose room is this thread, if any.
-    pub async fn open_pair_in_thread(&self, thread_id: u64) -> Result<Option<Pair>, StoreError> {
+    async fn open_pair_in_thread(&self, thread_id: u64) -> Result<Option<Pair>, StoreError> {
         self.read(move |conn| {
             let sql = select_pair!("WHERE thread_id = ? AND status = 'open'");
             first(
@@ -252,8 +239,7 @@ impl Store {
         .await
     }
 
-    /// Every open pair, oldest first (for start-up).
-    pub async fn open_pairs(&self) -> Result<Vec<Pair>, StoreError> {
+    async fn open_pairs(&self) -> Result<Vec<Pair>, StoreError> {
         self.read(|conn| {
             let sql = select_pair!("WHERE status = 'open' ORDER BY id");
             all(conn, sql, [], "list open pairs", Pair::from_row)
@@ -261,9 +247,7 @@ impl Store {
         .await
     }
 
-    /// Records the open pair's room (its thread, and voice channel if any). `false` if the
-    /// pair is not open: the front end should then remove the room it made.
-    pub async fn set_pair_room(
+    async fn set_pair_room(
         &self,
         id: PairId,
         thread_id: u64,
@@ -288,9 +272,7 @@ impl Store {
         .await
     }
 
-    /// Something happened in the open pair (a question asked, a message): its idle time
-    /// starts again. `false` if it is not open.
-    pub async fn touch_pair(&self, id: PairId, now: i64) -> Result<bool, StoreError> {
+    async fn touch_pair(&self, id: PairId, now: i64) -> Result<bool, StoreError> {
         self.write(move |conn| {
             let changed = execute(
                 conn,
@@ -304,9 +286,7 @@ impl Store {
         .await
     }
 
-    /// Ends the open pair and its running round. `None` if it was not open: the first
-    /// ending wins and is not overwritten.
-    pub async fn end_pair(
+    async fn end_pair(
         &self,
         id: PairId,
         reason: EndReason,
@@ -316,8 +296,7 @@ impl Store {
             .await
     }
 
-    /// Ends the open pair whose room is this thread, if any.
-    pub async fn end_pair_in_thread(
+    async fn end_pair_in_thread(
         &self,
         thread_id: u64,
         reason: EndReason,
@@ -329,8 +308,7 @@ impl Store {
         .await
     }
 
-    /// Ends the member's open pair in this server, if any.
-    pub async fn end_pair_of_member(
+    async fn end_pair_of_member(
         &self,
         guild_id: u64,
         user_id: u64,
@@ -345,11 +323,7 @@ impl Store {
         .await
     }
 
-    /// Ends ([`EndReason::Idle`]) the open pairs with no activity for more than
-    /// `idle_secs` before `now`, in one transaction: an answer committed before it keeps
-    /// its pair open, one after it finds the pair ended. Works from stored times, so it is
-    /// right after a restart too.
-    pub async fn end_idle_pairs(&self, now: i64, idle_secs: u64) -> Result<Vec<Pair>, StoreError> {
+    async fn end_idle_pairs(&self, now: i64, idle_secs: u64) -> Result<Vec<Pair>, StoreError> {
         let cutoff = now.saturating_sub(i64::try_from(idle_secs).unwrap_or(i64::MAX));
         self.write(move |conn| {
             let mut ended = end_where(

@@ -10,8 +10,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::error::{one_line, StoreError};
 use super::rows::{all, col};
+use crate::store::error::{one_line, StoreError};
 
 /// `PRAGMA application_id` of our databases ("ICoa").
 pub(crate) const APPLICATION_ID: i32 = 0x4943_6f61;
@@ -19,9 +19,12 @@ pub(crate) const APPLICATION_ID: i32 = 0x4943_6f61;
 /// The schema, one script per version, applied in order. Add a script at the end; never
 /// edit one that has shipped.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../migrations/0001_initial.sql")),
-    (2, include_str!("../../migrations/0002_pairs.sql")),
-    (3, include_str!("../../migrations/0003_daily.sql")),
+    (
+        1,
+        include_str!("../../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (2, include_str!("../../../migrations/sqlite/0002_pairs.sql")),
+    (3, include_str!("../../../migrations/sqlite/0003_daily.sql")),
 ];
 
 /// What the start-up checks read from the file.
@@ -202,7 +205,9 @@ mod tests {
     /// A script added to `migrations/` but not to [`MIGRATIONS`] would never run.
     #[test]
     fn every_script_in_the_migrations_folder_is_listed() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join("sqlite");
         let mut scripts: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())

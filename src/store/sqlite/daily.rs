@@ -1,4 +1,4 @@
-//! The daily question in the store (issue 17): the tables of `migrations/0003_daily.sql`.
+//! The daily question in the store (issue 17): the tables of `migrations/sqlite/0003_daily.sql`.
 //!
 //! * **`daily_schedules`**: a server's schedule, with the last local date posted and the
 //!   last board's date (this file).
@@ -14,21 +14,18 @@
 //! streak" read and write one state, against this process and any other on the file.
 
 mod members;
-mod model;
 mod posts;
 
+use async_trait::async_trait;
 use rusqlite::{params, Row};
 
-pub use members::StreakRule;
-pub use model::{
-    BoardMember, DailyAnswer, DailyAnswered, DailyBoard, DailyForgotten, DailyPost, DailyPostId,
-    DailyPostStatus, DailySchedule, NewDailyAnswer, NewDailyPost, StreakRow,
-};
+use crate::store::model::daily::*;
 
-use super::error::StoreError;
 use super::rows::{all, col, execute, first, snowflake, to_db, FromRow};
-use super::Store;
+use super::Sqlite;
 use crate::guide::Level;
+use crate::store::contract::daily::DailySchedules;
+use crate::store::error::StoreError;
 
 /// The columns [`DailySchedule::from_row`] reads, in order.
 const SCHEDULE_COLUMNS: &str = "SELECT guild_id, channel_id, post_time, timezone, roles_json, \
@@ -62,9 +59,9 @@ impl FromRow for DailySchedule {
     }
 }
 
-impl Store {
-    /// The server's daily schedule, if it has one.
-    pub async fn daily_schedule(&self, guild_id: u64) -> Result<Option<DailySchedule>, StoreError> {
+#[async_trait]
+impl DailySchedules for Sqlite {
+    async fn daily_schedule(&self, guild_id: u64) -> Result<Option<DailySchedule>, StoreError> {
         self.read(move |conn| {
             first(
                 conn,
@@ -77,8 +74,7 @@ impl Store {
         .await
     }
 
-    /// Every server's daily schedule, for the scheduler.
-    pub async fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError> {
+    async fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError> {
         self.read(move |conn| {
             all(
                 conn,
@@ -91,9 +87,7 @@ impl Store {
         .await
     }
 
-    /// Stores the server's schedule, replacing any. `last_day` and `last_board_day` are
-    /// written as given: the caller decides whether today still needs a post.
-    pub async fn set_daily_schedule(
+    async fn set_daily_schedule(
         &self,
         schedule: &DailySchedule,
         now: i64,
@@ -131,9 +125,7 @@ impl Store {
         .await
     }
 
-    /// Removes the server's schedule (`/daily off`); whether it had one. Its posts,
-    /// answers, streaks and board stay.
-    pub async fn remove_daily_schedule(&self, guild_id: u64) -> Result<bool, StoreError> {
+    async fn remove_daily_schedule(&self, guild_id: u64) -> Result<bool, StoreError> {
         self.write(move |conn| {
             execute(
                 conn,

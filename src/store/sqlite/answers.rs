@@ -1,14 +1,17 @@
 //! The `answers` table, and recording an answer with everything that follows from it.
 
+use async_trait::async_trait;
 use rusqlite::{params, Connection, Row};
 
-use super::error::StoreError;
-use super::model::{Answer, Applied, InterviewId, InterviewStatus, NewAnswer, NextState};
 use super::outbox::insert_outbox;
 use super::rows::{all, col, execute, first, snowflake, status, to_db, FromRow};
-use super::{OutgoingMessage, Store};
+use super::Sqlite;
+use crate::store::contract::interviews::Answers;
+use crate::store::error::StoreError;
+use crate::store::model::OutgoingMessage;
+use crate::store::model::{Answer, Applied, InterviewId, InterviewStatus, NewAnswer, NextState};
 
-/// Reads a row of the `SELECT` in [`Store::answers`].
+/// Reads a row of the `SELECT` in [`answers`](crate::store::Answers::answers).
 impl FromRow for Answer {
     fn from_row(row: &Row<'_>) -> Result<Self, StoreError> {
         Ok(Answer {
@@ -23,17 +26,9 @@ impl FromRow for Answer {
     }
 }
 
-impl Store {
-    /// Records an answer and everything that follows from it, in one transaction: the
-    /// answer row, the engine's next state (revision + 1), `last_activity_at = now`, status
-    /// `finished` if `next.finished`, and `outgoing` queued in the outbox. Post the
-    /// returned outbox items only after this returns [`Applied::Recorded`].
-    ///
-    /// Writes nothing and returns [`Applied::Duplicate`] if an answer from
-    /// `answer.message_id` was already recorded, [`Applied::NotOpen`] if the interview is no
-    /// longer open, and [`Applied::Stale`] if `next.expected_revision` is not the current
-    /// revision. Fails with [`StoreError::NotFound`] if the interview does not exist.
-    pub async fn apply_answer(
+#[async_trait]
+impl Answers for Sqlite {
+    async fn apply_answer(
         &self,
         answer: &NewAnswer,
         next: &NextState,
@@ -47,8 +42,7 @@ impl Store {
             .await
     }
 
-    /// The interview's answers, in the order they were given. Contains personal data.
-    pub async fn answers(&self, interview: InterviewId) -> Result<Vec<Answer>, StoreError> {
+    async fn answers(&self, interview: InterviewId) -> Result<Vec<Answer>, StoreError> {
         self.read(move |conn| {
             all(
                 conn,
@@ -63,7 +57,7 @@ impl Store {
     }
 }
 
-/// [`Store::apply_answer`]'s job, on the writer thread: the checks, then the answer, the
+/// [`apply_answer`](crate::store::Answers::apply_answer)'s job, on the writer thread: the checks, then the answer, the
 /// new state and the queued messages.
 fn apply_answer(
     conn: &mut Connection,

@@ -1,13 +1,16 @@
 //! The `interviews` table: starting, finding and ending interviews.
 
+use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Row};
 
-use super::error::StoreError;
-use super::model::{Created, Interview, InterviewId, InterviewStatus, NewInterview};
 use super::outbox::insert_outbox;
 use super::rows::{all, col, execute, first, snowflake, status, to_db, FromRow};
-use super::{OutboxId, OutgoingMessage, Store};
+use super::Sqlite;
+use crate::store::contract::interviews::Interviews;
+use crate::store::error::StoreError;
+use crate::store::model::{Created, Interview, InterviewId, InterviewStatus, NewInterview};
+use crate::store::model::{OutboxId, OutgoingMessage};
 
 /// A `SELECT` of the columns [`Interview::from_row`] reads, followed by `$rest`.
 macro_rules! select_interview {
@@ -48,14 +51,9 @@ impl FromRow for Interview {
 const OPEN_FOR_MEMBER: &str =
     select_interview!("WHERE guild_id = ? AND user_id = ? AND status = 'open'");
 
-impl Store {
-    /// Starts an interview for `new.user_id` in `new.guild_id`, queueing `first_messages`
-    /// (e.g. the first question) in the same transaction.
-    ///
-    /// If the member already has an open interview in that guild, returns
-    /// [`Created::AlreadyOpen`] with it and writes nothing. A thread can hold only one open
-    /// interview; reusing the thread of an open interview is an error.
-    pub async fn create_interview(
+#[async_trait]
+impl Interviews for Sqlite {
+    async fn create_interview(
         &self,
         new: &NewInterview,
         first_messages: &[OutgoingMessage],
@@ -114,8 +112,7 @@ impl Store {
         .await
     }
 
-    /// The interview with this id, whatever its status.
-    pub async fn interview(&self, id: InterviewId) -> Result<Option<Interview>, StoreError> {
+    async fn interview(&self, id: InterviewId) -> Result<Option<Interview>, StoreError> {
         self.read(move |conn| {
             let sql = select_interview!("WHERE id = ?");
             first(conn, sql, [id.0], "load an interview", Interview::from_row)
@@ -123,8 +120,7 @@ impl Store {
         .await
     }
 
-    /// The member's open interview in this guild, if any.
-    pub async fn open_interview_for_user(
+    async fn open_interview_for_user(
         &self,
         guild_id: u64,
         user_id: u64,
@@ -142,11 +138,7 @@ impl Store {
         .await
     }
 
-    /// The interview in this thread: the open one if there is one, otherwise the most recent.
-    pub async fn interview_by_thread(
-        &self,
-        thread_id: u64,
-    ) -> Result<Option<Interview>, StoreError> {
+    async fn interview_by_thread(&self, thread_id: u64) -> Result<Option<Interview>, StoreError> {
         self.read(move |conn| {
             let sql = select_interview!(
                 "WHERE thread_id = ? ORDER BY status = 'open' DESC, id DESC LIMIT 1"
@@ -162,8 +154,7 @@ impl Store {
         .await
     }
 
-    /// Every open interview, oldest first (for start-up).
-    pub async fn open_interviews(&self) -> Result<Vec<Interview>, StoreError> {
+    async fn open_interviews(&self) -> Result<Vec<Interview>, StoreError> {
         self.read(|conn| {
             let sql = select_interview!("WHERE status = 'open' ORDER BY id");
             all(conn, sql, [], "list open interviews", Interview::from_row)
@@ -171,10 +162,7 @@ impl Store {
         .await
     }
 
-    /// The threads of every open interview: all the bot keeps in memory about them at
-    /// start-up: a few bytes per interview, where whole records (with their state) would
-    /// keep about 16 KB each resident (BENCHMARKS.md).
-    pub async fn open_threads(&self) -> Result<Vec<u64>, StoreError> {
+    async fn open_threads(&self) -> Result<Vec<u64>, StoreError> {
         self.read(|conn| {
             all(
                 conn,
@@ -187,9 +175,7 @@ impl Store {
         .await
     }
 
-    /// Open interviews whose last activity is more than `idle_secs` before `now`, least
-    /// recently active first. Works from stored times, so it is right after a restart too.
-    pub async fn idle_interviews(
+    async fn idle_interviews(
         &self,
         now: i64,
         idle_secs: u64,
@@ -210,10 +196,7 @@ impl Store {
         .await
     }
 
-    /// Ends an open interview with `status` (any status but `open`), setting
-    /// `finished_at = now`. Returns `false` if it was not open (already ended, or no such
-    /// interview): the first ending wins and is not overwritten.
-    pub async fn close_interview(
+    async fn close_interview(
         &self,
         id: InterviewId,
         status: InterviewStatus,
@@ -223,11 +206,7 @@ impl Store {
         Ok(closed.is_some())
     }
 
-    /// [`close_interview`](Self::close_interview) and [`enqueue`](Self::enqueue) in one
-    /// transaction: ends the interview and queues its last messages (the summary), or, if
-    /// it was not open, does neither and returns `None`. A crash cannot leave an
-    /// interview closed without its summary, nor a summary queued for one still open.
-    pub async fn close_with_messages(
+    async fn close_with_messages(
         &self,
         id: InterviewId,
         status: InterviewStatus,
@@ -255,9 +234,7 @@ impl Store {
         .await
     }
 
-    /// Ends the open interview in this thread, if any (e.g. the thread was deleted, with
-    /// `InterviewStatus::Closed(CloseReason::ThreadDeleted)`). Returns the interview ended.
-    pub async fn close_by_thread(
+    async fn close_by_thread(
         &self,
         thread_id: u64,
         status: InterviewStatus,
@@ -267,9 +244,7 @@ impl Store {
             .await
     }
 
-    /// Ends the member's open interview in this guild, if any (e.g. they left, with
-    /// `InterviewStatus::Closed(CloseReason::MemberLeft)`). Returns the interview ended.
-    pub async fn close_by_user_in_guild(
+    async fn close_by_user_in_guild(
         &self,
         guild_id: u64,
         user_id: u64,
@@ -280,7 +255,9 @@ impl Store {
         self.close_where("guild_id = ? AND user_id = ?", member, status, now)
             .await
     }
+}
 
+impl Sqlite {
     /// Ends the open interview selected by `filter` (a condition with one `?` per value of
     /// `params`), if there is one.
     async fn close_where(

@@ -7,14 +7,16 @@
 //! from another process on the same file) are served one after the other, and the second
 //! finds the waiting member already gone instead of matching them again.
 
+use async_trait::async_trait;
 use rusqlite::{params, Connection, Row};
 
-use super::model::{NewQueueEntry, Pair, QueueEntry, QueueJoin, WantedRole};
 use super::{level, open_pair_of, FromRow};
+use crate::store::contract::pairs::PairQueue;
 use crate::store::error::StoreError;
-use crate::store::pairs::QueueReply;
-use crate::store::rows::{all, col, execute, first, snowflake, to_db};
-use crate::store::Store;
+use crate::store::model::pairs::QueueReply;
+use crate::store::model::pairs::{NewQueueEntry, Pair, QueueEntry, QueueJoin, WantedRole};
+use crate::store::sqlite::rows::{all, col, execute, first, snowflake, to_db};
+use crate::store::sqlite::Sqlite;
 
 /// Reads a row of [`queue_columns!`].
 impl FromRow for QueueEntry {
@@ -35,19 +37,9 @@ impl FromRow for QueueEntry {
     }
 }
 
-impl Store {
-    /// Puts the member in the server's queue until `expires_at`, or matches them at once.
-    ///
-    /// * In an open pair in this server already: [`QueueJoin::InPair`], nothing written.
-    /// * A waiting member (unexpired, not this one) who wants the same role, or either of
-    ///   them [`WantedRole::Any`], at a compatible level (the same, or either without
-    ///   one): the one who waited longest is taken. Both entries are deleted and their
-    ///   pair opened; the one who joined first interviews first (the partner, unless this
-    ///   member's own earlier place in the line is older). [`QueueJoin::Matched`].
-    /// * Otherwise the entry is stored, replacing the member's earlier one, whose place in
-    ///   the line (`joined_at`) it keeps unless that entry had expired:
-    ///   [`QueueJoin::Waiting`].
-    pub async fn join_queue(
+#[async_trait]
+impl PairQueue for Sqlite {
+    async fn join_queue(
         &self,
         entry: &NewQueueEntry,
         expires_at: i64,
@@ -58,8 +50,7 @@ impl Store {
             .await
     }
 
-    /// Takes the member out of the server's queue; the entry it removed, if there was one.
-    pub async fn leave_queue(
+    async fn leave_queue(
         &self,
         guild_id: u64,
         user_id: u64,
@@ -79,9 +70,7 @@ impl Store {
         .await
     }
 
-    /// Deletes the entries whose time is up (`expires_at <= now`) and returns them, longest
-    /// waiting first, so the bot can edit their queue replies.
-    pub async fn expire_queue(&self, now: i64) -> Result<Vec<QueueEntry>, StoreError> {
+    async fn expire_queue(&self, now: i64) -> Result<Vec<QueueEntry>, StoreError> {
         self.write(move |conn| {
             let mut expired = all(
                 conn,
@@ -99,9 +88,7 @@ impl Store {
         .await
     }
 
-    /// The server's queue, longest waiting first (expired entries included until
-    /// [`expire_queue`](Self::expire_queue) removes them).
-    pub async fn pair_queue(&self, guild_id: u64) -> Result<Vec<QueueEntry>, StoreError> {
+    async fn pair_queue(&self, guild_id: u64) -> Result<Vec<QueueEntry>, StoreError> {
         self.read(move |conn| {
             all(
                 conn,
@@ -119,7 +106,7 @@ impl Store {
     }
 }
 
-/// [`Store::join_queue`]'s job, on the writer thread inside its transaction.
+/// [`join_queue`](crate::store::PairQueue::join_queue)'s job, on the writer thread inside its transaction.
 fn join(
     conn: &Connection,
     entry: &NewQueueEntry,

@@ -31,20 +31,19 @@
 //! answers, scorecards and ratings, as ended interviews are; open pairs never are (the
 //! idle sweep ends them first).
 
+use async_trait::async_trait;
 use rusqlite::Connection;
 
-use super::model::{EndReason, PairsDeleted, PairsForgotten, QueueEntry};
 use super::{end_where, FromRow};
+use crate::store::contract::pairs::PairMembers;
 use crate::store::error::StoreError;
-use crate::store::rows::{all, to_db};
-use crate::store::Store;
+use crate::store::model::pairs::{EndReason, PairsDeleted, PairsForgotten, QueueEntry};
+use crate::store::sqlite::rows::{all, to_db};
+use crate::store::sqlite::Sqlite;
 
-impl Store {
-    /// `/forget-me` for peer interviews, in every server: the member's queue entries go,
-    /// their open pairs end, their answers and the scorecards about them are deleted, and
-    /// no pair or round names them after; the partner keeps their own answers and the
-    /// scorecards about them, unsigned (`src/store/pairs/forget.rs` says why).
-    pub async fn forget_pair_member(
+#[async_trait]
+impl PairMembers for Sqlite {
+    async fn forget_pair_member(
         &self,
         user_id: u64,
         now: i64,
@@ -53,9 +52,7 @@ impl Store {
             .await
     }
 
-    /// Deletes pairs that ended more than `retention_days` before `now`, with everything
-    /// in them. Open pairs are never swept.
-    pub async fn sweep_pair_retention(
+    async fn sweep_pair_retention(
         &self,
         now: i64,
         retention_days: u32,
@@ -119,7 +116,7 @@ fn delete(conn: &Connection, what: &str, param: i64) -> Result<u64, StoreError> 
     Ok(rows as u64)
 }
 
-/// [`Store::forget_pair_member`]'s job, on the writer thread inside its transaction.
+/// [`forget_pair_member`](crate::store::PairMembers::forget_pair_member)'s job, on the writer thread inside its transaction.
 fn forget(conn: &Connection, user: i64, now: i64) -> Result<PairsForgotten, StoreError> {
     let queue = all(
         conn,

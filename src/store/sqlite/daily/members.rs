@@ -10,18 +10,17 @@
 //! records hold no answer and stay, so a streak outlives the answers that made it.
 //! `/forget-me` deletes all three kinds of rows, in every server.
 
+use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::model::{
+use crate::store::contract::daily::DailyMembers;
+use crate::store::error::StoreError;
+use crate::store::model::daily::StreakRule;
+use crate::store::model::daily::{
     BoardMember, DailyAnswer, DailyAnswered, DailyForgotten, DailyPostId, NewDailyAnswer, StreakRow,
 };
-use crate::store::error::StoreError;
-use crate::store::rows::{all, col, execute, first, snowflake, to_db};
-use crate::store::Store;
-
-/// The streak rule: the record after an answer on local date `day` (`YYYY-MM-DD`),
-/// from the record before it (`None`: the member's first answer in the server).
-pub type StreakRule = fn(Option<&StreakRow>, &str) -> StreakRow;
+use crate::store::sqlite::rows::{all, col, execute, first, snowflake, to_db};
+use crate::store::sqlite::Sqlite;
 
 fn streak_of(
     conn: &Connection,
@@ -121,10 +120,9 @@ fn record(
     })
 }
 
-impl Store {
-    /// Records a member's answer to a day's post and counts local date `day` in their
-    /// streak with `rule`, in one transaction (see [`DailyAnswered`] for the outcomes).
-    pub async fn record_daily_answer(
+#[async_trait]
+impl DailyMembers for Sqlite {
+    async fn record_daily_answer(
         &self,
         answer: &NewDailyAnswer,
         day: &str,
@@ -137,8 +135,7 @@ impl Store {
             .await
     }
 
-    /// The member's answer to a post, if they gave one (and retention has not deleted it).
-    pub async fn daily_answer(
+    async fn daily_answer(
         &self,
         post_id: DailyPostId,
         user_id: u64,
@@ -165,12 +162,7 @@ impl Store {
         .await
     }
 
-    /// The member's daily answers' feedback in every server, oldest first: `(time,
-    /// feedback_json)`, for their progress.
-    pub async fn member_daily_feedback(
-        &self,
-        user_id: u64,
-    ) -> Result<Vec<(i64, String)>, StoreError> {
+    async fn member_daily_feedback(&self, user_id: u64) -> Result<Vec<(i64, String)>, StoreError> {
         self.read(move |conn| {
             all(
                 conn,
@@ -184,8 +176,7 @@ impl Store {
         .await
     }
 
-    /// The member's streak record in the server.
-    pub async fn daily_streak(
+    async fn daily_streak(
         &self,
         guild_id: u64,
         user_id: u64,
@@ -194,8 +185,7 @@ impl Store {
             .await
     }
 
-    /// Puts the member on the server's weekly board; `false` if they were on it already.
-    pub async fn join_daily_board(
+    async fn join_daily_board(
         &self,
         guild_id: u64,
         user_id: u64,
@@ -214,8 +204,7 @@ impl Store {
         .await
     }
 
-    /// Takes the member off the server's weekly board; `false` if they were not on it.
-    pub async fn leave_daily_board(&self, guild_id: u64, user_id: u64) -> Result<bool, StoreError> {
+    async fn leave_daily_board(&self, guild_id: u64, user_id: u64) -> Result<bool, StoreError> {
         self.write(move |conn| {
             execute(
                 conn,
@@ -228,9 +217,7 @@ impl Store {
         .await
     }
 
-    /// The members who opted in to the server's board, with their streak records, in the
-    /// order they joined.
-    pub async fn daily_board_members(&self, guild_id: u64) -> Result<Vec<BoardMember>, StoreError> {
+    async fn daily_board_members(&self, guild_id: u64) -> Result<Vec<BoardMember>, StoreError> {
         self.read(move |conn| {
             all(
                 conn,
@@ -258,9 +245,7 @@ impl Store {
         .await
     }
 
-    /// `/forget-me` for the daily question, in every server: the member's answers, streak
-    /// records and board memberships, in one transaction.
-    pub async fn forget_daily_member(&self, user_id: u64) -> Result<DailyForgotten, StoreError> {
+    async fn forget_daily_member(&self, user_id: u64) -> Result<DailyForgotten, StoreError> {
         self.write(move |conn| {
             let user = to_db(user_id);
             Ok(DailyForgotten {
@@ -287,9 +272,7 @@ impl Store {
         .await
     }
 
-    /// Deletes daily answers last written more than `retention_days` before `now`; how
-    /// many. Streak records stay.
-    pub async fn sweep_daily_retention(
+    async fn sweep_daily_retention(
         &self,
         now: i64,
         retention_days: u32,

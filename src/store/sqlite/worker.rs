@@ -28,7 +28,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::Connection;
 
-use super::error::{copy_sqlite_error, StoreError};
+use crate::store::error::{copy_sqlite_error, StoreError};
 
 /// The most jobs one write transaction carries: enough to share a commit among a burst,
 /// few enough that the first job of a batch is not kept waiting long for the last.

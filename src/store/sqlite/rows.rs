@@ -4,8 +4,8 @@
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, Params, Row};
 
-use super::error::StoreError;
-use super::model::{InterviewId, InterviewStatus};
+use crate::store::error::StoreError;
+use crate::store::model::{InterviewId, InterviewStatus};
 
 /// Discord snowflakes are `u64`; SQLite integers are `i64`. The bits are stored as they
 /// are, so every `u64` round-trips exactly (real snowflakes are below 2^63 anyway).

@@ -107,7 +107,7 @@ pub struct QueueEntry {
     pub reply: QueueReply,
 }
 
-/// Result of [`Store::join_queue`](crate::store::Store::join_queue).
+/// Result of [`join_queue`](crate::store::PairQueue::join_queue).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub enum QueueJoin {
@@ -256,7 +256,7 @@ pub struct NewRound {
     pub step_keys: Vec<String>,
 }
 
-/// Result of [`Store::next_round`](crate::store::Store::next_round).
+/// Result of [`next_round`](crate::store::PairRounds::next_round).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub enum NextRound {
@@ -279,7 +279,7 @@ pub struct PeerAnswer {
     pub created_at: i64,
 }
 
-/// Result of [`Store::record_peer_answer`](crate::store::Store::record_peer_answer).
+/// Result of [`record_peer_answer`](crate::store::PairRounds::record_peer_answer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
 pub enum AnswerWrite {
@@ -329,7 +329,7 @@ pub struct PairSummary {
     pub rounds: Vec<RoundSummary>,
 }
 
-/// What [`Store::forget_pair_member`](crate::store::Store::forget_pair_member) did.
+/// What [`forget_pair_member`](crate::store::PairMembers::forget_pair_member) did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PairsForgotten {
     /// The member's open pairs, now ended ([`EndReason::Left`]): tell the partner, close
@@ -384,4 +384,17 @@ mod tests {
         };
         assert!(!format!("{reply:?}").contains("secret"));
     }
+}
+
+/// One round a member played, as `/history` lists it. Says nothing of the answers or
+/// the scorecard's contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerHistoryEntry {
+    pub started_at: i64,
+    pub role_id: String,
+    pub question_id: String,
+    /// The member answered (else they interviewed).
+    pub as_candidate: bool,
+    /// The round has a scorecard.
+    pub scored: bool,
 }

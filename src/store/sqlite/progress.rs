@@ -1,43 +1,15 @@
 //! A member's analysed answers over time, for the progress chart (`/progress`,
 //! `interview-coach progress`).
 
+use async_trait::async_trait;
 use rusqlite::Row;
 
-use super::error::StoreError;
-use super::model::InterviewId;
 use super::rows::{all, col, to_db, FromRow};
-use super::Store;
-
-/// One answer that has feedback, as [`Store::member_progress`] reads it. Holds no answer
-/// text, but the analysis quotes it (its evidence): personal data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProgressRow {
-    pub interview_id: InterviewId,
-    /// When the answer was recorded, unix seconds.
-    pub created_at: i64,
-    /// What the answer replied to: a main question, a follow-up or a probe.
-    pub prompt: String,
-    /// The coach's analysis of the answer, as stored (JSON).
-    pub feedback_json: String,
-}
-
-/// An interview's engine state, as stored (opaque to the store).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InterviewState {
-    pub interview_id: InterviewId,
-    pub state_json: String,
-}
-
-/// What [`Store::member_progress`] returns: the answers, and the states of the interviews
-/// they belong to, which tell main questions from follow-ups (the `answers` table keeps
-/// only the prompt's text).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MemberProgress {
-    /// Oldest first.
-    pub answers: Vec<ProgressRow>,
-    /// One per interview that has an answer in `answers`, by interview id.
-    pub interviews: Vec<InterviewState>,
-}
+use super::Sqlite;
+use crate::store::contract::interviews::Progress;
+use crate::store::error::StoreError;
+use crate::store::model::progress::{InterviewState, MemberProgress, ProgressRow};
+use crate::store::model::InterviewId;
 
 impl FromRow for ProgressRow {
     fn from_row(row: &Row<'_>) -> Result<Self, StoreError> {
@@ -59,11 +31,9 @@ impl FromRow for InterviewState {
     }
 }
 
-impl Store {
-    /// The member's answers that have feedback, in every guild, oldest first (by time,
-    /// then in the order they were recorded), with their interviews' states. Read in one
-    /// transaction, so every answer's interview is there. Contains personal data.
-    pub async fn member_progress(&self, user_id: u64) -> Result<MemberProgress, StoreError> {
+#[async_trait]
+impl Progress for Sqlite {
+    async fn member_progress(&self, user_id: u64) -> Result<MemberProgress, StoreError> {
         const OP: &str = "read the member's progress";
         self.read(move |conn| {
             let tx = conn.transaction().map_err(StoreError::query(OP))?;

@@ -1,27 +1,29 @@
 //! The `outbox` table: messages the bot has decided to post, until they are posted.
 //!
-//! "Posted" marks can be written later, in batches ([`Store::mark_posted_soon`]): each
+//! "Posted" marks can be written later, in batches ([`mark_posted_soon`](crate::store::Outbox::mark_posted_soon)): each
 //! reply would otherwise cost a commit of its own just for its mark. A mark lost to a
 //! crash only means the item is posted again at the next start with the same nonce, which
 //! Discord answers with the message already posted (within its nonce window of a few
 //! minutes) — as for a mark written at once but lost to a crash before it.
 
+use async_trait::async_trait;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{params, Connection, Row};
 
-use super::error::StoreError;
-use super::model::{InterviewId, OutboxId, OutboxItem, OutgoingMessage};
 use super::rows::{all, col, execute, first, snowflake, to_db, FromRow};
-use super::Store;
+use super::Sqlite;
+use crate::store::contract::interviews::Outbox;
+use crate::store::error::StoreError;
+use crate::store::model::{InterviewId, OutboxId, OutboxItem, OutgoingMessage};
 
 /// Marks an outbox item (`id`, the third parameter) as posted `at` (first) as Discord
 /// message `message_id` (second), unless it is marked already: the first mark wins.
 const MARK_POSTED: &str = "UPDATE outbox SET posted_at = ?, posted_message_id = ? \
                            WHERE id = ? AND posted_at IS NULL";
 
-/// Reads a row of the `SELECT` in [`Store::pending_outbox`].
+/// Reads a row of the `SELECT` in [`pending_outbox`](crate::store::Outbox::pending_outbox).
 impl FromRow for OutboxItem {
     fn from_row(row: &Row<'_>) -> Result<Self, StoreError> {
         Ok(OutboxItem {
@@ -61,11 +63,9 @@ pub(super) fn insert_outbox(
         .collect()
 }
 
-impl Store {
-    /// Queues messages for an interview outside of an answer (e.g. "closed for inactivity").
-    /// Returns their outbox ids in order; fails with [`StoreError::NotFound`] if the
-    /// interview does not exist.
-    pub async fn enqueue(
+#[async_trait]
+impl Outbox for Sqlite {
+    async fn enqueue(
         &self,
         interview: InterviewId,
         messages: &[OutgoingMessage],
@@ -83,9 +83,7 @@ impl Store {
         .await
     }
 
-    /// Committed messages not yet marked as posted, oldest first. Post each, then call
-    /// [`mark_posted`](Self::mark_posted).
-    pub async fn pending_outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+    async fn pending_outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
         // Row ids grow with insertion order, which is the order the messages must appear
         // in; `created_at` would tie within one transaction and trusts the caller's clock.
         self.read(|conn| {
@@ -101,10 +99,7 @@ impl Store {
         .await
     }
 
-    /// Like [`Store::mark_posted`], but written shortly after by the writer thread,
-    /// batched with other marks (one transaction for all of them). [`Store::close`] writes
-    /// what is still queued. The bot uses this after each post.
-    pub fn mark_posted_soon(&self, item: OutboxId, message_id: u64, now: i64) {
+    fn mark_posted_soon(&self, item: OutboxId, message_id: u64, now: i64) {
         let marks = &self.inner.marks;
         lock(&marks.queued).push(PostedMark {
             item,
@@ -129,9 +124,7 @@ impl Store {
         }
     }
 
-    /// Writes the marks queued by [`Store::mark_posted_soon`] now; returns how many
-    /// outbox items were marked.
-    pub async fn flush_posted_marks(&self) -> Result<u64, StoreError> {
+    async fn flush_posted_marks(&self) -> Result<u64, StoreError> {
         let marks = &self.inner.marks;
         if !marks.waiting() {
             return Ok(0);
@@ -147,9 +140,7 @@ impl Store {
             .map_err(|error| self.inner.busy(error))
     }
 
-    /// Records that an outbox item was posted as Discord message `message_id`. Returns
-    /// `false` if it was already marked (the first mark is kept) or no longer exists.
-    pub async fn mark_posted(
+    async fn mark_posted(
         &self,
         item: OutboxId,
         message_id: u64,
@@ -164,9 +155,7 @@ impl Store {
         .await
     }
 
-    /// Drops an unposted outbox item that can never be posted (e.g. its thread is gone).
-    /// Returns `false` if it was already posted or does not exist.
-    pub async fn discard_outbox(&self, item: OutboxId) -> Result<bool, StoreError> {
+    async fn discard_outbox(&self, item: OutboxId) -> Result<bool, StoreError> {
         self.write(move |conn| {
             let sql = "DELETE FROM outbox WHERE id = ? AND posted_at IS NULL";
             let discarded = execute(conn, sql, [item.0], "discard a queued message")? == 1;
@@ -252,14 +241,16 @@ impl Marks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Created, NewInterview};
+    use crate::store::{Created, Interviews, NewInterview};
 
     /// A "posted" mark written in a batch that another job's failure rolled back is
     /// written again when its job runs again (see the worker's group commit).
     #[tokio::test]
     async fn posted_marks_survive_a_batch_rolled_back_by_another_job() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("marks.db")).await.unwrap();
+        let store = Sqlite::open_with(dir.path().join("marks.db"), Default::default())
+            .await
+            .unwrap();
         let new = NewInterview {
             guild_id: 1,
             thread_id: 2,
@@ -279,7 +270,7 @@ mod tests {
             panic!("not created")
         };
         // Hold the writer so the mark and a failing job queue up as one batch.
-        let release = crate::store::worker::hold(&store.inner.writer).await;
+        let release = crate::store::sqlite::worker::hold(&store.inner.writer).await;
         store.mark_posted_soon(outbox[0], 99, 11);
         let (failed, failure) = tokio::sync::oneshot::channel();
         assert!(store.inner.writer.submit(
