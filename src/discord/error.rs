@@ -126,7 +126,7 @@ mod tests {
 
     fn busy() -> Error {
         Error::from(StoreError::Busy {
-            path: "bot.db".into(),
+            database: "bot.db".into(),
             op: "delete a member's data",
             timeout: std::time::Duration::from_millis(300),
         })

@@ -32,9 +32,9 @@ pub enum StoreError {
     /// The file is an SQLite database, but its integrity check failed.
     #[error("the database {} is damaged: {detail}", path.display())]
     Damaged { path: PathBuf, detail: String },
-    /// The file is a valid SQLite database that belongs to something else.
-    #[error("{} is not an interview-coach database: {detail}", path.display())]
-    Foreign { path: PathBuf, detail: String },
+    /// The database (an SQLite file, or a PostgreSQL schema) belongs to something else.
+    #[error("{database} is not an interview-coach database: {detail}")]
+    Foreign { database: String, detail: String },
     /// A schema migration could not be applied.
     #[error("cannot migrate the database {} to schema version {version}: {source}", path.display())]
     Migrate {
@@ -44,9 +44,9 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// The database's schema is newer than this build knows: a newer release wrote it.
-    #[error("the database {} has schema version {found}, newer than this build's {known}: run a newer interview-coach, or restore a backup", path.display())]
+    #[error("the database {database} has schema version {found}, newer than this build's {known}: run a newer interview-coach, or restore a backup")]
     TooNew {
-        path: PathBuf,
+        database: String,
         found: i64,
         known: i64,
     },
@@ -55,10 +55,11 @@ pub enum StoreError {
     #[error("the database path {path:?} is {what}: each connection would get its own empty database and nothing would be saved; give a file path such as data/coach.db")]
     NotAFile { path: PathBuf, what: &'static str },
     /// Another connection (another process) held the database's lock for longer than the
-    /// busy timeout. Nothing of this call was kept; it can be tried again.
-    #[error("the database {} is busy: another process held its lock for more than {} ms, so could not {op}", path.display(), timeout.as_millis())]
+    /// busy timeout, or (PostgreSQL) every pooled connection stayed taken for that long.
+    /// Nothing of this call was kept; it can be tried again.
+    #[error("the database {database} is busy: its lock (or every connection) stayed taken for more than {} ms, so could not {op}", timeout.as_millis())]
     Busy {
-        path: PathBuf,
+        database: String,
         op: &'static str,
         timeout: Duration,
     },
@@ -87,6 +88,30 @@ pub enum StoreError {
         op: &'static str,
         #[source]
         source: rusqlite::Error,
+    },
+    /// The PostgreSQL URL could not be used: not a URL, or an option tokio-postgres does
+    /// not know.
+    #[error("[storage] url {url} is not a usable PostgreSQL URL: {detail}")]
+    BadUrl { url: String, detail: String },
+    /// The PostgreSQL server could not be reached, or refused the connection (password,
+    /// missing database, TLS).
+    #[error("cannot connect to the PostgreSQL database {database}: {detail}")]
+    Connect { database: String, detail: String },
+    /// A PostgreSQL migration could not be applied.
+    #[error(
+        "cannot migrate the PostgreSQL database {database} to schema version {version}: {detail}"
+    )]
+    PgMigrate {
+        database: String,
+        version: i64,
+        detail: String,
+    },
+    /// A PostgreSQL query failed after the store was open.
+    #[error("database error while trying to {op}: {}", pg_detail(source))]
+    Postgres {
+        op: &'static str,
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// A write transaction shared by several calls could not begin or commit (see the
     /// store's group commit): none of their writes were kept.
@@ -117,6 +142,15 @@ impl StoreError {
     /// Builds a mapper for `map_err` that tags an SQLite error with the operation.
     pub(crate) fn query(op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
         move |source| StoreError::Query { op, source }
+    }
+}
+
+/// The most useful one-line text of a PostgreSQL error: the server's message with its
+/// code, or the client's.
+pub(crate) fn pg_detail(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => one_line(&format!("{} ({})", db.message(), db.code().code())),
+        None => one_line(&error.to_string()),
     }
 }
 

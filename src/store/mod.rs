@@ -33,6 +33,7 @@
 mod contract;
 mod error;
 mod model;
+mod postgres;
 mod sqlite;
 
 use std::fmt;

@@ -60,7 +60,7 @@ impl Found {
         let (application_id, objects) = (self.application_id, self.objects);
         if application_id != APPLICATION_ID && (application_id != 0 || objects != 0) {
             return Err(StoreError::Foreign {
-                path: path.to_path_buf(),
+                database: path.display().to_string(),
                 detail: format!(
                     "application_id is {application_id:#x} and it holds {objects} tables or indexes"
                 ),
@@ -68,7 +68,7 @@ impl Found {
         }
         if self.version > LATEST {
             return Err(StoreError::TooNew {
-                path: path.to_path_buf(),
+                database: path.display().to_string(),
                 found: self.version,
                 known: LATEST,
             });

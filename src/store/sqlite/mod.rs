@@ -131,7 +131,7 @@ impl Shared {
     fn busy(&self, error: StoreError) -> StoreError {
         match error {
             StoreError::Query { op, source } if error::is_busy(&source) => StoreError::Busy {
-                path: self.path.clone(),
+                database: self.path.display().to_string(),
                 op,
                 timeout: self.busy_timeout,
             },

@@ -200,7 +200,7 @@ fn open_connections(
             detail: one_line(&source.to_string()),
         },
         _ if is_busy(&source) => StoreError::Busy {
-            path: path.to_path_buf(),
+            database: path.display().to_string(),
             op: "open it",
             timeout: busy_timeout,
         },
