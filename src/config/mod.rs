@@ -25,9 +25,12 @@ use crate::guide::read::SourceFile;
 
 mod metrics;
 mod shards;
+mod storage;
 
 pub use metrics::MetricsConfig;
 pub use shards::ShardRange;
+pub use storage::StorageConfig;
+use storage::{database_path_problem, postgres_url_problem, BUSY_TIMEOUT_MS};
 
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -168,32 +171,6 @@ impl Default for MockConfig {
             questions: 2,
             follow_ups: 2,
             idle_minutes: 30,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StorageConfig {
-    /// The SQLite database file (a real file: not empty, not `:memory:`).
-    pub path: PathBuf,
-    /// Finished interviews older than this are deleted (at least 1).
-    pub retention_days: u32,
-    /// How long a store call waits for a lock held by another process before
-    /// it fails as busy (100 to 60000).
-    pub busy_timeout_ms: u32,
-}
-
-/// The range of `[storage] busy_timeout_ms`: shorter fails on an ordinary
-/// checkpoint, longer outlasts every reply Discord still accepts.
-const BUSY_TIMEOUT_MS: std::ops::RangeInclusive<u32> = 100..=60_000;
-
-impl Default for StorageConfig {
-    fn default() -> Self {
-        StorageConfig {
-            path: PathBuf::from("data/interview-coach.db"),
-            retention_days: 180,
-            busy_timeout_ms: 5000,
         }
     }
 }
@@ -477,6 +454,15 @@ impl Report<'_> {
         );
         check(
             "storage",
+            "url",
+            None,
+            c.storage
+                .url
+                .as_ref()
+                .and_then(|url| postgres_url_problem(url.expose())),
+        );
+        check(
+            "storage",
             "retention_days",
             None,
             (c.storage.retention_days == 0).then(|| {
@@ -514,24 +500,6 @@ fn http_url_problem(text: &str) -> Option<String> {
     Some(format!(
         "must be an http:// or https:// URL such as \"http://127.0.0.1:8080\", not {text:?} ({problem})"
     ))
-}
-
-/// Why `path` cannot hold the database, if it cannot. SQLite gives every
-/// connection its own empty database for `""` and `":memory:"`, so the bot
-/// would run and save nothing.
-fn database_path_problem(path: &Path) -> Option<String> {
-    let text = path.to_string_lossy();
-    if text.trim().is_empty() || text == ":memory:" {
-        Some(format!(
-            "must be a database file path, not {text:?}: SQLite would keep a separate temporary database per connection, and nothing would be saved"
-        ))
-    } else if text.ends_with('/') || path.is_dir() {
-        Some(format!(
-            "must be a database file path, not the folder {text:?}"
-        ))
-    } else {
-        None
-    }
 }
 
 impl fmt::Display for ConfigErrors {

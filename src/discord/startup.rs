@@ -87,6 +87,18 @@ fn store_options(config: &Config) -> OpenOptions {
     OpenOptions::default().exclusive(true).busy_timeout(busy)
 }
 
+/// The configured store: the PostgreSQL database if `[storage] url` is set (shared with
+/// the bot's other processes), else the SQLite file.
+async fn open_store(config: &Config) -> Result<Store, crate::store::StoreError> {
+    match &config.storage.url {
+        Some(url) => {
+            let busy = Duration::from_millis(config.storage.busy_timeout_ms.into());
+            Store::connect(url.expose(), busy).await
+        }
+        None => Store::open_with(&config.storage.path, store_options(config)).await,
+    }
+}
+
 fn intents(config: &Config) -> GatewayIntents {
     let mut intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES;
     if config.discord.message_content {
@@ -160,9 +172,7 @@ pub async fn run(
     })?;
     tokio::pin!(stop);
     let store = tokio::select! {
-        store = Store::open_with(&config.storage.path, store_options(&config)) => {
-            store.map_err(|e| RunError::Database(e.to_string()))?
-        }
+        store = open_store(&config) => store.map_err(|e| RunError::Database(e.to_string()))?,
         () = stop.as_mut() => return stopping(),
     };
     // Kept to close the store on the way out, which writes the last "posted" marks.

@@ -8,6 +8,7 @@
 //! Every call is atomic: a write commits all of its rows or none. Times are unix seconds
 //! chosen by the caller, so no backend has a clock; Discord ids are `u64`.
 
+pub mod coordination;
 pub mod daily;
 pub mod interviews;
 pub mod pairs;
@@ -16,6 +17,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 
+pub use coordination::Coordination;
 pub use daily::{DailyMembers, DailyPosts, DailySchedules};
 pub use interviews::{Answers, Interviews, Members, Outbox, Progress};
 pub use pairs::{PairMembers, PairQueue, PairRounds, Pairs, PeerHistory};
@@ -36,6 +38,7 @@ pub trait Backend:
     + DailySchedules
     + DailyPosts
     + DailyMembers
+    + Coordination
     + fmt::Debug
     + Send
     + Sync

@@ -1,7 +1,7 @@
 //! Persistence: everything the bot must not forget when it restarts or is killed.
 //!
 //! A [`Store`] is a handle on one database: an SQLite file ([`Store::open`], the default,
-//! `sqlite/`) or a PostgreSQL database shared by several processes (`Store::connect`,
+//! `sqlite/`) or a PostgreSQL database shared by several processes ([`Store::connect`],
 //! `postgres/`). What it offers is the contract in `contract/`, one trait per topic; a
 //! `Store` derefs to `dyn` [`Backend`], so callers never name the backend. The tables,
 //! created by each backend's scripts in `migrations/`:
@@ -40,10 +40,11 @@ use std::fmt;
 use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use contract::{
-    Answers, Backend, DailyMembers, DailyPosts, DailySchedules, Interviews, Members, Outbox,
-    PairMembers, PairQueue, PairRounds, Pairs, PeerHistory, Progress,
+    Answers, Backend, Coordination, DailyMembers, DailyPosts, DailySchedules, Interviews, Members,
+    Outbox, PairMembers, PairQueue, PairRounds, Pairs, PeerHistory, Progress,
 };
 pub use error::StoreError;
 pub use model::daily::{
@@ -58,8 +59,9 @@ pub use model::pairs::{
 };
 pub use model::progress::{InterviewState, MemberProgress, ProgressRow};
 pub use model::{
-    Answer, Applied, CloseReason, Created, Deleted, HistoryEntry, Interview, InterviewId,
-    InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId, OutboxItem, OutgoingMessage,
+    Answer, Applied, CloseReason, Created, Deleted, GuideRevision, HistoryEntry, Interview,
+    InterviewId, InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId, OutboxItem,
+    OutgoingMessage,
 };
 pub use sqlite::OpenOptions;
 
@@ -113,6 +115,23 @@ impl Store {
         let sqlite = sqlite::Sqlite::open_with(path, options).await?;
         Ok(Store {
             backend: Arc::new(sqlite),
+        })
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host/db`;
+    /// `sslmode=disable|prefer|require`; an `options=-csearch_path%3D…` picks a schema).
+    ///
+    /// The database (or that schema) must be empty or ours: a schema holding other tables
+    /// is refused with [`StoreError::Foreign`], one migrated by a newer release with
+    /// [`StoreError::TooNew`]; otherwise pending migrations are applied, once, however
+    /// many processes connect at the same time. Every wait for a connection or a row lock
+    /// is bounded by `busy_timeout`, after which a call fails with [`StoreError::Busy`].
+    /// Unlike an SQLite file, the database is meant to be shared: every process of a
+    /// sharded bot connects to the same one.
+    pub async fn connect(url: &str, busy_timeout: Duration) -> Result<Store, StoreError> {
+        let postgres = postgres::Postgres::connect(url, busy_timeout).await?;
+        Ok(Store {
+            backend: Arc::new(postgres),
         })
     }
 }

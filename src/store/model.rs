@@ -303,3 +303,15 @@ mod tests {
         assert_eq!(InterviewStatus::from_db_str(""), None);
     }
 }
+
+/// The guides in service across the bot's processes (see
+/// [`Coordination`](crate::store::Coordination)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuideRevision {
+    /// Grows by one with every reload accepted in any process.
+    pub revision: i64,
+    /// A fingerprint of the guide folder that reload loaded.
+    pub digest: String,
+    /// When it was accepted, unix seconds.
+    pub published_at: i64,
+}

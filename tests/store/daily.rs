@@ -52,10 +52,8 @@ fn answer(post_id: DailyPostId, user_id: u64, source_id: u64, text: &str) -> New
     }
 }
 
-#[tokio::test]
-async fn a_day_is_claimed_once_by_concurrent_ticks() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn a_day_is_claimed_once_by_concurrent_ticks(db: TestDb) {
+    let store = db.open().await;
     store
         .set_daily_schedule(&schedule(GUILD), T0)
         .await
@@ -123,10 +121,8 @@ async fn a_day_is_claimed_once_by_concurrent_ticks() {
     );
 }
 
-#[tokio::test]
-async fn answers_are_deduped_replaced_and_counted_once_a_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn answers_are_deduped_replaced_and_counted_once_a_day(db: TestDb) {
+    let store = db.open().await;
     store
         .set_daily_schedule(&schedule(GUILD), T0)
         .await
@@ -193,10 +189,8 @@ async fn answers_are_deduped_replaced_and_counted_once_a_day() {
     assert_eq!(unknown, DailyAnswered::UnknownPost);
 }
 
-#[tokio::test]
-async fn retention_deletes_answers_but_keeps_streaks_and_forget_me_takes_both() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn retention_deletes_answers_but_keeps_streaks_and_forget_me_takes_both(db: TestDb) {
+    let store = db.open().await;
     store
         .set_daily_schedule(&schedule(GUILD), T0)
         .await
@@ -250,3 +244,9 @@ async fn retention_deletes_answers_but_keeps_streaks_and_forget_me_takes_both() 
     assert!(store.leave_daily_board(GUILD, BOB).await.unwrap());
     assert!(store.daily_board_members(GUILD).await.unwrap().is_empty());
 }
+
+on_both_backends!(
+    a_day_is_claimed_once_by_concurrent_ticks,
+    answers_are_deduped_replaced_and_counted_once_a_day,
+    retention_deletes_answers_but_keeps_streaks_and_forget_me_takes_both,
+);

@@ -2,16 +2,14 @@
 
 use super::*;
 
-#[tokio::test]
-async fn foreign_keys_and_json_checks_are_enforced() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn foreign_keys_and_json_checks_are_enforced(db: TestDb) {
+    let store = db.open().await;
 
     // Not JSON: refused at write time, nothing stored.
     let mut bad = new_interview(GUILD, ALICE, 1);
     bad.state_json = "not json".into();
     let err = store.create_interview(&bad, &[], T0).await.unwrap_err();
-    assert!(matches!(err, StoreError::Query { .. }), "{err}");
+    assert!(refused_by_database(&err), "{err}");
     assert!(store.open_interviews().await.unwrap().is_empty());
 
     // Queueing for an interview that does not exist.
@@ -40,14 +38,11 @@ async fn foreign_keys_and_json_checks_are_enforced() {
     );
 }
 
-#[tokio::test]
-async fn an_interview_continues_after_the_store_is_reopened() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = db_in(&dir);
+async fn an_interview_continues_after_the_store_is_reopened(db: TestDb) {
     let thread = 555;
 
     let id = {
-        let store = Store::open(&path).await.unwrap();
+        let store = db.open().await;
         let created = store
             .create_interview(
                 &new_interview(GUILD, ALICE, thread),
@@ -72,7 +67,7 @@ async fn an_interview_continues_after_the_store_is_reopened() {
         // Dropped without close(): nothing relies on a clean shutdown.
     };
 
-    let store = Store::open(&path).await.unwrap();
+    let store = db.open().await;
     let open = store.open_interviews().await.unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(store.open_threads().await.unwrap(), [thread]);
@@ -102,7 +97,7 @@ async fn an_interview_continues_after_the_store_is_reopened() {
     );
     store.close().await;
 
-    let store = Store::open(&path).await.unwrap();
+    let store = db.open().await;
     let done = store.interview(id).await.unwrap().unwrap();
     assert_eq!(done.status, InterviewStatus::Finished);
     assert_eq!(done.finished_at, Some(T0 + 120));
@@ -125,11 +120,8 @@ async fn an_interview_continues_after_the_store_is_reopened() {
     create(&store, &new_interview(GUILD, ALICE, thread + 1), T0 + 200).await;
 }
 
-#[tokio::test]
-async fn the_same_message_applied_twice_is_recorded_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = db_in(&dir);
-    let store = Store::open(&path).await.unwrap();
+async fn the_same_message_applied_twice_is_recorded_once(db: TestDb) {
+    let store = db.open().await;
     let interview = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
 
     let first = record(
@@ -161,13 +153,11 @@ async fn the_same_message_applied_twice_is_recorded_once() {
     assert_eq!(store.answers(interview.id).await.unwrap().len(), 1);
     let pending = store.pending_outbox().await.unwrap();
     assert_eq!(pending.iter().map(|i| i.id).collect::<Vec<_>>(), first);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox"), 2);
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox").await, 2);
 }
 
-#[tokio::test]
-async fn stale_and_closed_interviews_refuse_answers_without_writing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn stale_and_closed_interviews_refuse_answers_without_writing(db: TestDb) {
+    let store = db.open().await;
     let interview = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
 
     // Two messages handled from the same revision 0: the second one loses.
@@ -217,10 +207,8 @@ async fn stale_and_closed_interviews_refuse_answers_without_writing() {
     assert_eq!(store.pending_outbox().await.unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn one_open_interview_per_member_per_guild() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn one_open_interview_per_member_per_guild(db: TestDb) {
+    let store = db.open().await;
     let first = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
 
     let again = store
@@ -265,7 +253,7 @@ async fn one_open_interview_per_member_per_guild() {
         .create_interview(&new_interview(OTHER_GUILD, BOB, 10), &[], T0)
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Query { .. }), "{err}");
+    assert!(refused_by_database(&err), "{err}");
 
     // Once it is closed, a new one may start.
     let ended = InterviewStatus::Closed(CloseReason::Ended);
@@ -277,14 +265,13 @@ async fn one_open_interview_per_member_per_guild() {
     assert_ne!(second.id, first.id);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_mock_commands_create_exactly_one_interview() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+/// Two stores on one database stand for two processes (two shards' bots, say).
+async fn concurrent_mock_commands_create_exactly_one_interview(db: TestDb) {
+    let stores = [db.open().await, db.open().await];
 
     let tasks: Vec<_> = (0..8u64)
         .map(|i| {
-            let store = store.clone();
+            let store = stores[i as usize % 2].clone();
             tokio::spawn(async move {
                 store
                     .create_interview(
@@ -307,13 +294,11 @@ async fn concurrent_mock_commands_create_exactly_one_interview() {
     assert_eq!(created.len(), 1);
     assert_eq!(refused.len(), 7);
     assert!(refused.iter().all(|r| r.id == created[0].id));
-    assert_eq!(store.pending_outbox().await.unwrap().len(), 1);
+    assert_eq!(stores[1].pending_outbox().await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn close_variants_end_the_right_interview_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn close_variants_end_the_right_interview_once(db: TestDb) {
+    let store = db.open().await;
     let a = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
     let b = create(&store, &new_interview(GUILD, BOB, 20), T0).await;
 
@@ -373,13 +358,10 @@ async fn close_variants_end_the_right_interview_once() {
     assert!(store.open_interviews().await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn idle_interviews_are_computed_from_stored_activity() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = db_in(&dir);
+async fn idle_interviews_are_computed_from_stored_activity(db: TestDb) {
     let idle = 30 * 60;
     let (quiet, busy) = {
-        let store = Store::open(&path).await.unwrap();
+        let store = db.open().await;
         let quiet = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
         let busy = create(&store, &new_interview(GUILD, BOB, 20), T0).await;
         record(
@@ -399,7 +381,7 @@ async fn idle_interviews_are_computed_from_stored_activity() {
     };
 
     // After a restart, with no timers carried over.
-    let store = Store::open(&path).await.unwrap();
+    let store = db.open().await;
     let ids = |list: Vec<Interview>| list.into_iter().map(|i| i.id).collect::<Vec<_>>();
     let idle_secs = u64::try_from(idle).unwrap();
     assert!(
@@ -433,11 +415,8 @@ async fn idle_interviews_are_computed_from_stored_activity() {
 
 /// Ending an interview early closes it and queues its summary in one transaction; a
 /// second ending does neither.
-#[tokio::test]
-async fn closing_with_a_summary_is_one_write_and_happens_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = db_in(&dir);
-    let store = Store::open(&path).await.unwrap();
+async fn closing_with_a_summary_is_one_write_and_happens_once(db: TestDb) {
+    let store = db.open().await;
     let a = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
     let idle = InterviewStatus::Closed(CloseReason::Idle);
 
@@ -461,5 +440,17 @@ async fn closing_with_a_summary_is_one_write_and_happens_once() {
     assert_eq!(pending_ids(&store).await, ids, "no second summary");
     assert_eq!(store.interview(a.id).await.unwrap().unwrap().status, idle);
     store.close().await;
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox"), 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox").await, 1);
 }
+
+on_both_backends!(
+    concurrent_mock_commands_create_exactly_one_interview,
+    foreign_keys_and_json_checks_are_enforced,
+    an_interview_continues_after_the_store_is_reopened,
+    the_same_message_applied_twice_is_recorded_once,
+    stale_and_closed_interviews_refuse_answers_without_writing,
+    one_open_interview_per_member_per_guild,
+    close_variants_end_the_right_interview_once,
+    idle_interviews_are_computed_from_stored_activity,
+    closing_with_a_summary_is_one_write_and_happens_once,
+);

@@ -1,20 +1,26 @@
 //! The store against real SQLite files in temporary folders: the helpers shared by the
 //! test files beside this one.
 
+#[path = "../common/backends.rs"]
+#[macro_use]
+mod backends;
 mod busy;
 #[path = "../common/sqlite.rs"]
 mod common_sqlite;
+mod coordination;
 mod daily;
 mod interviews;
 mod open;
 mod outbox;
 mod pairs;
+mod postgres;
 mod progress;
 mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use backends::TestDb;
 use common_sqlite::checkpoint;
 use interview_coach::store::{
     Applied, CloseReason, Created, Deleted, Interview, InterviewId, InterviewStatus, NewAnswer,
@@ -117,4 +123,10 @@ async fn pending_ids(store: &Store) -> Vec<OutboxId> {
 
 fn count(path: &Path, sql: &str) -> i64 {
     raw(path).query_row(sql, [], |row| row.get(0)).unwrap()
+}
+
+/// Whether the database itself refused a statement (a constraint or check), whichever the
+/// backend.
+fn refused_by_database(err: &StoreError) -> bool {
+    matches!(err, StoreError::Query { .. } | StoreError::Postgres { .. })
 }

@@ -34,12 +34,12 @@ async fn open_creates_folder_and_file_and_migrates_from_empty() {
          pair_scorecards pair_settings pairs"
     );
     drop(conn);
-    assert_eq!(count(&path, "PRAGMA user_version"), 3);
+    assert_eq!(count(&path, "PRAGMA user_version"), 4);
     store.close().await;
 
     // Opening again applies nothing twice and keeps the file.
     let store = Store::open(&path).await.unwrap();
-    assert_eq!(count(&path, "PRAGMA user_version"), 3);
+    assert_eq!(count(&path, "PRAGMA user_version"), 4);
     assert_eq!(
         count(
             &path,
@@ -73,7 +73,7 @@ async fn a_database_migrated_by_sqlx_opens_with_its_data() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].user_id, ALICE);
     store.close().await;
-    assert_eq!(count(&path, "PRAGMA user_version"), 3);
+    assert_eq!(count(&path, "PRAGMA user_version"), 4);
 }
 
 /// A file written by a newer release (a schema version this build does not know) is
@@ -93,7 +93,7 @@ async fn a_database_from_a_newer_release_is_refused() {
             err,
             StoreError::TooNew {
                 found: 99,
-                known: 3,
+                known: 4,
                 ..
             }
         ),
@@ -236,7 +236,7 @@ async fn two_stores_opening_a_new_file_at_once_both_open_it() {
         assert_eq!(b.open_threads().await.unwrap(), [10]);
         a.close().await;
         b.close().await;
-        assert_eq!(count(&path, "PRAGMA user_version"), 3);
+        assert_eq!(count(&path, "PRAGMA user_version"), 4);
     }
 }
 

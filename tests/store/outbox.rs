@@ -124,10 +124,8 @@ async fn outbox_survives_kill_9() {
     );
 }
 
-#[tokio::test]
-async fn pending_outbox_is_oldest_first_and_discard_drops_an_item() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn pending_outbox_is_oldest_first_and_discard_drops_an_item(db: TestDb) {
+    let store = db.open().await;
     let a = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
     let b = create(&store, &new_interview(GUILD, BOB, 20), T0).await;
 
@@ -154,11 +152,8 @@ async fn pending_outbox_is_oldest_first_and_discard_drops_an_item() {
     assert_eq!(pending_ids(&store).await, expected[2..]);
 }
 
-#[tokio::test]
-async fn posted_marks_are_batched_and_the_first_mark_wins() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = db_in(&dir);
-    let store = Store::open(&path).await.unwrap();
+async fn posted_marks_are_batched_and_the_first_mark_wins(db: TestDb) {
+    let store = db.open().await;
     let a = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
     let items = store
         .enqueue(
@@ -178,13 +173,9 @@ async fn posted_marks_are_batched_and_the_first_mark_wins() {
     store.flush_posted_marks().await.unwrap();
     assert_eq!(pending_ids(&store).await, [items[2]]);
     let column = |name: &'static str, item: OutboxId| {
-        let path = path.clone();
-        async move {
-            count(
-                &path,
-                &format!("SELECT {name} FROM outbox WHERE id = {}", item.0),
-            )
-        }
+        let sql = format!("SELECT {name} FROM outbox WHERE id = {}", item.0);
+        let db = &db;
+        async move { db.count(&sql).await }
     };
     assert_eq!(column("posted_message_id", items[0]).await, 70);
     assert_eq!(column("posted_at", items[1]).await, T0 + 3);
@@ -196,6 +187,11 @@ async fn posted_marks_are_batched_and_the_first_mark_wins() {
     // Closing writes what is still queued.
     store.mark_posted_soon(items[2], 72, T0 + 4);
     store.close().await;
-    let store = Store::open(&path).await.unwrap();
+    let store = db.open().await;
     assert!(store.pending_outbox().await.unwrap().is_empty());
 }
+
+on_both_backends!(
+    pending_outbox_is_oldest_first_and_discard_drops_an_item,
+    posted_marks_are_batched_and_the_first_mark_wins,
+);

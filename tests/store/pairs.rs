@@ -144,5 +144,5 @@ async fn a_first_schema_database_gains_the_pair_tables_and_keeps_its_data() {
         .unwrap();
     assert!(matches!(waiting, QueueJoin::Waiting { .. }));
     store.close().await;
-    assert_eq!(count(&path, "PRAGMA user_version"), 3);
+    assert_eq!(count(&path, "PRAGMA user_version"), 4);
 }

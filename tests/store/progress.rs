@@ -19,10 +19,8 @@ async fn answered(
     record(store, &answer(interview, message_id, headline), &next, at).await;
 }
 
-#[tokio::test]
-async fn member_progress_lists_a_members_analysed_answers_oldest_first_in_every_guild() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn member_progress_lists_a_members_analysed_answers_oldest_first_in_every_guild(db: TestDb) {
+    let store = db.open().await;
 
     // Alice's later interview is created first: answers are ordered by their own time.
     let later = create(&store, &new_interview(OTHER_GUILD, ALICE, 20), T0).await;
@@ -85,3 +83,5 @@ async fn member_progress_lists_a_members_analysed_answers_oldest_first_in_every_
         Default::default()
     );
 }
+
+on_both_backends!(member_progress_lists_a_members_analysed_answers_oldest_first_in_every_guild,);

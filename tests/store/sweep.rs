@@ -2,10 +2,8 @@
 
 use super::*;
 
-#[tokio::test]
-async fn history_lists_recent_interviews_with_answer_counts_and_latest_headline() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(db_in(&dir)).await.unwrap();
+async fn history_lists_recent_interviews_with_answer_counts_and_latest_headline(db: TestDb) {
+    let store = db.open().await;
 
     let old = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
     record(
@@ -89,11 +87,8 @@ async fn history_lists_recent_interviews_with_answer_counts_and_latest_headline(
     assert!(store.history(12345, 10).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn forget_me_deletes_everything_about_the_member_and_nothing_else() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = db_in(&dir);
-    let store = Store::open(&path).await.unwrap();
+async fn forget_me_deletes_everything_about_the_member_and_nothing_else(db: TestDb) {
+    let store = db.open().await;
 
     // Alice: a finished interview in one guild and an open one in another.
     let a1 = create(&store, &new_interview(GUILD, ALICE, 10), T0).await;
@@ -158,32 +153,31 @@ async fn forget_me_deletes_everything_about_the_member_and_nothing_else() {
         let sql = format!(
             "SELECT COUNT(*) FROM {table} WHERE {}",
             if table == "interviews" {
-                "user_id = ?"
+                format!("user_id = {}", ALICE as i64)
             } else {
-                "interview_id IN (SELECT id FROM interviews WHERE user_id = ?)"
+                format!(
+                    "interview_id IN (SELECT id FROM interviews WHERE user_id = {})",
+                    ALICE as i64
+                )
             }
         );
-        let n: i64 = raw(&path)
-            .query_row(&sql, [ALICE as i64], |row| row.get(0))
-            .unwrap();
-        assert_eq!(n, 0, "{table}");
+        assert_eq!(db.count(&sql).await, 0, "{table}");
     }
     // No orphans left behind either.
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM answers WHERE interview_id <> (SELECT id FROM interviews WHERE user_id = 100000000000000002)"), 0);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM interviews"), 1);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM answers"), 1);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox"), 2);
+    let orphans = "SELECT COUNT(*) FROM answers WHERE interview_id <> \
+                   (SELECT id FROM interviews WHERE user_id = 100000000000000002)";
+    assert_eq!(db.count(orphans).await, 0);
+    assert_eq!(db.count("SELECT COUNT(*) FROM interviews").await, 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM answers").await, 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox").await, 2);
 
     // Bob is untouched; forgetting again finds nothing.
     assert_eq!(store.history(BOB, 10).await.unwrap()[0].answers, 1);
     assert!(store.forget_user(ALICE).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn retention_sweep_deletes_only_old_ended_interviews() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = db_in(&dir);
-    let store = Store::open(&path).await.unwrap();
+async fn retention_sweep_deletes_only_old_ended_interviews(db: TestDb) {
+    let store = db.open().await;
     let retention_days = 30;
     let now = T0 + 100 * DAY;
 
@@ -225,8 +219,8 @@ async fn retention_sweep_deletes_only_old_ended_interviews() {
     assert!(store.interview(old_closed.id).await.unwrap().is_none());
     assert!(store.interview(recent.id).await.unwrap().is_some());
     assert!(store.interview(open.id).await.unwrap().is_some());
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM answers"), 0);
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM outbox"), 0);
+    assert_eq!(db.count("SELECT COUNT(*) FROM answers").await, 0);
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox").await, 0);
 
     // Idempotent.
     assert!(store
@@ -283,3 +277,9 @@ async fn forgotten_answers_leave_the_database_file() {
     store.close().await;
     assert!(!file_has_marker(&path));
 }
+
+on_both_backends!(
+    forget_me_deletes_everything_about_the_member_and_nothing_else,
+    history_lists_recent_interviews_with_answer_counts_and_latest_headline,
+    retention_sweep_deletes_only_old_ended_interviews,
+);

@@ -1,4 +1,3 @@
-#![allow(dead_code)] // Until the PostgreSQL backend implements every topic and Store::connect uses it.
 //! The PostgreSQL backend: one database shared by every process of a sharded bot.
 //!
 //! Its tables are created by the scripts in `migrations/postgres/`, the same tables as
@@ -56,6 +55,7 @@ macro_rules! transaction {
 }
 
 mod answers;
+mod coordination;
 mod interviews;
 mod migrate;
 mod outbox;
@@ -244,7 +244,15 @@ impl Postgres {
                 tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 2 + jitter)).await;
                 Finished::Retry
             }
-            other => Finished::Done(other),
+            other => Finished::Done(other.map_err(|error| self.busy(error))),
+        }
+    }
+
+    /// `error`, or [`StoreError::Busy`] if it is a lock wait that ran out.
+    fn busy(&self, error: StoreError) -> StoreError {
+        match error {
+            StoreError::Postgres { op, source } => self.error(op, source),
+            other => other,
         }
     }
 
@@ -292,8 +300,6 @@ pub(crate) fn redact(url: &str) -> String {
     }
 }
 
-// Enabled once every topic is implemented for PostgreSQL (pairs and daily are in progress).
-#[cfg(any())]
 #[async_trait::async_trait]
 impl crate::store::Backend for Postgres {
     fn location(&self) -> String {

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (2, include_str!("../../../migrations/sqlite/0002_pairs.sql")),
     (3, include_str!("../../../migrations/sqlite/0003_daily.sql")),
+    (
+        4,
+        include_str!("../../../migrations/sqlite/0004_coordination.sql"),
+    ),
 ];
 
 /// What the start-up checks read from the file.

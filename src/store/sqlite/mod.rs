@@ -18,6 +18,7 @@
 //! `fsync` per commit.
 
 mod answers;
+mod coordination;
 mod daily;
 mod interviews;
 mod migrate;
