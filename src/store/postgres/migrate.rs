@@ -16,10 +16,21 @@ use deadpool_postgres::Object;
 use crate::store::error::{pg_detail, StoreError};
 
 /// Every migration, in order: (version, script).
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../../migrations/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../migrations/postgres/0001_initial.sql"),
+    ),
+    // (2, 0002_pairs.sql): the pair-practice tables.
+    (
+        3,
+        include_str!("../../../migrations/postgres/0003_daily.sql"),
+    ),
+    (
+        4,
+        include_str!("../../../migrations/postgres/0004_coordination.sql"),
+    ),
+];
 
 /// The newest schema version this build knows.
 const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -56,6 +56,7 @@ macro_rules! transaction {
 
 mod answers;
 mod coordination;
+mod daily;
 mod interviews;
 mod migrate;
 mod outbox;
