@@ -30,7 +30,7 @@ async fn open_creates_folder_and_file_and_migrates_from_empty() {
     assert_eq!(
         tables,
         "answers daily_answers daily_board_members daily_boards daily_posts daily_schedules \
-         daily_streaks interviews outbox pair_answers pair_queue pair_ratings pair_rounds \
+         daily_streaks gateway_identify guide_revision interviews outbox pair_answers pair_queue pair_ratings pair_rounds \
          pair_scorecards pair_settings pairs"
     );
     drop(conn);

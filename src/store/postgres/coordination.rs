@@ -54,10 +54,10 @@ impl Coordination for Postgres {
         transaction!(self, op, |tx| {
             first(
                 &tx,
-                "INSERT INTO gateway_identify (id, next_at_ms) VALUES (1, $1 + $2) \
+                "INSERT INTO gateway_identify (id, next_at_ms) VALUES (1, $1::bigint + $2::bigint) \
                  ON CONFLICT (id) DO UPDATE SET \
-                 next_at_ms = GREATEST(gateway_identify.next_at_ms, $1) + $2 \
-                 RETURNING next_at_ms - $2",
+                 next_at_ms = GREATEST(gateway_identify.next_at_ms, $1::bigint) + $2::bigint \
+                 RETURNING next_at_ms - $2::bigint",
                 &[&now_ms, &window_ms],
                 op,
                 |row| col(row, 0),
