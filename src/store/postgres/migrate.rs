@@ -16,10 +16,16 @@ use deadpool_postgres::Object;
 use crate::store::error::{pg_detail, StoreError};
 
 /// Every migration, in order: (version, script).
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../../migrations/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../migrations/postgres/0002_pairs.sql"),
+    ),
+];
 
 /// The newest schema version this build knows.
 const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -59,6 +59,7 @@ mod answers;
 mod interviews;
 mod migrate;
 mod outbox;
+mod pairs;
 mod progress;
 mod rows;
 mod sweep;
