@@ -21,7 +21,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         1,
         include_str!("../../../migrations/postgres/0001_initial.sql"),
     ),
-    // (2, 0002_pairs.sql): the pair-practice tables.
+    (
+        2,
+        include_str!("../../../migrations/postgres/0002_pairs.sql"),
+    ),
     (
         3,
         include_str!("../../../migrations/postgres/0003_daily.sql"),

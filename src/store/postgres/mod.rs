@@ -60,6 +60,7 @@ mod daily;
 mod interviews;
 mod migrate;
 mod outbox;
+mod pairs;
 mod progress;
 mod rows;
 mod sweep;

@@ -1,0 +1,260 @@
+//! The `pair_queue` table: joining (and matching), leaving, expiry.
+//!
+//! Matching is part of joining: the transaction that queues a member first looks for a
+//! waiting partner and, if it finds one, takes both out of the queue and opens their
+//! pair. It is `SERIALIZABLE`, so two members joining at the same moment (in this process
+//! or another) cannot both take the same waiting member: PostgreSQL aborts one of the
+//! two, which runs again and finds that member already gone.
+//!
+//! The line is ordered by `joined_at`, then by `seq`, a number drawn when an entry is
+//! first stored and kept when it is updated in place (SQLite's rowid plays that part).
+
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+
+use super::{level, open_pair_of, FromRow};
+use crate::store::contract::pairs::PairQueue;
+use crate::store::error::StoreError;
+use crate::store::model::pairs::QueueReply;
+use crate::store::model::pairs::{NewQueueEntry, Pair, QueueEntry, QueueJoin, WantedRole};
+use crate::store::postgres::rows::{all, col, execute, first, snowflake, to_db};
+use crate::store::postgres::Postgres;
+
+/// Reads a row of [`queue_columns!`].
+impl FromRow for QueueEntry {
+    fn from_row(row: &Row) -> Result<Self, StoreError> {
+        Ok(QueueEntry {
+            guild_id: snowflake(row, 0)?,
+            user_id: snowflake(row, 1)?,
+            role: WantedRole::from_id(col(row, 2)?),
+            level: level(row, 3)?,
+            channel_id: snowflake(row, 4)?,
+            joined_at: col(row, 5)?,
+            expires_at: col(row, 6)?,
+            reply: QueueReply {
+                application_id: snowflake(row, 7)?,
+                token: col(row, 8)?,
+            },
+        })
+    }
+}
+
+#[async_trait]
+impl PairQueue for Postgres {
+    async fn join_queue(
+        &self,
+        entry: &NewQueueEntry,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<QueueJoin, StoreError> {
+        transaction!(self, "join the queue", |tx| {
+            join(&tx, entry, expires_at, now).await
+        })
+    }
+
+    async fn leave_queue(
+        &self,
+        guild_id: u64,
+        user_id: u64,
+    ) -> Result<Option<QueueEntry>, StoreError> {
+        let (guild, user) = (to_db(guild_id), to_db(user_id));
+        transaction!(self, "leave the queue", |tx| {
+            first(
+                &tx,
+                concat!(
+                    "DELETE FROM pair_queue WHERE guild_id = $1 AND user_id = $2 RETURNING ",
+                    queue_columns!()
+                ),
+                &[&guild, &user],
+                "leave the queue",
+                QueueEntry::from_row,
+            )
+            .await
+        })
+    }
+
+    async fn expire_queue(&self, now: i64) -> Result<Vec<QueueEntry>, StoreError> {
+        transaction!(self, "expire queue entries", |tx| {
+            let mut expired = all(
+                &tx,
+                concat!(
+                    "DELETE FROM pair_queue WHERE expires_at <= $1 RETURNING ",
+                    queue_columns!()
+                ),
+                &[&now],
+                "expire queue entries",
+                QueueEntry::from_row,
+            )
+            .await?;
+            expired.sort_by_key(|entry| (entry.joined_at, entry.guild_id, entry.user_id));
+            Ok(expired)
+        })
+    }
+
+    async fn pair_queue(&self, guild_id: u64) -> Result<Vec<QueueEntry>, StoreError> {
+        let op = "list the queue";
+        let client = self.client(op).await?;
+        all(
+            &client,
+            concat!(
+                "SELECT ",
+                queue_columns!(),
+                " FROM pair_queue WHERE guild_id = $1 ORDER BY joined_at, seq"
+            ),
+            &[&to_db(guild_id)],
+            op,
+            QueueEntry::from_row,
+        )
+        .await
+    }
+}
+
+/// [`join_queue`](crate::store::PairQueue::join_queue)'s work, inside its transaction.
+async fn join<C: GenericClient>(
+    client: &C,
+    entry: &NewQueueEntry,
+    expires_at: i64,
+    now: i64,
+) -> Result<QueueJoin, StoreError> {
+    let (guild, user) = (to_db(entry.guild_id), to_db(entry.user_id));
+    if let Some(pair) = open_pair_of(client, entry.guild_id, entry.user_id).await? {
+        return Ok(QueueJoin::InPair(pair));
+    }
+    let previous = first(
+        client,
+        concat!(
+            "SELECT ",
+            queue_columns!(),
+            " FROM pair_queue WHERE guild_id = $1 AND user_id = $2"
+        ),
+        &[&guild, &user],
+        "look up the member's queue entry",
+        QueueEntry::from_row,
+    )
+    .await?;
+    let joined_at = previous
+        .as_ref()
+        .filter(|p| p.expires_at > now)
+        .map_or(now, |p| p.joined_at);
+    let replaced = previous.map(|p| p.reply);
+    let (role, level) = (entry.role.id(), entry.level.map(|l| l.id()));
+
+    // `seq` breaks ties between members who joined in the same second: a new entry's is
+    // larger than every entry's in the table, and an updated entry keeps its own. The
+    // casts give `$4` and `$5` their type where `IS NULL` alone would leave it unknown.
+    let partner = first(
+        client,
+        concat!(
+            "SELECT ",
+            queue_columns!(),
+            " FROM pair_queue WHERE guild_id = $1 AND user_id <> $2 AND expires_at > $3 \
+             AND ($4::text IS NULL OR role_id IS NULL OR role_id = $4) \
+             AND ($5::text IS NULL OR level IS NULL OR level = $5) \
+             ORDER BY joined_at, seq LIMIT 1"
+        ),
+        &[&guild, &user, &now, &role, &level],
+        "look for a partner",
+        QueueEntry::from_row,
+    )
+    .await?;
+    if let Some(partner) = partner {
+        execute(
+            client,
+            "DELETE FROM pair_queue WHERE guild_id = $1 AND user_id IN ($2, $3)",
+            &[&guild, &user, &to_db(partner.user_id)],
+            "take a matched pair out of the queue",
+        )
+        .await?;
+        let joiner_first = joined_at < partner.joined_at;
+        let (interviewer, candidate) = match joiner_first {
+            true => (entry.user_id, partner.user_id),
+            false => (partner.user_id, entry.user_id),
+        };
+        let pair_role = role.or(partner.role.id());
+        let pair_level = entry.level.or(partner.level).map(|l| l.id());
+        let pair = first(
+            client,
+            concat!(
+                "INSERT INTO pairs (guild_id, first_interviewer, first_candidate, role_id, \
+                 level, created_at, last_activity_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                 RETURNING ",
+                pair_columns!()
+            ),
+            &[
+                &guild,
+                &to_db(interviewer),
+                &to_db(candidate),
+                &pair_role,
+                &pair_level,
+                &now,
+            ],
+            "open a pair",
+            Pair::from_row,
+        )
+        .await?
+        .ok_or_else(|| StoreError::InvalidRow("opening a pair returned no row".into()))?;
+        tracing::debug!(pair = %pair.id, role = ?pair.role, "pair matched");
+        return Ok(QueueJoin::Matched {
+            pair,
+            partner,
+            replaced,
+        });
+    }
+
+    execute(
+        client,
+        "INSERT INTO pair_queue (guild_id, user_id, role_id, level, channel_id, joined_at, \
+         expires_at, application_id, interaction_token) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (guild_id, user_id) DO UPDATE SET role_id = excluded.role_id, \
+         level = excluded.level, channel_id = excluded.channel_id, \
+         joined_at = excluded.joined_at, expires_at = excluded.expires_at, \
+         application_id = excluded.application_id, \
+         interaction_token = excluded.interaction_token",
+        &[
+            &guild,
+            &user,
+            &role,
+            &level,
+            &to_db(entry.channel_id),
+            &joined_at,
+            &expires_at,
+            &to_db(entry.reply.application_id),
+            &entry.reply.token,
+        ],
+        "join the queue",
+    )
+    .await?;
+    // Those ahead in the line (and the member) among the unexpired entries that want the
+    // same role; anyone waiting for any role counts for every role.
+    let position: i64 = first(
+        client,
+        "SELECT COUNT(*) FROM pair_queue q, \
+           (SELECT joined_at AS at, seq AS id FROM pair_queue \
+            WHERE guild_id = $1 AND user_id = $2) me \
+         WHERE q.guild_id = $1 AND q.expires_at > $3 \
+           AND ($4::text IS NULL OR q.role_id IS NULL OR q.role_id = $4) \
+           AND (q.joined_at < me.at OR (q.joined_at = me.at AND q.seq <= me.id))",
+        &[&guild, &user, &now, &role],
+        "count the queue",
+        |row| col(row, 0),
+    )
+    .await?
+    .unwrap_or(1);
+    tracing::debug!(position, "member queued for a pair");
+    Ok(QueueJoin::Waiting {
+        entry: QueueEntry {
+            guild_id: entry.guild_id,
+            user_id: entry.user_id,
+            role: entry.role.clone(),
+            level: entry.level,
+            channel_id: entry.channel_id,
+            joined_at,
+            expires_at,
+            reply: entry.reply.clone(),
+        },
+        position: u32::try_from(position).unwrap_or(u32::MAX),
+        replaced,
+    })
+}
