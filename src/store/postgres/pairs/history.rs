@@ -35,7 +35,7 @@ impl PeerHistory for Postgres {
         let params: [&(dyn ToSql + Sync); 2] = [&to_db(user_id), &i64::from(limit)];
         all(
             &client,
-            "SELECT r.started_at, r.role_id, r.question_id, r.candidate_id = $1, \
+            "SELECT r.started_at, r.role_id, r.question_id, r.candidate_id IS NOT DISTINCT FROM $1, \
              EXISTS (SELECT 1 FROM pair_scorecards s WHERE s.round_id = r.id) \
              FROM pair_rounds r WHERE r.interviewer_id = $1 OR r.candidate_id = $1 \
              ORDER BY r.started_at DESC, r.id DESC LIMIT $2",

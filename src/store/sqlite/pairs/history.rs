@@ -32,7 +32,7 @@ impl PeerHistory for Sqlite {
         self.read(move |conn| {
             all(
                 conn,
-                "SELECT r.started_at, r.role_id, r.question_id, r.candidate_id = ?1, \
+                "SELECT r.started_at, r.role_id, r.question_id, COALESCE(r.candidate_id = ?1, 0), \
                  EXISTS (SELECT 1 FROM pair_scorecards s WHERE s.round_id = r.id) \
                  FROM pair_rounds r WHERE r.interviewer_id = ?1 OR r.candidate_id = ?1 \
                  ORDER BY r.started_at DESC, r.id DESC LIMIT ?2",
