@@ -45,7 +45,7 @@ async fn open_creates_folder_and_file_and_migrates_from_empty() {
             &path,
             "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'"
         ),
-        16
+        18
     );
     store.close().await;
 }
