@@ -92,11 +92,12 @@ impl Data {
         client: reqwest::Client,
     ) -> Data {
         let max_backoff = Duration::from_millis(config.discord.delivery_max_backoff_ms);
+        let shards = crate::session::shard_filter(&config);
         Data {
             shared: Arc::new(Shared {
                 delivery: delivery::Delivery::new(max_backoff, client),
-                daily: Daily::new(store.clone()),
-                pairs: Pairs::new(store.clone()),
+                daily: Daily::new(store.clone()).owning(shards),
+                pairs: Pairs::new(store.clone()).owning(shards),
                 pair_threads: Mutex::new(HashSet::new()),
                 daily_wake: tokio::sync::Notify::new(),
                 readiness: Arc::default(),

@@ -32,7 +32,7 @@ use crate::guide::{GuideLibrary, Question, Role};
 use crate::messages;
 use crate::store::{
     DailyAnswered, DailyBoard, DailyForgotten, DailyPost, DailyPostId, DailySchedule,
-    NewDailyAnswer, NewDailyPost, Store, StreakRow,
+    NewDailyAnswer, NewDailyPost, ShardFilter, Store, StreakRow,
 };
 
 use super::Error;
@@ -47,6 +47,8 @@ pub use views::{
 #[derive(Clone)]
 pub struct Daily {
     store: Store,
+    /// The servers this process handles (see [`Daily::owning`]).
+    shards: ShardFilter,
 }
 
 fn at(now: i64) -> Timestamp {
@@ -82,7 +84,17 @@ fn to_record(row: &StreakRow) -> StreakRecord {
 
 impl Daily {
     pub fn new(store: Store) -> Daily {
-        Daily { store }
+        Daily {
+            store,
+            shards: ShardFilter::ALL,
+        }
+    }
+
+    /// Limits the ticks to the servers on this process's shards, when processes share a
+    /// database; retention then runs only in the process with shard 0.
+    pub fn owning(mut self, shards: ShardFilter) -> Daily {
+        self.shards = shards;
+        self
     }
 
     /// `/daily setup`: checks the request against the guides and stores the schedule,
@@ -132,7 +144,7 @@ impl Daily {
                 .checked_add(jiff::SignedDuration::from_hours(1))
                 .unwrap_or(now_at),
         };
-        let schedules = self.store.daily_schedules().await?;
+        let schedules = self.store.daily_schedules(self.shards).await?;
         for row in &schedules {
             let Some(schedule) = setup::parse_row(row) else {
                 continue;
@@ -169,7 +181,7 @@ impl Daily {
                 .min(daily::next_post(&schedule, last, now_at))
                 .min(daily::next_board(&schedule, last_board, now_at));
         }
-        for post in self.store.pending_daily_posts().await? {
+        for post in self.store.pending_daily_posts(self.shards).await? {
             let today = schedules
                 .iter()
                 .find(|s| s.guild_id == post.guild_id)
@@ -231,7 +243,7 @@ impl Daily {
     /// the guides (a reload) is given up.
     pub async fn pending(&self, guides: &GuideLibrary) -> Result<Vec<DailyQuestion>, Error> {
         let mut out = Vec::new();
-        for post in self.store.pending_daily_posts().await? {
+        for post in self.store.pending_daily_posts(self.shards).await? {
             match question_of(guides, &post.role_id, &post.question_id) {
                 Some((role, question)) => out.push(DailyQuestion {
                     role: role.clone(),
@@ -274,7 +286,7 @@ impl Daily {
         now: i64,
     ) -> Result<Vec<(DailyBoard, Vec<BoardLine>)>, Error> {
         let mut out = Vec::new();
-        for board in self.store.pending_daily_boards().await? {
+        for board in self.store.pending_daily_boards(self.shards).await? {
             let zone = self.zone(board.guild_id).await?;
             let today = daily::local_date(at(now), &zone);
             let members = self.store.daily_board_members(board.guild_id).await?;
@@ -438,8 +450,12 @@ impl Daily {
         Ok(self.store.forget_daily_member(user_id).await?)
     }
 
-    /// Deletes daily answers older than `retention_days`; how many.
+    /// Deletes daily answers older than `retention_days`; how many. Only the process with
+    /// shard 0 sweeps (see [`Daily::owning`]); the others delete nothing.
     pub async fn sweep_retention(&self, now: i64, retention_days: u32) -> Result<usize, Error> {
+        if !self.shards.runs_shard_zero() {
+            return Ok(0);
+        }
         Ok(self
             .store
             .sweep_daily_retention(now, retention_days)

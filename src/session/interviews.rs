@@ -422,7 +422,11 @@ impl Interviews {
     pub async fn sweep(&self, now: i64) -> Vec<Queued> {
         let idle_secs = u64::from(self.config.mock.idle_minutes) * 60;
         let mut posts = Vec::new();
-        match self.store.idle_interviews(now, idle_secs).await {
+        match self
+            .store
+            .idle_interviews(now, idle_secs, super::shard_filter(&self.config))
+            .await
+        {
             Ok(idle) => {
                 for record in idle {
                     let thread = record.thread_id;
@@ -450,9 +454,12 @@ impl Interviews {
             }
             Err(e) => tracing::error!(error = %e, "idle sweep failed"),
         }
+        // Retention deletes by age across every server: the process with shard 0 does it.
         let retention = self.config.storage.retention_days;
-        if let Err(e) = self.store.sweep_retention(now, retention).await {
-            tracing::error!(error = %e, "retention sweep failed");
+        if super::shard_filter(&self.config).runs_shard_zero() {
+            if let Err(e) = self.store.sweep_retention(now, retention).await {
+                tracing::error!(error = %e, "retention sweep failed");
+            }
         }
         posts
     }
@@ -469,7 +476,8 @@ impl Interviews {
     /// What was committed but not yet delivered, oldest first. An item this
     /// release cannot read stays in the outbox for one that can.
     pub async fn pending_posts(&self) -> Result<Vec<Queued>, Error> {
-        let pending = self.store.pending_outbox().await?;
+        let shards = super::shard_filter(&self.config);
+        let pending = self.store.pending_outbox(shards).await?;
         Ok(pending
             .into_iter()
             .filter_map(|item| match post::decode(&item.payload_json) {

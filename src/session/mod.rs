@@ -37,6 +37,22 @@ pub use interviews::{Answer, AnswerOutcome, Ended, Interviews, Start, Started, U
 pub use pairs::Pairs;
 pub use post::{Medium, Post, PostButtons, Queued};
 
+/// The servers this process handles, from `[discord] shards`: every server when it is
+/// unset. The sweeps, the start-up work and the daily ticks are limited to them, so
+/// processes sharing one database never do the same server's work twice.
+pub fn shard_filter(config: &crate::config::Config) -> crate::store::ShardFilter {
+    config
+        .discord
+        .shard_range()
+        .map_or(crate::store::ShardFilter::ALL, |range| {
+            crate::store::ShardFilter {
+                first: range.first,
+                last: range.last,
+                total: range.total,
+            }
+        })
+}
+
 use crate::store::StoreError;
 
 /// What a use case could not do. Refusals a member should hear about are

@@ -42,7 +42,7 @@ use crate::guide::{Question, Role};
 use crate::store::{
     AnswerWrite, EndReason, NewQueueEntry, NewRound, NewScorecard, NextRound, Pair, PairId,
     PairSettings, PairSummary, PairsDeleted, PairsForgotten, PeerHistoryEntry, QueueEntry,
-    QueueJoin, Round, RoundId, Store,
+    QueueJoin, Round, RoundId, ShardFilter, Store,
 };
 
 use super::Error;
@@ -76,11 +76,24 @@ pub struct MemberGone {
 #[derive(Debug, Clone)]
 pub struct Pairs {
     store: Store,
+    /// The servers this process handles (see [`Pairs::owning`]).
+    shards: ShardFilter,
 }
 
 impl Pairs {
     pub fn new(store: Store) -> Pairs {
-        Pairs { store }
+        Pairs {
+            store,
+            shards: ShardFilter::ALL,
+        }
+    }
+
+    /// Limits expiry, idle endings and the start-up list to the servers on this process's
+    /// shards, when processes share a database; retention then runs only in the process
+    /// with shard 0.
+    pub fn owning(mut self, shards: ShardFilter) -> Pairs {
+        self.shards = shards;
+        self
     }
 
     /// The server's settings, or the defaults when `/pair setup` was never used.
@@ -128,7 +141,7 @@ impl Pairs {
     /// Takes out of every queue the members whose wait is over at `now`, and returns them
     /// so that their queue replies can say so.
     pub async fn expire(&self, now: i64) -> Result<Vec<QueueEntry>, Error> {
-        Ok(self.store.expire_queue(now).await?)
+        Ok(self.store.expire_queue(now, self.shards).await?)
     }
 
     /// The server's queue, longest waiting first.
@@ -148,7 +161,7 @@ impl Pairs {
 
     /// Every open pair, for start-up.
     pub async fn open_pairs(&self) -> Result<Vec<Pair>, Error> {
-        Ok(self.store.open_pairs().await?)
+        Ok(self.store.open_pairs(self.shards).await?)
     }
 
     /// The room the front end opened for the pair. `false`: the pair ended meanwhile, and
@@ -370,7 +383,11 @@ impl Pairs {
     /// their summaries.
     pub async fn end_idle(&self, now: i64, idle_secs: u64) -> Result<Vec<PairSummary>, Error> {
         let mut summaries = Vec::new();
-        for pair in self.store.end_idle_pairs(now, idle_secs).await? {
+        for pair in self
+            .store
+            .end_idle_pairs(now, idle_secs, self.shards)
+            .await?
+        {
             summaries.extend(self.summary_of(Some(pair)).await?);
         }
         Ok(summaries)
@@ -416,6 +433,9 @@ impl Pairs {
         now: i64,
         retention_days: u32,
     ) -> Result<PairsDeleted, Error> {
+        if !self.shards.runs_shard_zero() {
+            return Ok(PairsDeleted::default());
+        }
         Ok(self.store.sweep_pair_retention(now, retention_days).await?)
     }
 }

@@ -61,7 +61,7 @@ pub use model::progress::{InterviewState, MemberProgress, ProgressRow};
 pub use model::{
     Answer, Applied, CloseReason, Created, Deleted, GuideRevision, HistoryEntry, Interview,
     InterviewId, InterviewStatus, NewAnswer, NewInterview, NextState, OutboxId, OutboxItem,
-    OutgoingMessage,
+    OutgoingMessage, ShardFilter,
 };
 pub use sqlite::OpenOptions;
 

@@ -315,3 +315,50 @@ pub struct GuideRevision {
     /// When it was accepted, unix seconds.
     pub published_at: i64,
 }
+
+/// The servers one process handles: those whose gateway shard,
+/// `(guild_id >> 22) % total` (Discord's rule), is in `first..=last`. The store calls that
+/// list work for a sweep or a start take one, so processes sharing a database each find
+/// only their own servers' interviews, posts, pairs and schedules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ShardFilter {
+    pub first: u32,
+    pub last: u32,
+    pub total: u32,
+}
+
+impl ShardFilter {
+    /// Every server: one process runs every shard.
+    pub const ALL: ShardFilter = ShardFilter {
+        first: 0,
+        last: 0,
+        total: 1,
+    };
+
+    /// Whether this process runs shard 0, which also does the work that belongs to no
+    /// server: the retention sweeps, which delete by age across every server.
+    pub fn runs_shard_zero(&self) -> bool {
+        self.first == 0
+    }
+
+    /// Whether this process handles the server.
+    pub fn owns(&self, guild_id: u64) -> bool {
+        let shard = (guild_id >> 22) % u64::from(self.total.max(1));
+        (u64::from(self.first)..=u64::from(self.last)).contains(&shard)
+    }
+
+    /// The same test in SQL (SQLite and PostgreSQL alike), on the column `guild_id` of
+    /// the table or alias `table`. The numbers come from the configuration, not from
+    /// members, and are formatted in.
+    pub(crate) fn sql(&self, table: &str) -> String {
+        if *self == ShardFilter::ALL {
+            return "TRUE".into();
+        }
+        format!(
+            "(({table}.guild_id >> 22) % {}) BETWEEN {} AND {}",
+            self.total.max(1),
+            self.first,
+            self.last
+        )
+    }
+}

@@ -73,7 +73,7 @@ async fn a_day_is_claimed_once_by_concurrent_ticks(db: TestDb) {
         won += usize::from(claim.await.unwrap().is_some());
     }
     assert_eq!(won, 1, "exactly one tick claims the day");
-    let pending = store.pending_daily_posts().await.unwrap();
+    let pending = store.pending_daily_posts(ShardFilter::ALL).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(
         store
@@ -105,12 +105,20 @@ async fn a_day_is_claimed_once_by_concurrent_ticks(db: TestDb) {
     let id = pending[0].id;
     store.daily_post_message(id, 777).await.unwrap();
     assert_eq!(
-        store.pending_daily_posts().await.unwrap().len(),
+        store
+            .pending_daily_posts(ShardFilter::ALL)
+            .await
+            .unwrap()
+            .len(),
         1,
         "no thread yet"
     );
     store.daily_post_thread(id, 777, T0 + 5).await.unwrap();
-    assert!(store.pending_daily_posts().await.unwrap().is_empty());
+    assert!(store
+        .pending_daily_posts(ShardFilter::ALL)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
         store.daily_post_by_thread(777).await.unwrap().unwrap().id,
         id

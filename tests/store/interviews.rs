@@ -151,7 +151,7 @@ async fn the_same_message_applied_twice_is_recorded_once(db: TestDb) {
         after_first
     );
     assert_eq!(store.answers(interview.id).await.unwrap().len(), 1);
-    let pending = store.pending_outbox().await.unwrap();
+    let pending = store.pending_outbox(ShardFilter::ALL).await.unwrap();
     assert_eq!(pending.iter().map(|i| i.id).collect::<Vec<_>>(), first);
     assert_eq!(db.count("SELECT COUNT(*) FROM outbox").await, 2);
 }
@@ -204,7 +204,10 @@ async fn stale_and_closed_interviews_refuse_answers_without_writing(db: TestDb) 
     let stored = store.interview(interview.id).await.unwrap().unwrap();
     assert_eq!((stored.revision, stored.last_activity_at), (1, T0 + 1));
     assert_eq!(store.answers(interview.id).await.unwrap().len(), 1);
-    assert_eq!(store.pending_outbox().await.unwrap().len(), 2);
+    assert_eq!(
+        store.pending_outbox(ShardFilter::ALL).await.unwrap().len(),
+        2
+    );
 }
 
 async fn one_open_interview_per_member_per_guild(db: TestDb) {
@@ -227,7 +230,11 @@ async fn one_open_interview_per_member_per_guild(db: TestDb) {
         other => panic!("second interview created: {other:?}"),
     }
     assert!(
-        store.pending_outbox().await.unwrap().is_empty(),
+        store
+            .pending_outbox(ShardFilter::ALL)
+            .await
+            .unwrap()
+            .is_empty(),
         "nothing queued"
     );
     assert!(store.interview_by_thread(11).await.unwrap().is_none());
@@ -294,7 +301,14 @@ async fn concurrent_mock_commands_create_exactly_one_interview(db: TestDb) {
     assert_eq!(created.len(), 1);
     assert_eq!(refused.len(), 7);
     assert!(refused.iter().all(|r| r.id == created[0].id));
-    assert_eq!(stores[1].pending_outbox().await.unwrap().len(), 1);
+    assert_eq!(
+        stores[1]
+            .pending_outbox(ShardFilter::ALL)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn close_variants_end_the_right_interview_once(db: TestDb) {
@@ -386,7 +400,7 @@ async fn idle_interviews_are_computed_from_stored_activity(db: TestDb) {
     let idle_secs = u64::try_from(idle).unwrap();
     assert!(
         store
-            .idle_interviews(T0 + idle, idle_secs)
+            .idle_interviews(T0 + idle, idle_secs, ShardFilter::ALL)
             .await
             .unwrap()
             .is_empty(),
@@ -394,21 +408,24 @@ async fn idle_interviews_are_computed_from_stored_activity(db: TestDb) {
     );
     assert_eq!(
         ids(store
-            .idle_interviews(T0 + idle + 1, idle_secs)
+            .idle_interviews(T0 + idle + 1, idle_secs, ShardFilter::ALL)
             .await
             .unwrap()),
         [quiet]
     );
     assert_eq!(
         ids(store
-            .idle_interviews(T0 + 1000 + idle + 1, idle_secs)
+            .idle_interviews(T0 + 1000 + idle + 1, idle_secs, ShardFilter::ALL)
             .await
             .unwrap()),
         [quiet, busy],
         "least recently active first"
     );
     assert_eq!(
-        ids(store.idle_interviews(T0, u64::MAX).await.unwrap()),
+        ids(store
+            .idle_interviews(T0, u64::MAX, ShardFilter::ALL)
+            .await
+            .unwrap()),
         Vec::<InterviewId>::new()
     );
 }

@@ -15,6 +15,7 @@ mod outbox;
 mod pairs;
 mod postgres;
 mod progress;
+mod shards;
 mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +25,7 @@ use backends::TestDb;
 use common_sqlite::checkpoint;
 use interview_coach::store::{
     Applied, CloseReason, Created, Deleted, Interview, InterviewId, InterviewStatus, NewAnswer,
-    NewInterview, NextState, OutboxId, OutgoingMessage, Store, StoreError,
+    NewInterview, NextState, OutboxId, OutgoingMessage, ShardFilter, Store, StoreError,
 };
 use rusqlite::Connection;
 
@@ -117,7 +118,7 @@ fn raw(path: &Path) -> Connection {
 }
 
 async fn pending_ids(store: &Store) -> Vec<OutboxId> {
-    let pending = store.pending_outbox().await.unwrap();
+    let pending = store.pending_outbox(ShardFilter::ALL).await.unwrap();
     pending.iter().map(|i| i.id).collect()
 }
 

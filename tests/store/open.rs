@@ -12,7 +12,11 @@ async fn open_creates_folder_and_file_and_migrates_from_empty() {
     assert!(path.is_file());
     assert_eq!(store.location(), path.display().to_string());
     assert!(store.open_interviews().await.unwrap().is_empty());
-    assert!(store.pending_outbox().await.unwrap().is_empty());
+    assert!(store
+        .pending_outbox(ShardFilter::ALL)
+        .await
+        .unwrap()
+        .is_empty());
 
     let conn = raw(&path);
     let journal: String = conn

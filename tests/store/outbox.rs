@@ -69,7 +69,7 @@ async fn outbox_survives_kill_9() {
 
     let path = dir.path().join("coach.db");
     let store = Store::open(&path).await.unwrap();
-    let pending = store.pending_outbox().await.unwrap();
+    let pending = store.pending_outbox(ShardFilter::ALL).await.unwrap();
     let contents: Vec<String> = pending
         .iter()
         .map(|item| {
@@ -110,10 +110,18 @@ async fn outbox_survives_kill_9() {
         .mark_posted(pending[0].id, 9999, T0 + 101)
         .await
         .unwrap());
-    assert!(store.pending_outbox().await.unwrap().is_empty());
+    assert!(store
+        .pending_outbox(ShardFilter::ALL)
+        .await
+        .unwrap()
+        .is_empty());
     drop(store);
     let store = Store::open(&path).await.unwrap();
-    assert!(store.pending_outbox().await.unwrap().is_empty());
+    assert!(store
+        .pending_outbox(ShardFilter::ALL)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
         count(
             &path,
@@ -139,7 +147,7 @@ async fn pending_outbox_is_oldest_first_and_discard_drops_an_item(db: TestDb) {
         .await
         .unwrap();
     let expected: Vec<OutboxId> = [first, second, third].concat();
-    let pending = store.pending_outbox().await.unwrap();
+    let pending = store.pending_outbox(ShardFilter::ALL).await.unwrap();
     assert_eq!(pending.iter().map(|i| i.id).collect::<Vec<_>>(), expected);
 
     assert!(store.discard_outbox(expected[0]).await.unwrap());
@@ -188,7 +196,11 @@ async fn posted_marks_are_batched_and_the_first_mark_wins(db: TestDb) {
     store.mark_posted_soon(items[2], 72, T0 + 4);
     store.close().await;
     let store = db.open().await;
-    assert!(store.pending_outbox().await.unwrap().is_empty());
+    assert!(store
+        .pending_outbox(ShardFilter::ALL)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 on_both_backends!(

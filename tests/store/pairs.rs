@@ -137,7 +137,7 @@ async fn a_first_schema_database_gains_the_pair_tables_and_keeps_its_data() {
     }
     let store = Store::open(&path).await.unwrap();
     assert_eq!(store.open_interviews().await.unwrap().len(), 1);
-    assert!(store.open_pairs().await.unwrap().is_empty());
+    assert!(store.open_pairs(ShardFilter::ALL).await.unwrap().is_empty());
     let waiting = store
         .join_queue(&queue_entry(ALICE), T0 + 600, T0)
         .await

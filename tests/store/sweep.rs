@@ -144,7 +144,7 @@ async fn forget_me_deletes_everything_about_the_member_and_nothing_else(db: Test
         .is_none());
     assert!(store.answers(a1.id).await.unwrap().is_empty());
     assert!(store
-        .pending_outbox()
+        .pending_outbox(ShardFilter::ALL)
         .await
         .unwrap()
         .iter()

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use crate::store::model::daily::*;
+use crate::store::model::ShardFilter;
 use crate::store::StoreError;
 
 #[async_trait]
@@ -12,7 +13,7 @@ pub trait DailySchedules: Send + Sync {
     async fn daily_schedule(&self, guild_id: u64) -> Result<Option<DailySchedule>, StoreError>;
 
     /// Every server's daily schedule, for the scheduler.
-    async fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError>;
+    async fn daily_schedules(&self, shards: ShardFilter) -> Result<Vec<DailySchedule>, StoreError>;
 
     /// Stores the server's schedule, replacing any. `last_day` and `last_board_day` are
     /// written as given: the caller decides whether today still needs a post.
@@ -41,7 +42,7 @@ pub trait DailyPosts: Send + Sync {
     ) -> Result<Option<DailyPost>, StoreError>;
 
     /// Posts claimed but not yet posted, oldest first: what a start must finish.
-    async fn pending_daily_posts(&self) -> Result<Vec<DailyPost>, StoreError>;
+    async fn pending_daily_posts(&self, shards: ShardFilter) -> Result<Vec<DailyPost>, StoreError>;
 
     /// The post with this id, whatever its status.
     async fn daily_post(&self, id: DailyPostId) -> Result<Option<DailyPost>, StoreError>;
@@ -83,7 +84,10 @@ pub trait DailyPosts: Send + Sync {
     ) -> Result<Option<DailyBoard>, StoreError>;
 
     /// Boards claimed and not yet posted (or dropped), oldest first.
-    async fn pending_daily_boards(&self) -> Result<Vec<DailyBoard>, StoreError>;
+    async fn pending_daily_boards(
+        &self,
+        shards: ShardFilter,
+    ) -> Result<Vec<DailyBoard>, StoreError>;
 
     /// Marks a board done: posted as `message_id`, or dropped (`None`).
     async fn daily_board_done(

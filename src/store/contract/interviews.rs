@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use crate::store::model::progress::MemberProgress;
+use crate::store::model::ShardFilter;
 use crate::store::model::*;
 use crate::store::StoreError;
 
@@ -45,8 +46,12 @@ pub trait Interviews: Send + Sync {
 
     /// Open interviews whose last activity is more than `idle_secs` before `now`, least
     /// recently active first. Works from stored times, so it is right after a restart too.
-    async fn idle_interviews(&self, now: i64, idle_secs: u64)
-        -> Result<Vec<Interview>, StoreError>;
+    async fn idle_interviews(
+        &self,
+        now: i64,
+        idle_secs: u64,
+        shards: ShardFilter,
+    ) -> Result<Vec<Interview>, StoreError>;
 
     /// Ends an open interview with `status` (any status but `open`), setting
     /// `finished_at = now`. Returns `false` if it was not open (already ended, or no such
@@ -127,7 +132,7 @@ pub trait Outbox: Send + Sync {
 
     /// Committed messages not yet marked as posted, oldest first. Post each, then call
     /// [`mark_posted`](crate::store::Outbox::mark_posted).
-    async fn pending_outbox(&self) -> Result<Vec<OutboxItem>, StoreError>;
+    async fn pending_outbox(&self, shards: ShardFilter) -> Result<Vec<OutboxItem>, StoreError>;
 
     /// Like [`mark_posted`](crate::store::Outbox::mark_posted), but written shortly after by the writer thread,
     /// batched with other marks (one transaction for all of them). [`close`](crate::store::Backend::close) writes

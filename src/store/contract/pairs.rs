@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use crate::store::model::pairs::*;
+use crate::store::model::ShardFilter;
 use crate::store::StoreError;
 
 #[async_trait]
@@ -30,7 +31,7 @@ pub trait Pairs: Send + Sync {
     async fn open_pair_in_thread(&self, thread_id: u64) -> Result<Option<Pair>, StoreError>;
 
     /// Every open pair, oldest first (for start-up).
-    async fn open_pairs(&self) -> Result<Vec<Pair>, StoreError>;
+    async fn open_pairs(&self, shards: ShardFilter) -> Result<Vec<Pair>, StoreError>;
 
     /// Records the open pair's room (its thread, and voice channel if any). `false` if the
     /// pair is not open: the front end should then remove the room it made.
@@ -76,7 +77,12 @@ pub trait Pairs: Send + Sync {
     /// `idle_secs` before `now`, in one transaction: an answer committed before it keeps
     /// its pair open, one after it finds the pair ended. Works from stored times, so it is
     /// right after a restart too.
-    async fn end_idle_pairs(&self, now: i64, idle_secs: u64) -> Result<Vec<Pair>, StoreError>;
+    async fn end_idle_pairs(
+        &self,
+        now: i64,
+        idle_secs: u64,
+        shards: ShardFilter,
+    ) -> Result<Vec<Pair>, StoreError>;
 }
 
 #[async_trait]
@@ -108,7 +114,11 @@ pub trait PairQueue: Send + Sync {
 
     /// Deletes the entries whose time is up (`expires_at <= now`) and returns them, longest
     /// waiting first, so the bot can edit their queue replies.
-    async fn expire_queue(&self, now: i64) -> Result<Vec<QueueEntry>, StoreError>;
+    async fn expire_queue(
+        &self,
+        now: i64,
+        shards: ShardFilter,
+    ) -> Result<Vec<QueueEntry>, StoreError>;
 
     /// The server's queue, longest waiting first (expired entries included until
     /// [`expire_queue`](crate::store::PairQueue::expire_queue) removes them).

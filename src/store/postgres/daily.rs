@@ -29,6 +29,7 @@ use crate::guide::Level;
 use crate::store::contract::daily::DailySchedules;
 use crate::store::error::StoreError;
 use crate::store::model::daily::DailySchedule;
+use crate::store::model::ShardFilter;
 
 /// A `SELECT` of the columns [`DailySchedule::from_row`] reads, followed by `$rest`.
 macro_rules! select_schedule {
@@ -85,11 +86,14 @@ impl DailySchedules for Postgres {
         .await
     }
 
-    async fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError> {
+    async fn daily_schedules(&self, shards: ShardFilter) -> Result<Vec<DailySchedule>, StoreError> {
         let op = "load the daily schedules";
         let client = self.client(op).await?;
-        let sql = select_schedule!("ORDER BY guild_id");
-        all(&client, sql, &[], op, DailySchedule::from_row).await
+        let sql = format!(
+            select_schedule!("WHERE {} ORDER BY guild_id"),
+            shards.sql("daily_schedules")
+        );
+        all(&client, &sql, &[], op, DailySchedule::from_row).await
     }
 
     async fn set_daily_schedule(

@@ -8,6 +8,7 @@ use super::rows::{all, col, execute, first, snowflake, status, to_db, FromRow};
 use super::Postgres;
 use crate::store::contract::interviews::Interviews;
 use crate::store::error::StoreError;
+use crate::store::model::ShardFilter;
 use crate::store::model::{
     Created, Interview, InterviewId, InterviewStatus, NewInterview, OutboxId, OutgoingMessage,
 };
@@ -167,14 +168,19 @@ impl Interviews for Postgres {
         &self,
         now: i64,
         idle_secs: u64,
+        shards: ShardFilter,
     ) -> Result<Vec<Interview>, StoreError> {
         let cutoff = now.saturating_sub(i64::try_from(idle_secs).unwrap_or(i64::MAX));
         let op = "list idle interviews";
         let client = self.client(op).await?;
-        let sql = select_interview!(
-            "WHERE status = 'open' AND last_activity_at < $1 ORDER BY last_activity_at, id"
+        let sql = format!(
+            select_interview!(
+                "WHERE status = 'open' AND last_activity_at < $1 AND {} \
+                 ORDER BY last_activity_at, id"
+            ),
+            shards.sql("interviews")
         );
-        all(&client, sql, &[&cutoff], op, Interview::from_row).await
+        all(&client, &sql, &[&cutoff], op, Interview::from_row).await
     }
 
     async fn close_interview(

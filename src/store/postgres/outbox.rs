@@ -17,6 +17,7 @@ use super::rows::{all, col, execute, first, snowflake, to_db, FromRow};
 use super::Postgres;
 use crate::store::contract::interviews::Outbox;
 use crate::store::error::StoreError;
+use crate::store::model::ShardFilter;
 use crate::store::model::{InterviewId, OutboxId, OutboxItem, OutgoingMessage};
 
 /// Marks outbox items as posted, unless they are marked already (the first mark wins):
@@ -107,13 +108,17 @@ impl Outbox for Postgres {
         })
     }
 
-    async fn pending_outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+    async fn pending_outbox(&self, shards: ShardFilter) -> Result<Vec<OutboxItem>, StoreError> {
         // Ids grow with insertion order, which is the order the messages must appear in.
         let op = "list unposted messages";
         let client = self.client(op).await?;
-        let sql = "SELECT id, interview_id, channel_id, payload_json, created_at FROM outbox \
-                   WHERE posted_at IS NULL ORDER BY id";
-        all(&client, sql, &[], op, OutboxItem::from_row).await
+        let sql = format!(
+            "SELECT outbox.id, interview_id, channel_id, payload_json, outbox.created_at \
+             FROM outbox JOIN interviews ON interviews.id = outbox.interview_id \
+             WHERE posted_at IS NULL AND {} ORDER BY outbox.id",
+            shards.sql("interviews")
+        );
+        all(&client, &sql, &[], op, OutboxItem::from_row).await
     }
 
     fn mark_posted_soon(&self, item: OutboxId, message_id: u64, now: i64) {

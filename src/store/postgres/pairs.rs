@@ -63,6 +63,7 @@ use super::Postgres;
 use crate::guide::Level;
 use crate::store::contract::pairs::Pairs;
 use crate::store::error::StoreError;
+use crate::store::model::ShardFilter;
 
 /// Reads a row of [`select_pair!`] (or a `RETURNING` of [`pair_columns!`]).
 impl FromRow for Pair {
@@ -220,11 +221,14 @@ impl Pairs for Postgres {
         first(&client, sql, &[&to_db(thread_id)], op, Pair::from_row).await
     }
 
-    async fn open_pairs(&self) -> Result<Vec<Pair>, StoreError> {
+    async fn open_pairs(&self, shards: ShardFilter) -> Result<Vec<Pair>, StoreError> {
         let op = "list open pairs";
         let client = self.client(op).await?;
-        let sql = select_pair!("WHERE status = 'open' ORDER BY id");
-        all(&client, sql, &[], op, Pair::from_row).await
+        let sql = format!(
+            select_pair!("WHERE status = 'open' AND {} ORDER BY id"),
+            shards.sql("pairs")
+        );
+        all(&client, &sql, &[], op, Pair::from_row).await
     }
 
     async fn set_pair_room(
@@ -301,17 +305,16 @@ impl Pairs for Postgres {
         })
     }
 
-    async fn end_idle_pairs(&self, now: i64, idle_secs: u64) -> Result<Vec<Pair>, StoreError> {
+    async fn end_idle_pairs(
+        &self,
+        now: i64,
+        idle_secs: u64,
+        shards: ShardFilter,
+    ) -> Result<Vec<Pair>, StoreError> {
         let cutoff = now.saturating_sub(i64::try_from(idle_secs).unwrap_or(i64::MAX));
         transaction!(self, "end idle pairs", |tx| {
-            let mut ended = end_where(
-                &tx,
-                "last_activity_at < $3",
-                &[cutoff],
-                EndReason::Idle,
-                now,
-            )
-            .await?;
+            let filter = format!("last_activity_at < $3 AND {}", shards.sql("pairs"));
+            let mut ended = end_where(&tx, &filter, &[cutoff], EndReason::Idle, now).await?;
             ended.sort_by_key(|pair| (pair.last_activity_at, pair.id));
             Ok(ended)
         })

@@ -26,6 +26,7 @@ use super::Sqlite;
 use crate::guide::Level;
 use crate::store::contract::daily::DailySchedules;
 use crate::store::error::StoreError;
+use crate::store::model::ShardFilter;
 
 /// The columns [`DailySchedule::from_row`] reads, in order.
 const SCHEDULE_COLUMNS: &str = "SELECT guild_id, channel_id, post_time, timezone, roles_json, \
@@ -74,11 +75,14 @@ impl DailySchedules for Sqlite {
         .await
     }
 
-    async fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError> {
+    async fn daily_schedules(&self, shards: ShardFilter) -> Result<Vec<DailySchedule>, StoreError> {
         self.read(move |conn| {
             all(
                 conn,
-                &format!("{SCHEDULE_COLUMNS} ORDER BY guild_id"),
+                &format!(
+                    "{SCHEDULE_COLUMNS} WHERE {} ORDER BY guild_id",
+                    shards.sql("daily_schedules")
+                ),
                 [],
                 "load the daily schedules",
                 DailySchedule::from_row,

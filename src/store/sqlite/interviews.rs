@@ -9,6 +9,7 @@ use super::rows::{all, col, execute, first, snowflake, status, to_db, FromRow};
 use super::Sqlite;
 use crate::store::contract::interviews::Interviews;
 use crate::store::error::StoreError;
+use crate::store::model::ShardFilter;
 use crate::store::model::{Created, Interview, InterviewId, InterviewStatus, NewInterview};
 use crate::store::model::{OutboxId, OutgoingMessage};
 
@@ -179,15 +180,20 @@ impl Interviews for Sqlite {
         &self,
         now: i64,
         idle_secs: u64,
+        shards: ShardFilter,
     ) -> Result<Vec<Interview>, StoreError> {
         let cutoff = now.saturating_sub(i64::try_from(idle_secs).unwrap_or(i64::MAX));
         self.read(move |conn| {
-            let sql = select_interview!(
-                "WHERE status = 'open' AND last_activity_at < ? ORDER BY last_activity_at, id"
+            let sql = format!(
+                select_interview!(
+                    "WHERE status = 'open' AND last_activity_at < ? AND {} \
+                     ORDER BY last_activity_at, id"
+                ),
+                shards.sql("interviews")
             );
             all(
                 conn,
-                sql,
+                &sql,
                 [cutoff],
                 "list idle interviews",
                 Interview::from_row,

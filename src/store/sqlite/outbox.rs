@@ -16,6 +16,7 @@ use super::rows::{all, col, execute, first, snowflake, to_db, FromRow};
 use super::Sqlite;
 use crate::store::contract::interviews::Outbox;
 use crate::store::error::StoreError;
+use crate::store::model::ShardFilter;
 use crate::store::model::{InterviewId, OutboxId, OutboxItem, OutgoingMessage};
 
 /// Marks an outbox item (`id`, the third parameter) as posted `at` (first) as Discord
@@ -83,14 +84,18 @@ impl Outbox for Sqlite {
         .await
     }
 
-    async fn pending_outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+    async fn pending_outbox(&self, shards: ShardFilter) -> Result<Vec<OutboxItem>, StoreError> {
         // Row ids grow with insertion order, which is the order the messages must appear
         // in; `created_at` would tie within one transaction and trusts the caller's clock.
-        self.read(|conn| {
+        self.read(move |conn| {
             all(
                 conn,
-                "SELECT id, interview_id, channel_id, payload_json, created_at FROM outbox \
-                 WHERE posted_at IS NULL ORDER BY id",
+                &format!(
+                    "SELECT outbox.id, interview_id, channel_id, payload_json, outbox.created_at \
+                     FROM outbox JOIN interviews ON interviews.id = outbox.interview_id \
+                     WHERE posted_at IS NULL AND {} ORDER BY outbox.id",
+                    shards.sql("interviews")
+                ),
                 [],
                 "list unposted messages",
                 OutboxItem::from_row,
@@ -285,7 +290,11 @@ mod tests {
             Err(StoreError::NotFound(_))
         ));
         store.flush_posted_marks().await.unwrap();
-        assert!(store.pending_outbox().await.unwrap().is_empty());
+        assert!(store
+            .pending_outbox(crate::store::ShardFilter::ALL)
+            .await
+            .unwrap()
+            .is_empty());
         store.close().await;
     }
 }

@@ -60,6 +60,7 @@ use super::Sqlite;
 use crate::guide::Level;
 use crate::store::contract::pairs::Pairs;
 use crate::store::error::StoreError;
+use crate::store::model::ShardFilter;
 
 /// Reads a row of [`select_pair!`] (or a `RETURNING` of [`pair_columns!`]).
 impl FromRow for Pair {
@@ -239,10 +240,13 @@ impl Pairs for Sqlite {
         .await
     }
 
-    async fn open_pairs(&self) -> Result<Vec<Pair>, StoreError> {
-        self.read(|conn| {
-            let sql = select_pair!("WHERE status = 'open' ORDER BY id");
-            all(conn, sql, [], "list open pairs", Pair::from_row)
+    async fn open_pairs(&self, shards: ShardFilter) -> Result<Vec<Pair>, StoreError> {
+        self.read(move |conn| {
+            let sql = format!(
+                select_pair!("WHERE status = 'open' AND {} ORDER BY id"),
+                shards.sql("pairs")
+            );
+            all(conn, &sql, [], "list open pairs", Pair::from_row)
         })
         .await
     }
@@ -323,12 +327,17 @@ impl Pairs for Sqlite {
         .await
     }
 
-    async fn end_idle_pairs(&self, now: i64, idle_secs: u64) -> Result<Vec<Pair>, StoreError> {
+    async fn end_idle_pairs(
+        &self,
+        now: i64,
+        idle_secs: u64,
+        shards: ShardFilter,
+    ) -> Result<Vec<Pair>, StoreError> {
         let cutoff = now.saturating_sub(i64::try_from(idle_secs).unwrap_or(i64::MAX));
         self.write(move |conn| {
             let mut ended = end_where(
                 conn,
-                "last_activity_at < ?",
+                &format!("last_activity_at < ? AND {}", shards.sql("pairs")),
                 &[cutoff],
                 EndReason::Idle,
                 now,

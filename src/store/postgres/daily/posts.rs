@@ -20,6 +20,7 @@ use crate::store::error::StoreError;
 use crate::store::model::daily::{
     DailyBoard, DailyPost, DailyPostId, DailyPostStatus, NewDailyPost,
 };
+use crate::store::model::ShardFilter;
 use crate::store::postgres::rows::{
     all, col, execute, first, optional_snowflake, optional_to_db, snowflake, to_db, FromRow,
 };
@@ -119,11 +120,14 @@ impl DailyPosts for Postgres {
         })
     }
 
-    async fn pending_daily_posts(&self) -> Result<Vec<DailyPost>, StoreError> {
+    async fn pending_daily_posts(&self, shards: ShardFilter) -> Result<Vec<DailyPost>, StoreError> {
         let op = "list pending daily posts";
         let client = self.client(op).await?;
-        let sql = select_post!("WHERE status = 'pending' ORDER BY id");
-        all(&client, sql, &[], op, DailyPost::from_row).await
+        let sql = format!(
+            select_post!("WHERE status = 'pending' AND {} ORDER BY id"),
+            shards.sql("daily_posts")
+        );
+        all(&client, &sql, &[], op, DailyPost::from_row).await
     }
 
     async fn daily_post(&self, id: DailyPostId) -> Result<Option<DailyPost>, StoreError> {
@@ -236,12 +240,18 @@ impl DailyPosts for Postgres {
         })
     }
 
-    async fn pending_daily_boards(&self) -> Result<Vec<DailyBoard>, StoreError> {
+    async fn pending_daily_boards(
+        &self,
+        shards: ShardFilter,
+    ) -> Result<Vec<DailyBoard>, StoreError> {
         let op = "list pending weekly boards";
         let client = self.client(op).await?;
-        let sql = "SELECT id, guild_id, day, channel_id FROM daily_boards \
-                   WHERE posted_at IS NULL ORDER BY id";
-        all(&client, sql, &[], op, DailyBoard::from_row).await
+        let sql = format!(
+            "SELECT id, guild_id, day, channel_id FROM daily_boards \
+             WHERE posted_at IS NULL AND {} ORDER BY id",
+            shards.sql("daily_boards")
+        );
+        all(&client, &sql, &[], op, DailyBoard::from_row).await
     }
 
     async fn daily_board_done(

@@ -18,6 +18,7 @@ use crate::store::contract::pairs::PairQueue;
 use crate::store::error::StoreError;
 use crate::store::model::pairs::QueueReply;
 use crate::store::model::pairs::{NewQueueEntry, Pair, QueueEntry, QueueJoin, WantedRole};
+use crate::store::model::ShardFilter;
 use crate::store::postgres::rows::{all, col, execute, first, snowflake, to_db};
 use crate::store::postgres::Postgres;
 
@@ -74,14 +75,22 @@ impl PairQueue for Postgres {
         })
     }
 
-    async fn expire_queue(&self, now: i64) -> Result<Vec<QueueEntry>, StoreError> {
+    async fn expire_queue(
+        &self,
+        now: i64,
+        shards: ShardFilter,
+    ) -> Result<Vec<QueueEntry>, StoreError> {
         transaction!(self, "expire queue entries", |tx| {
-            let mut expired = all(
-                &tx,
+            let sql = format!(
                 concat!(
-                    "DELETE FROM pair_queue WHERE expires_at <= $1 RETURNING ",
+                    "DELETE FROM pair_queue WHERE expires_at <= $1 AND {} RETURNING ",
                     queue_columns!()
                 ),
+                shards.sql("pair_queue")
+            );
+            let mut expired = all(
+                &tx,
+                &sql,
                 &[&now],
                 "expire queue entries",
                 QueueEntry::from_row,

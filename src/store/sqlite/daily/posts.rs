@@ -15,6 +15,7 @@ use crate::store::error::StoreError;
 use crate::store::model::daily::{
     DailyBoard, DailyPost, DailyPostId, DailyPostStatus, NewDailyPost,
 };
+use crate::store::model::ShardFilter;
 use crate::store::sqlite::rows::{all, col, execute, first, from_db, snowflake, to_db, FromRow};
 use crate::store::sqlite::Sqlite;
 
@@ -112,11 +113,14 @@ impl DailyPosts for Sqlite {
         .await
     }
 
-    async fn pending_daily_posts(&self) -> Result<Vec<DailyPost>, StoreError> {
-        self.read(|conn| {
+    async fn pending_daily_posts(&self, shards: ShardFilter) -> Result<Vec<DailyPost>, StoreError> {
+        self.read(move |conn| {
             all(
                 conn,
-                select_post!("WHERE status = 'pending' ORDER BY id"),
+                &format!(
+                    select_post!("WHERE status = 'pending' AND {} ORDER BY id"),
+                    shards.sql("daily_posts")
+                ),
                 [],
                 "list pending daily posts",
                 DailyPost::from_row,
@@ -250,12 +254,18 @@ impl DailyPosts for Sqlite {
         .await
     }
 
-    async fn pending_daily_boards(&self) -> Result<Vec<DailyBoard>, StoreError> {
-        self.read(|conn| {
+    async fn pending_daily_boards(
+        &self,
+        shards: ShardFilter,
+    ) -> Result<Vec<DailyBoard>, StoreError> {
+        self.read(move |conn| {
             all(
                 conn,
-                "SELECT id, guild_id, day, channel_id FROM daily_boards \
-                 WHERE posted_at IS NULL ORDER BY id",
+                &format!(
+                    "SELECT id, guild_id, day, channel_id FROM daily_boards \
+                     WHERE posted_at IS NULL AND {} ORDER BY id",
+                    shards.sql("daily_boards")
+                ),
                 [],
                 "list pending weekly boards",
                 DailyBoard::from_row,

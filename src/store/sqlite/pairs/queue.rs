@@ -15,6 +15,7 @@ use crate::store::contract::pairs::PairQueue;
 use crate::store::error::StoreError;
 use crate::store::model::pairs::QueueReply;
 use crate::store::model::pairs::{NewQueueEntry, Pair, QueueEntry, QueueJoin, WantedRole};
+use crate::store::model::ShardFilter;
 use crate::store::sqlite::rows::{all, col, execute, first, snowflake, to_db};
 use crate::store::sqlite::Sqlite;
 
@@ -70,13 +71,20 @@ impl PairQueue for Sqlite {
         .await
     }
 
-    async fn expire_queue(&self, now: i64) -> Result<Vec<QueueEntry>, StoreError> {
+    async fn expire_queue(
+        &self,
+        now: i64,
+        shards: ShardFilter,
+    ) -> Result<Vec<QueueEntry>, StoreError> {
         self.write(move |conn| {
             let mut expired = all(
                 conn,
-                concat!(
-                    "DELETE FROM pair_queue WHERE expires_at <= ? RETURNING ",
-                    queue_columns!()
+                &format!(
+                    concat!(
+                        "DELETE FROM pair_queue WHERE expires_at <= ? AND {} RETURNING ",
+                        queue_columns!()
+                    ),
+                    shards.sql("pair_queue")
                 ),
                 [now],
                 "expire queue entries",
