@@ -222,6 +222,7 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
     if let Some(file) = session::clock::test_clock_file() {
         tracing::warn!(file = %file.display(), "the test clock is on: time is shifted by that file and the sweeper runs often; never in production");
     }
+    follow_guide_reloads(data.clone());
     let data = data.clone();
     let http = ctx.http.clone();
     tokio::spawn(async move {
@@ -239,6 +240,30 @@ pub async fn resume(ctx: &serenity::Context, data: &Data) {
                 tracing::error!(error = %e, "daily answers retention sweep failed");
             }
             super::pairs::sweep(&http, &data, now).await;
+        }
+    });
+}
+
+/// Follows guide reloads made in the bot's other processes (`session::guide_sync`).
+fn follow_guide_reloads(data: Data) {
+    use session::guide_sync::{Followed, FOLLOW_EVERY};
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(FOLLOW_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match data.interviews.follow_guide_reloads().await {
+                Ok(Followed::Nothing) => {}
+                Ok(Followed::Reloaded { .. }) => {
+                    metrics::counter!("interview_coach_guide_reloads_total", "outcome" => "followed")
+                        .increment(1);
+                }
+                Ok(Followed::Refused { .. }) => {
+                    metrics::counter!("interview_coach_guide_reloads_total", "outcome" => "follow_refused")
+                        .increment(1);
+                }
+                Err(error) => tracing::debug!(%error, "could not read the guide revision"),
+            }
         }
     });
 }

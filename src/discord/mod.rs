@@ -22,6 +22,7 @@ mod daily;
 mod delivery;
 pub mod error;
 mod events;
+mod identify;
 pub mod ids;
 mod interview;
 mod ops;

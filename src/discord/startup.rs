@@ -27,6 +27,7 @@ use poise::serenity_prelude as serenity;
 use serenity::all::{ConnectionStage, GatewayIntents, HttpBuilder, ShardManager};
 use tokio::time::Instant;
 
+use super::identify;
 use super::preflight::{self, Failed, Rest};
 use super::{commands, events, interview, ops, render, Data, Error};
 use crate::config::{Config, Secret};
@@ -218,6 +219,7 @@ async fn serve(
     let config_intents = intents;
     let gateway_timeout = Duration::from_secs(config.discord.gateway_timeout_secs);
     let metrics_addr = config.metrics.listen_addr();
+    let identify_store = store.clone();
     let data = Data::new(config, guides, store, client);
     let readiness = data.readiness.clone();
     if let Some(addr) = metrics_addr {
@@ -260,6 +262,7 @@ async fn serve(
         match shards {
             // serenity's range end is inclusive, whatever its type says.
             Some(range) => {
+                identify::take_turn(&identify_store, range).await;
                 client
                     .start_shard_range(range.first..range.last, range.total)
                     .await

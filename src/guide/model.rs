@@ -374,6 +374,8 @@ pub struct GuideLibrary {
     pub(super) warnings: Vec<GuideError>,
     /// What the loader noticed for the strict check (see `lint`).
     pub(super) strict_notes: Vec<GuideError>,
+    /// A fingerprint of the files loaded (see [`GuideLibrary::digest`]).
+    pub(super) digest: String,
 }
 
 /// What a higher layer compiles from the cue file, kept with the library so
@@ -402,6 +404,13 @@ pub(super) fn lookup_key(s: &str) -> String {
 impl GuideLibrary {
     pub fn dir(&self) -> &std::path::Path {
         &self.dir
+    }
+
+    /// SHA-256 over the files this library was loaded from (their paths under the guide
+    /// folder and their text, in path order), in hex: two processes whose libraries have
+    /// the same digest serve the same guides.
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 
     /// The answer-feedback cues (`guides/shared/feedback.toml`), validated.

@@ -39,6 +39,8 @@ pub struct Interviews {
     /// Threads with an open interview, so ordinary channel messages are
     /// dismissed without a query. Short critical sections, no awaits.
     open_threads: Mutex<HashSet<u64>>,
+    /// The guide revision in service, shared with the other processes (`guide_sync`).
+    revisions: super::guide_sync::Revisions,
 }
 
 /// A new interview, in a thread the front end has already opened.
@@ -141,6 +143,7 @@ impl Interviews {
             store,
             live: Live::default(),
             open_threads: Mutex::new(HashSet::new()),
+            revisions: Default::default(),
         }
     }
 
@@ -150,9 +153,27 @@ impl Interviews {
     }
 
     /// Reloads the guides from the configured folder; the old ones stay in
-    /// service if the new ones have errors.
+    /// service if the new ones have errors. An accepted reload is published for the
+    /// bot's other processes (`guide_sync`); failing to publish it is logged, not
+    /// refused: the guides here are in service either way.
     pub async fn reload_guides(&self) -> Result<Reloaded, Error> {
-        self.guides.reload(self.config.guides.dir.clone()).await
+        let reloaded = self.guides.reload(self.config.guides.dir.clone()).await?;
+        if let Reloaded::Done { .. } = reloaded {
+            if let Err(error) = self
+                .revisions
+                .publish(&self.store, &self.guides, now())
+                .await
+            {
+                tracing::warn!(%error, "could not publish the guide reload to the other processes");
+            }
+        }
+        Ok(reloaded)
+    }
+
+    /// Reloads the guides if another process published a reload since the last look.
+    pub async fn follow_guide_reloads(&self) -> Result<super::guide_sync::Followed, Error> {
+        let dir = self.config.guides.dir.clone();
+        self.revisions.follow(&self.store, &self.guides, dir).await
     }
 
     pub fn picker(&self) -> &Picker {

@@ -21,6 +21,7 @@
 
 pub mod clock;
 pub mod daily;
+pub mod guide_sync;
 mod guides;
 mod interviews;
 pub mod live;

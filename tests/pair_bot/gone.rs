@@ -32,7 +32,10 @@ async fn a_member_who_cannot_be_added_ends_the_pair_for_both() {
     h.wait_for_db(NO_OPEN_PAIR, 1, 0).await;
     // The half-made room is gone and nobody was pinged about it.
     h.fake
-        .wait_for(|r| r.route == routes::DELETE_CHANNEL, WAIT)
+        .wait_for(
+            |r| r.route == routes::DELETE_CHANNEL && r.status.is_some(),
+            WAIT,
+        )
         .await;
     assert!(h.fake.threads().is_empty(), "{}", h.fake.describe());
     assert!(h

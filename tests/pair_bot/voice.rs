@@ -70,7 +70,11 @@ async fn a_voice_channel_only_the_two_see_goes_when_the_pair_ends() {
     let id = voice.id;
     h.fake
         .wait_for(
-            move |r| r.route == routes::DELETE_CHANNEL && r.param_id("channel_id") == Some(id),
+            move |r| {
+                r.route == routes::DELETE_CHANNEL
+                    && r.param_id("channel_id") == Some(id)
+                    && r.status.is_some()
+            },
             WAIT,
         )
         .await;

@@ -57,6 +57,7 @@ pub(super) fn resolve(
         cue_file,
         sentence_model,
         compiled_cues: Default::default(),
+        digest: digest(dir, files),
         warnings: r.warnings,
         strict_notes: {
             let mut notes = r.notes;
@@ -410,4 +411,24 @@ impl Resolver<'_> {
         );
         Err(())
     }
+}
+
+/// SHA-256 over `files` (path relative to `dir`, a NUL, the text, a NUL), in path order.
+fn digest(dir: &Path, files: &[SourceFile]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&SourceFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut hasher = Sha256::new();
+    for file in sorted {
+        let relative = file.path.strip_prefix(dir).unwrap_or(&file.path);
+        hasher.update(relative.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(file.text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }

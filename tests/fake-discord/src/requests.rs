@@ -73,7 +73,12 @@ impl FakeDiscord {
                 if let Some(r) = log.requests[next..].iter().find(|r| pred(r)) {
                     return Some(r.clone());
                 }
-                next = log.requests.len();
+                // Requests still waiting for their answer are scanned again next time, so a
+                // predicate on `status` sees the answer once it is set.
+                next = log.requests[next..]
+                    .iter()
+                    .position(|r| r.status.is_none())
+                    .map_or(log.requests.len(), |i| next + i);
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
                 return None;
