@@ -1,341 +1,22 @@
-//! The gateway WebSocket at `/ws`: HELLO, IDENTIFY/READY, heartbeats, RESUME, dispatches.
+//! One gateway WebSocket: HELLO, then the client's frames (IDENTIFY, RESUME, heartbeats)
+//! and the test's commands (dispatches, RECONNECT, close) until either side closes.
 
-use std::collections::{HashMap, VecDeque};
-use std::fmt;
+use std::collections::VecDeque;
 use std::io::Read;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
-use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::extract::{RawQuery, State};
-use axum::response::Response;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
 use serde_json::{json, Value};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::mpsc;
 
+use super::registry::{ConnHandle, Outgoing, Session};
+use super::{Identify, IdentifyPolicy};
 use crate::fixtures::{self, intents, Fixture};
-use crate::util::{id_of, next_snowflake};
+use crate::util::next_snowflake;
 use crate::Shared;
 
-/// How many dispatches per session are kept for replay on RESUME.
-const REPLAY_LIMIT: usize = 2000;
-
-/// What the bot sent in IDENTIFY.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Identify {
-    /// As sent; serenity sends `"Bot <token>"`.
-    pub token: String,
-    /// The intents bitfield (see [`fixtures::intents`]).
-    pub intents: u64,
-    /// `[shard_id, num_shards]`.
-    pub shard: Option<[u64; 2]>,
-    pub compress: Option<bool>,
-    /// The whole `d` object.
-    pub raw: Value,
-}
-
-impl Identify {
-    /// Whether all bits of `intent` were requested.
-    pub fn has_intent(&self, intent: u64) -> bool {
-        self.intents & intent == intent
-    }
-}
-
-/// How the fake answers IDENTIFY.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IdentifyPolicy {
-    /// Send READY (subject to the token and privileged-intent checks).
-    Accept,
-    /// Close the connection with this code (e.g. 4004 authentication failed, 4014 disallowed
-    /// intents); serenity's `client.start()` then returns an error for fatal codes.
-    Reject(u16),
-}
-
-/// Why a dispatch could not be delivered.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GatewayError {
-    /// No gateway session is ready (the bot has not connected, or was disconnected).
-    NotConnected,
-    /// The connection closed before the frame was written.
-    ConnectionClosed,
-}
-
-impl fmt::Display for GatewayError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GatewayError::NotConnected => write!(
-                f,
-                "no gateway session is ready (has the bot connected? use wait_ready)"
-            ),
-            GatewayError::ConnectionClosed => write!(
-                f,
-                "the gateway connection closed before the frame was written"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for GatewayError {}
-
-enum Outgoing {
-    Dispatch {
-        t: String,
-        d: Value,
-        /// Answered with the sequence number and the moment the frame was written.
-        ack: Option<oneshot::Sender<(u64, Instant)>>,
-    },
-    /// op 7: the client is expected to reconnect and RESUME.
-    Reconnect {
-        ack: oneshot::Sender<()>,
-    },
-    Close {
-        code: u16,
-        ack: oneshot::Sender<()>,
-    },
-}
-
-struct ConnHandle {
-    conn_id: u64,
-    session_id: String,
-    intents: u64,
-    tx: mpsc::UnboundedSender<Outgoing>,
-}
-
-struct Session {
-    seq: u64,
-    replay: VecDeque<(u64, String)>,
-    identify: Identify,
-}
-
-struct Inner {
-    policy: crate::IdentifyPolicy,
-    current: Option<ConnHandle>,
-    sessions: HashMap<String, Session>,
-    identifies: Vec<Identify>,
-    frames: Vec<Value>,
-    next_conn: u64,
-}
-
-pub(crate) struct Gateway {
-    inner: Mutex<Inner>,
-    /// Woken whenever a frame from the client is recorded.
-    frames_notify: tokio::sync::Notify,
-    /// The connection id of the ready session, if any.
-    ready: watch::Sender<Option<u64>>,
-}
-
-impl Gateway {
-    pub fn new(policy: IdentifyPolicy) -> Self {
-        Gateway {
-            inner: Mutex::new(Inner {
-                policy,
-                current: None,
-                sessions: HashMap::new(),
-                identifies: Vec::new(),
-                frames: Vec::new(),
-                next_conn: 1,
-            }),
-            ready: watch::channel(None).0,
-            frames_notify: tokio::sync::Notify::new(),
-        }
-    }
-
-    /// Returns the first received frame (already recorded or arriving later) matching `pred`.
-    pub async fn wait_for_frame(
-        &self,
-        pred: impl Fn(&Value) -> bool,
-        timeout: Duration,
-    ) -> Option<Value> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        let mut next = 0;
-        loop {
-            let notified = self.frames_notify.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            {
-                let inner = self.inner.lock().unwrap();
-                if let Some(f) = inner.frames[next..].iter().find(|f| pred(f)) {
-                    return Some(f.clone());
-                }
-                next = inner.frames.len();
-            }
-            tokio::time::timeout_at(deadline, notified).await.ok()?;
-        }
-    }
-
-    pub async fn wait_ready(&self, timeout: Duration) -> Option<Identify> {
-        let mut rx = self.ready.subscribe();
-        tokio::time::timeout(timeout, rx.wait_for(Option::is_some))
-            .await
-            .ok()?
-            .ok()?;
-        let inner = self.inner.lock().unwrap();
-        let cur = inner.current.as_ref()?;
-        inner
-            .sessions
-            .get(&cur.session_id)
-            .map(|s| s.identify.clone())
-    }
-
-    pub fn is_ready(&self) -> bool {
-        self.ready.borrow().is_some()
-    }
-
-    pub fn describe(&self) -> String {
-        let inner = self.inner.lock().unwrap();
-        format!(
-            "{} connection(s) opened, {} IDENTIFY, {} frame(s) received, ready session: {}",
-            inner.next_conn - 1,
-            inner.identifies.len(),
-            inner.frames.len(),
-            inner
-                .current
-                .as_ref()
-                .map_or("none".to_string(), |c| c.session_id.clone())
-        )
-    }
-
-    pub fn last_identify(&self) -> Option<Identify> {
-        let inner = self.inner.lock().unwrap();
-        if let Some(cur) = &inner.current {
-            if let Some(s) = inner.sessions.get(&cur.session_id) {
-                return Some(s.identify.clone());
-            }
-        }
-        inner.identifies.last().cloned()
-    }
-
-    pub fn identifies(&self) -> Vec<Identify> {
-        self.inner.lock().unwrap().identifies.clone()
-    }
-
-    pub fn frames(&self) -> Vec<Value> {
-        self.inner.lock().unwrap().frames.clone()
-    }
-
-    pub fn set_policy(&self, policy: IdentifyPolicy) {
-        self.inner.lock().unwrap().policy = policy;
-    }
-
-    /// Intents of the ready session, if any.
-    pub fn current_intents(&self) -> Option<u64> {
-        self.inner
-            .lock()
-            .unwrap()
-            .current
-            .as_ref()
-            .map(|c| c.intents)
-    }
-
-    fn current_tx(&self) -> Result<mpsc::UnboundedSender<Outgoing>, GatewayError> {
-        let inner = self.inner.lock().unwrap();
-        inner
-            .current
-            .as_ref()
-            .map(|c| c.tx.clone())
-            .ok_or(GatewayError::NotConnected)
-    }
-
-    /// Hands a dispatch to the connection without waiting; the receiver gets its sequence
-    /// number and write time. Dispatches queued one after another are written in order.
-    pub fn queue(
-        &self,
-        t: &str,
-        d: Value,
-    ) -> Result<oneshot::Receiver<(u64, Instant)>, GatewayError> {
-        let tx = self.current_tx()?;
-        let (ack, done) = oneshot::channel();
-        tx.send(Outgoing::Dispatch {
-            t: t.to_string(),
-            d,
-            ack: Some(ack),
-        })
-        .map_err(|_| GatewayError::ConnectionClosed)?;
-        Ok(done)
-    }
-
-    /// Fire-and-forget dispatch used for echoes of the bot's own actions.
-    pub fn dispatch_nowait(&self, t: &str, d: Value) {
-        if let Ok(tx) = self.current_tx() {
-            let _ = tx.send(Outgoing::Dispatch {
-                t: t.to_string(),
-                d,
-                ack: None,
-            });
-        }
-    }
-
-    pub async fn reconnect_current(&self) -> Result<(), GatewayError> {
-        let tx = self.current_tx()?;
-        let (ack, done) = oneshot::channel();
-        tx.send(Outgoing::Reconnect { ack })
-            .map_err(|_| GatewayError::ConnectionClosed)?;
-        done.await.map_err(|_| GatewayError::ConnectionClosed)
-    }
-
-    pub async fn close_current(&self, code: u16) -> Result<(), GatewayError> {
-        let tx = self.current_tx()?;
-        let (ack, done) = oneshot::channel();
-        tx.send(Outgoing::Close { code, ack })
-            .map_err(|_| GatewayError::ConnectionClosed)?;
-        done.await.map_err(|_| GatewayError::ConnectionClosed)
-    }
-
-    /// Reserves the next sequence number of a session and builds the frame, keeping it for
-    /// replay.
-    fn frame(&self, session_id: &str, t: &str, d: &Value) -> (u64, String) {
-        let seq = {
-            let mut inner = self.inner.lock().unwrap();
-            let Some(s) = inner.sessions.get_mut(session_id) else {
-                return (0, String::new());
-            };
-            s.seq += 1;
-            s.seq
-        };
-        // Serialized outside the lock; `t` is an upper-case event name, safe to splice.
-        let text = format!(r#"{{"op":0,"s":{seq},"t":"{t}","d":{d}}}"#);
-        let mut inner = self.inner.lock().unwrap();
-        if let Some(s) = inner.sessions.get_mut(session_id) {
-            s.replay.push_back((seq, text.clone()));
-            if s.replay.len() > REPLAY_LIMIT {
-                s.replay.pop_front();
-            }
-        }
-        (seq, text)
-    }
-
-    fn disconnected(&self, conn_id: u64) {
-        let mut inner = self.inner.lock().unwrap();
-        if inner.current.as_ref().is_some_and(|c| c.conn_id == conn_id) {
-            inner.current = None;
-            self.ready.send_replace(None);
-        }
-    }
-}
-
-/// `GET /ws`: upgrades to the gateway protocol.
-pub(crate) async fn ws_handler(
-    State(shared): State<Arc<Shared>>,
-    RawQuery(query): RawQuery,
-    ws: WebSocketUpgrade,
-) -> Response {
-    if let Some(refused) = shared.outage.refuse() {
-        return refused;
-    }
-    let version = query
-        .as_deref()
-        .unwrap_or("")
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("v="))
-        .map(str::to_string);
-    if version.as_deref() != Some("10") {
-        shared.violation(format!(
-            "gateway: connected with query {query:?}; serenity 0.12 is expected to ask for ?v=10"
-        ));
-    }
-    ws.on_upgrade(move |socket| async move { Connection::new(shared, socket).run().await })
-}
-
-struct Connection {
+pub(super) struct Connection {
     shared: Arc<Shared>,
     socket: WebSocket,
     conn_id: u64,
@@ -351,7 +32,7 @@ enum Flow {
 }
 
 impl Connection {
-    fn new(shared: Arc<Shared>, socket: WebSocket) -> Self {
+    pub(super) fn new(shared: Arc<Shared>, socket: WebSocket) -> Self {
         let conn_id = {
             let mut inner = shared.gateway.inner.lock().unwrap();
             inner.next_conn += 1;
@@ -368,7 +49,7 @@ impl Connection {
         }
     }
 
-    async fn run(mut self) {
+    pub(super) async fn run(mut self) {
         let hello = json!({"op": 10, "d": {"heartbeat_interval": self.shared.cfg.heartbeat_interval.as_millis() as u64}});
         if self.send_text(hello.to_string()).await.is_err() {
             return;
@@ -683,61 +364,5 @@ impl Connection {
             tx: self.tx.clone(),
         });
         self.shared.gateway.ready.send_replace(Some(self.conn_id));
-    }
-}
-
-/// A dispatch requested by the test: the model learns from it, then it is sent.
-pub(crate) async fn dispatch_from_test(
-    shared: &Arc<Shared>,
-    t: &str,
-    d: Value,
-) -> Result<(u64, Instant), GatewayError> {
-    queue_from_test(shared, t, d)?
-        .await
-        .map_err(|_| GatewayError::ConnectionClosed)
-}
-
-/// [`dispatch_from_test`] without waiting for the frame to be written.
-pub(crate) fn queue_from_test(
-    shared: &Arc<Shared>,
-    t: &str,
-    mut d: Value,
-) -> Result<oneshot::Receiver<(u64, Instant)>, GatewayError> {
-    if !shared.gateway.is_ready() {
-        return Err(GatewayError::NotConnected);
-    }
-    if t == "MESSAGE_CREATE" || t == "MESSAGE_UPDATE" {
-        blank_content_without_intent(shared, &mut d);
-    }
-    crate::rest::observe_dispatch(shared, t, &d);
-    shared.gateway.queue(t, d)
-}
-
-/// Discord leaves `content`, `embeds`, `attachments` and `components` empty in guild messages
-/// for bots without the MESSAGE_CONTENT intent, except messages that mention the bot and
-/// the bot's own messages. Doing the same here catches a bot that forgot to ask for it.
-fn blank_content_without_intent(shared: &Shared, d: &mut Value) {
-    let Some(intents) = shared.gateway.current_intents() else {
-        return;
-    };
-    if intents & intents::MESSAGE_CONTENT != 0 || d.get("guild_id").is_none_or(Value::is_null) {
-        return;
-    }
-    let bot = shared.cfg.bot.id;
-    let own = id_of(&d["author"]["id"]) == Some(bot);
-    let mentioned = d["mentions"]
-        .as_array()
-        .is_some_and(|m| m.iter().any(|u| id_of(&u["id"]) == Some(bot)));
-    if own || mentioned {
-        return;
-    }
-    tracing::warn!("fake-discord: the bot did not request MESSAGE_CONTENT; blanking the dispatched message's content as Discord would");
-    for (k, v) in [
-        ("content", json!("")),
-        ("embeds", json!([])),
-        ("attachments", json!([])),
-        ("components", json!([])),
-    ] {
-        d[k] = v;
     }
 }
