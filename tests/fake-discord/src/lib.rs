@@ -153,6 +153,8 @@ mod outage;
 mod reactions;
 mod requests;
 mod rest;
+mod shard_control;
+mod shards;
 pub mod spec;
 mod state;
 mod uploads;
@@ -169,10 +171,11 @@ use tokio::task::JoinHandle;
 
 use builder::Config;
 
-pub use builder::{FakeDiscordBuilder, DEFAULT_ATTACHMENT_SIZE_LIMIT};
+pub use builder::{FakeDiscordBuilder, DEFAULT_ATTACHMENT_SIZE_LIMIT, DEFAULT_IDENTIFY_WINDOW};
 pub use fixtures::{Fixture, Guild, User};
 pub use gateway::{GatewayError, Identify, IdentifyPolicy};
 pub use model::{channel_type, Channel, Message, MessageOrigin};
+pub use shards::{shard_of_guild, IdentifyViolation};
 pub use uploads::{Attachment, UploadedFile};
 
 /// Route templates (`METHOD /openapi/path/template`) as recorded in

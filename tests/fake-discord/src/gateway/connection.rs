@@ -10,9 +10,11 @@ use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use super::registry::{ConnHandle, Outgoing, Session};
+use super::ready;
+use super::registry::{Outgoing, Session};
 use super::{Identify, IdentifyPolicy};
 use crate::fixtures::{self, intents, Fixture};
+use crate::shards;
 use crate::util::next_snowflake;
 use crate::Shared;
 
@@ -204,14 +206,14 @@ impl Connection {
     }
 
     async fn on_identify(&mut self, d: &Value) -> Flow {
+        let shard = shards::parse_shard(d);
         let identify = Identify {
             token: d["token"].as_str().unwrap_or_default().to_string(),
             intents: d["intents"].as_u64().unwrap_or(0),
-            shard: d["shard"]
-                .as_array()
-                .and_then(|a| Some([a.first()?.as_u64()?, a.get(1)?.as_u64()?])),
+            shard: shard.ok().flatten(),
             compress: d["compress"].as_bool(),
             raw: d.clone(),
+            received_at: Instant::now(),
         };
         let policy = {
             let mut inner = self.shared.gateway.inner.lock().unwrap();
@@ -232,11 +234,48 @@ impl Connection {
             let _ = self.close(4004, "Authentication failed.").await;
             return Flow::Stop;
         }
+        let shard = match shards::check_shard(shard, self.shared.cfg.shards) {
+            Ok(shard) => shard,
+            Err((code, reason)) => {
+                tracing::warn!(
+                    "fake-discord gateway: IDENTIFY with shard {:?} refused ({code} {reason}); the fake runs {} shard(s)",
+                    d["shard"],
+                    self.shared.cfg.shards
+                );
+                let _ = self.close(code, reason).await;
+                return Flow::Stop;
+            }
+        };
         let disallowed =
             identify.intents & intents::PRIVILEGED & !self.shared.cfg.allowed_privileged_intents;
         if disallowed != 0 {
             let _ = self.close(4014, "Disallowed intent(s).").await;
             return Flow::Stop;
+        }
+        if let Err(v) = self
+            .shared
+            .gateway
+            .admit_identify(shard, identify.received_at)
+        {
+            self.shared.violation(format!(
+                "gateway: IDENTIFY for shard {:?} came {:?} after the previous session start in \
+                 its bucket {} (max_concurrency {}: one per {:?}); refused with op 9 as Discord does",
+                v.shard,
+                v.since_previous,
+                v.bucket,
+                self.shared.cfg.max_concurrency,
+                self.shared.cfg.identify_window
+            ));
+            // Discord answers an IDENTIFY over the limit with Invalid Session (not resumable)
+            // and leaves it to the client to identify again later.
+            if self
+                .send_text(r#"{"op":9,"d":false}"#.to_string())
+                .await
+                .is_err()
+            {
+                return Flow::Stop;
+            }
+            return Flow::Continue;
         }
 
         let session_id = format!("fake-session-{}", next_snowflake());
@@ -254,49 +293,24 @@ impl Connection {
         self.session_id = Some(session_id.clone());
         let shared = self.shared.clone();
         let cfg = &shared.cfg;
-        let mut app_flags = 0u64;
-        // GATEWAY_PRESENCE, GATEWAY_GUILD_MEMBERS, GATEWAY_MESSAGE_CONTENT (the "enabled in the
-        // developer portal" flags) mirror which privileged intents are allowed.
-        if cfg.allowed_privileged_intents & intents::GUILD_PRESENCES != 0 {
-            app_flags |= 1 << 12;
-        }
-        if cfg.allowed_privileged_intents & intents::GUILD_MEMBERS != 0 {
-            app_flags |= 1 << 14;
-        }
-        if cfg.allowed_privileged_intents & intents::MESSAGE_CONTENT != 0 {
-            app_flags |= 1 << 18;
-        }
-        let mut user = cfg.bot.to_json();
-        user["verified"] = json!(true);
-        user["mfa_enabled"] = json!(false);
-        user["email"] = Value::Null;
-        let ready = json!({
-            "v": 10,
-            "user": user,
-            "guilds": cfg.guilds.iter().map(|g| json!({"id": g.id.to_string(), "unavailable": true})).collect::<Vec<_>>(),
-            "session_id": session_id,
-            "resume_gateway_url": self.shared.gateway_url(),
-            "shard": identify.shard.unwrap_or([0, 1]),
-            "application": {"id": cfg.application_id.to_string(), "flags": app_flags},
-            "private_channels": [],
-            "presences": [],
-            "relationships": [],
-            "user_settings": {},
-            "session_type": "normal",
-            "geo_ordered_rtc_regions": ["fake"],
-        });
+        let guilds: Vec<_> = cfg
+            .guilds
+            .iter()
+            .filter(|g| shards::serves(shard, Some(g.id)))
+            .collect();
+        let ready = ready::payload(&shared, &session_id, shard, &guilds);
         if self.write_dispatch("READY", &ready).await.is_err() {
             return Flow::Stop;
         }
         if cfg.send_guild_create && identify.intents & intents::GUILDS != 0 {
-            for g in &cfg.guilds {
+            for g in guilds {
                 let payload = fixtures::guild_create(g, &cfg.bot).build();
                 if self.write_dispatch("GUILD_CREATE", &payload).await.is_err() {
                     return Flow::Stop;
                 }
             }
         }
-        self.become_current(&session_id, identify.intents);
+        self.become_ready(&session_id, shard, identify.intents);
         Flow::Continue
     }
 
@@ -308,7 +322,7 @@ impl Connection {
         }
         let session_id = d["session_id"].as_str().unwrap_or_default().to_string();
         let client_seq = d["seq"].as_u64().unwrap_or(0);
-        let replay: Option<(Vec<String>, u64)> = {
+        let replay: Option<(Vec<String>, Identify)> = {
             let inner = self.shared.gateway.inner.lock().unwrap();
             inner.sessions.get(&session_id).map(|s| {
                 let missed = s
@@ -317,25 +331,16 @@ impl Connection {
                     .filter(|(seq, _)| *seq > client_seq)
                     .map(|(_, f)| f.clone())
                     .collect();
-                (missed, s.identify.intents)
+                (missed, s.identify.clone())
             })
         };
-        let Some((missed, session_intents)) = replay else {
+        let Some((missed, identify)) = replay else {
             // Unknown session: op 9 with d=false makes the client IDENTIFY afresh.
             let _ = self.send_text(r#"{"op":9,"d":false}"#.to_string()).await;
             return Flow::Continue;
         };
         // The old connection of this session (if still open) is superseded.
-        {
-            let mut inner = self.shared.gateway.inner.lock().unwrap();
-            if inner
-                .current
-                .as_ref()
-                .is_some_and(|c| c.session_id == session_id)
-            {
-                inner.current = None;
-            }
-        }
+        self.shared.gateway.unready(|c| c.session_id == session_id);
         self.session_id = Some(session_id.clone());
         for frame in missed {
             if self.send_text(frame).await.is_err() {
@@ -345,7 +350,9 @@ impl Connection {
         if self.write_dispatch("RESUMED", &json!({})).await.is_err() {
             return Flow::Stop;
         }
-        self.become_current(&session_id, session_intents);
+        // The shard was checked when the session was identified.
+        let shard = identify.shard.unwrap_or([0, 1]);
+        self.become_ready(&session_id, shard, identify.intents);
         Flow::Continue
     }
 
@@ -355,14 +362,9 @@ impl Connection {
         self.send_text(text).await.map(|_| seq)
     }
 
-    fn become_current(&mut self, session_id: &str, intents: u64) {
-        let mut inner = self.shared.gateway.inner.lock().unwrap();
-        inner.current = Some(ConnHandle {
-            conn_id: self.conn_id,
-            session_id: session_id.to_string(),
-            intents,
-            tx: self.tx.clone(),
-        });
-        self.shared.gateway.ready.send_replace(Some(self.conn_id));
+    fn become_ready(&mut self, session_id: &str, shard: [u64; 2], intents: u64) {
+        self.shared
+            .gateway
+            .became_ready(self.conn_id, session_id, shard, intents, self.tx.clone());
     }
 }

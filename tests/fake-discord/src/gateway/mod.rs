@@ -1,10 +1,12 @@
 //! The gateway WebSocket at `/ws`: HELLO, IDENTIFY/READY, heartbeats, RESUME, dispatches.
 //!
-//! [`registry`] keeps the sessions and the connection that currently serves them;
-//! [`connection`] speaks the protocol on one WebSocket; this module holds the public types
-//! and the entry points for the HTTP router and the test-facing handle.
+//! [`registry`] keeps the sessions and the connection serving each shard, and routes each
+//! dispatch to the session of its shard (see [`crate::shards`]); [`connection`] speaks the
+//! protocol on one WebSocket; this module holds the public types and the entry points for
+//! the HTTP router and the test-facing handle.
 
 mod connection;
+mod ready;
 mod registry;
 
 use std::fmt;
@@ -31,17 +33,26 @@ pub struct Identify {
     pub token: String,
     /// The intents bitfield (see [`crate::fixtures::intents`]).
     pub intents: u64,
-    /// `[shard_id, num_shards]`.
+    /// `[shard_id, num_shards]` as sent (`None` when absent, which means `[0, 1]`, or not
+    /// two integers); see [`Identify::shard_id`].
     pub shard: Option<[u64; 2]>,
     pub compress: Option<bool>,
     /// The whole `d` object.
     pub raw: Value,
+    /// When the frame arrived: the spacing of IDENTIFYs (see
+    /// [`FakeDiscord::identify_times`](crate::FakeDiscord::identify_times)).
+    pub received_at: Instant,
 }
 
 impl Identify {
     /// Whether all bits of `intent` were requested.
     pub fn has_intent(&self, intent: u64) -> bool {
         self.intents & intent == intent
+    }
+
+    /// The shard id it identified as (0 without a `shard` array).
+    pub fn shard_id(&self) -> u64 {
+        self.shard.map_or(0, |s| s[0])
     }
 }
 
@@ -62,6 +73,9 @@ pub enum GatewayError {
     NotConnected,
     /// The connection closed before the frame was written.
     ConnectionClosed,
+    /// Sessions are ready, but none for the shard the event belongs to: the shard of
+    /// `guild`, or shard 0 for an event without a guild (`guild: None`).
+    ShardNotConnected { shard: u64, guild: Option<u64> },
 }
 
 impl fmt::Display for GatewayError {
@@ -75,6 +89,16 @@ impl fmt::Display for GatewayError {
                 f,
                 "the gateway connection closed before the frame was written"
             ),
+            GatewayError::ShardNotConnected { shard, guild } => {
+                let of = guild.map_or("events without a guild".to_string(), |g| {
+                    format!("guild {g}")
+                });
+                write!(
+                    f,
+                    "no gateway session is ready for shard {shard} ({of}); other shards are \
+                     (has that shard's bot connected? use wait_ready_shard)"
+                )
+            }
         }
     }
 }
@@ -104,7 +128,8 @@ pub(crate) async fn ws_handler(
     ws.on_upgrade(move |socket| async move { Connection::new(shared, socket).run().await })
 }
 
-/// A dispatch requested by the test: the model learns from it, then it is sent.
+/// A dispatch requested by the test: the model learns from it, then it is sent to the
+/// session of its shard.
 pub(crate) async fn dispatch_from_test(
     shared: &Arc<Shared>,
     t: &str,
@@ -121,23 +146,19 @@ pub(crate) fn queue_from_test(
     t: &str,
     mut d: Value,
 ) -> Result<oneshot::Receiver<(u64, Instant)>, GatewayError> {
-    if !shared.gateway.is_ready() {
-        return Err(GatewayError::NotConnected);
-    }
+    // Routed first, so an event for a shard that is not connected teaches the model nothing.
+    let target = shared.gateway.route(t, &d)?;
     if t == "MESSAGE_CREATE" || t == "MESSAGE_UPDATE" {
-        blank_content_without_intent(shared, &mut d);
+        blank_content_without_intent(shared, target.intents, &mut d);
     }
     crate::rest::observe_dispatch(shared, t, &d);
-    shared.gateway.queue(t, d)
+    target.queue(t, d)
 }
 
 /// Discord leaves `content`, `embeds`, `attachments` and `components` empty in guild messages
 /// for bots without the MESSAGE_CONTENT intent, except messages that mention the bot and
 /// the bot's own messages. Doing the same here catches a bot that forgot to ask for it.
-fn blank_content_without_intent(shared: &Shared, d: &mut Value) {
-    let Some(intents) = shared.gateway.current_intents() else {
-        return;
-    };
+fn blank_content_without_intent(shared: &Shared, intents: u64, d: &mut Value) {
     if intents & intents::MESSAGE_CONTENT != 0 || d.get("guild_id").is_none_or(Value::is_null) {
         return;
     }

@@ -1,5 +1,6 @@
 //! The gateway's sessions: which one is ready, what each was sent (for RESUME), every
-//! IDENTIFY and client frame, and handing dispatches to the ready connection.
+//! IDENTIFY and client frame, and handing each dispatch to the connection serving its
+//! shard.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -9,6 +10,8 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{GatewayError, Identify, IdentifyPolicy};
+use crate::builder::Config;
+use crate::shards::{self, IdentifyLimit, IdentifyViolation};
 
 /// How many dispatches per session are kept for replay on RESUME.
 const REPLAY_LIMIT: usize = 2000;
@@ -30,11 +33,16 @@ pub(super) enum Outgoing {
     },
 }
 
+/// A ready connection: the one serving a shard.
 pub(super) struct ConnHandle {
     pub conn_id: u64,
     pub session_id: String,
+    /// `[shard_id, num_shards]` the session identified with.
+    pub shard: [u64; 2],
     pub intents: u64,
     pub tx: mpsc::UnboundedSender<Outgoing>,
+    /// Increases with each session that becomes ready: the highest is the latest.
+    pub ready_order: u64,
 }
 
 pub(super) struct Session {
@@ -45,33 +53,88 @@ pub(super) struct Session {
 
 pub(super) struct Inner {
     pub policy: IdentifyPolicy,
-    pub current: Option<ConnHandle>,
+    /// The ready connections, at most one per shard id: a newer session for a shard (a
+    /// reconnect, a restarted bot) takes the shard's traffic over.
+    pub current: Vec<ConnHandle>,
     pub sessions: HashMap<String, Session>,
     pub identifies: Vec<Identify>,
     pub frames: Vec<Value>,
     pub next_conn: u64,
+    pub ready_order: u64,
+    pub limit: IdentifyLimit,
+}
+
+impl Inner {
+    fn identify_of(&self, c: &ConnHandle) -> Option<Identify> {
+        self.sessions.get(&c.session_id).map(|s| s.identify.clone())
+    }
+
+    fn latest(&self) -> Option<&ConnHandle> {
+        self.current.iter().max_by_key(|c| c.ready_order)
+    }
+}
+
+/// The ready connection a dispatch goes to, with what its session asked for.
+pub(crate) struct Target {
+    pub intents: u64,
+    tx: mpsc::UnboundedSender<Outgoing>,
+}
+
+impl Target {
+    /// Hands a dispatch to the connection without waiting; the receiver gets its sequence
+    /// number and write time. Dispatches queued one after another to the same shard are
+    /// written in order.
+    pub fn queue(
+        &self,
+        t: &str,
+        d: Value,
+    ) -> Result<oneshot::Receiver<(u64, Instant)>, GatewayError> {
+        let (ack, done) = oneshot::channel();
+        self.tx
+            .send(Outgoing::Dispatch {
+                t: t.to_string(),
+                d,
+                ack: Some(ack),
+            })
+            .map_err(|_| GatewayError::ConnectionClosed)?;
+        Ok(done)
+    }
+
+    fn send_nowait(&self, t: &str, d: Value) {
+        let _ = self.tx.send(Outgoing::Dispatch {
+            t: t.to_string(),
+            d,
+            ack: None,
+        });
+    }
 }
 
 pub(crate) struct Gateway {
     pub(super) inner: Mutex<Inner>,
     /// Woken whenever a frame from the client is recorded.
     pub(super) frames_notify: tokio::sync::Notify,
-    /// The connection id of the ready session, if any.
-    pub(super) ready: watch::Sender<Option<u64>>,
+    /// The `[shard_id, num_shards]` of every ready session, by shard id.
+    pub(super) ready: watch::Sender<Vec<[u64; 2]>>,
 }
 
 impl Gateway {
-    pub fn new(policy: IdentifyPolicy) -> Self {
+    pub fn new(cfg: &Config) -> Self {
         Gateway {
             inner: Mutex::new(Inner {
-                policy,
-                current: None,
+                policy: cfg.identify_policy.clone(),
+                current: Vec::new(),
                 sessions: HashMap::new(),
                 identifies: Vec::new(),
                 frames: Vec::new(),
                 next_conn: 1,
+                ready_order: 0,
+                limit: IdentifyLimit::new(
+                    cfg.identify_limit_enforced(),
+                    cfg.max_concurrency,
+                    cfg.identify_window,
+                ),
             }),
-            ready: watch::channel(None).0,
+            ready: watch::channel(Vec::new()).0,
             frames_notify: tokio::sync::Notify::new(),
         }
     }
@@ -99,50 +162,78 @@ impl Gateway {
         }
     }
 
+    /// Waits until some session is ready; returns the IDENTIFY of the latest one.
     pub async fn wait_ready(&self, timeout: Duration) -> Option<Identify> {
         let mut rx = self.ready.subscribe();
-        tokio::time::timeout(timeout, rx.wait_for(Option::is_some))
+        tokio::time::timeout(timeout, rx.wait_for(|r| !r.is_empty()))
             .await
             .ok()?
             .ok()?;
         let inner = self.inner.lock().unwrap();
-        let cur = inner.current.as_ref()?;
-        inner
-            .sessions
-            .get(&cur.session_id)
-            .map(|s| s.identify.clone())
+        inner.identify_of(inner.latest()?)
+    }
+
+    /// Waits until a session for `shard_id` is ready; returns its IDENTIFY.
+    pub async fn wait_ready_shard(&self, shard_id: u64, timeout: Duration) -> Option<Identify> {
+        let mut rx = self.ready.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(|r| r.iter().any(|s| s[0] == shard_id)))
+            .await
+            .ok()?
+            .ok()?;
+        let inner = self.inner.lock().unwrap();
+        let c = inner.current.iter().find(|c| c.shard[0] == shard_id)?;
+        inner.identify_of(c)
     }
 
     pub fn is_ready(&self) -> bool {
-        self.ready.borrow().is_some()
+        !self.ready.borrow().is_empty()
+    }
+
+    /// `[shard_id, num_shards]` of every ready session, by shard id.
+    pub fn ready_shards(&self) -> Vec<[u64; 2]> {
+        self.ready.borrow().clone()
     }
 
     pub fn describe(&self) -> String {
         let inner = self.inner.lock().unwrap();
+        let ready = if inner.current.is_empty() {
+            "none".to_string()
+        } else {
+            inner
+                .current
+                .iter()
+                .map(|c| format!("{} (shard {:?})", c.session_id, c.shard))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         format!(
-            "{} connection(s) opened, {} IDENTIFY, {} frame(s) received, ready session: {}",
+            "{} connection(s) opened, {} IDENTIFY, {} frame(s) received, ready session(s): {ready}",
             inner.next_conn - 1,
             inner.identifies.len(),
             inner.frames.len(),
-            inner
-                .current
-                .as_ref()
-                .map_or("none".to_string(), |c| c.session_id.clone())
         )
     }
 
+    /// The IDENTIFY of the latest ready session, else the last one received.
     pub fn last_identify(&self) -> Option<Identify> {
         let inner = self.inner.lock().unwrap();
-        if let Some(cur) = &inner.current {
-            if let Some(s) = inner.sessions.get(&cur.session_id) {
-                return Some(s.identify.clone());
-            }
+        if let Some(identify) = inner.latest().and_then(|c| inner.identify_of(c)) {
+            return Some(identify);
         }
         inner.identifies.last().cloned()
     }
 
     pub fn identifies(&self) -> Vec<Identify> {
         self.inner.lock().unwrap().identifies.clone()
+    }
+
+    pub fn identify_violations(&self) -> Vec<IdentifyViolation> {
+        self.inner.lock().unwrap().limit.violations()
+    }
+
+    /// How many sessions were started so far (for `session_start_limit.remaining`).
+    pub fn sessions_started(&self) -> u64 {
+        self.inner.lock().unwrap().limit.started()
     }
 
     pub fn frames(&self) -> Vec<Value> {
@@ -153,68 +244,81 @@ impl Gateway {
         self.inner.lock().unwrap().policy = policy;
     }
 
-    /// Intents of the ready session, if any.
-    pub fn current_intents(&self) -> Option<u64> {
-        self.inner
-            .lock()
-            .unwrap()
-            .current
-            .as_ref()
-            .map(|c| c.intents)
-    }
-
-    fn current_tx(&self) -> Result<mpsc::UnboundedSender<Outgoing>, GatewayError> {
+    /// The connection that gets a dispatch: the ready session whose shard serves the event's
+    /// guild, or shard 0 for events without one (see [`crate::shards`]).
+    pub fn route(&self, t: &str, d: &Value) -> Result<Target, GatewayError> {
+        let guild = shards::guild_of_event(t, d);
         let inner = self.inner.lock().unwrap();
+        let Some(any) = inner.current.first() else {
+            return Err(GatewayError::NotConnected);
+        };
         inner
             .current
-            .as_ref()
-            .map(|c| c.tx.clone())
-            .ok_or(GatewayError::NotConnected)
+            .iter()
+            .filter(|c| shards::serves(c.shard, guild))
+            .max_by_key(|c| c.ready_order)
+            .map(|c| Target {
+                intents: c.intents,
+                tx: c.tx.clone(),
+            })
+            .ok_or_else(|| GatewayError::ShardNotConnected {
+                shard: guild.map_or(0, |g| shards::shard_of_guild(g, any.shard[1])),
+                guild,
+            })
     }
 
-    /// Hands a dispatch to the connection without waiting; the receiver gets its sequence
-    /// number and write time. Dispatches queued one after another are written in order.
-    pub fn queue(
-        &self,
-        t: &str,
-        d: Value,
-    ) -> Result<oneshot::Receiver<(u64, Instant)>, GatewayError> {
-        let tx = self.current_tx()?;
-        let (ack, done) = oneshot::channel();
-        tx.send(Outgoing::Dispatch {
-            t: t.to_string(),
-            d,
-            ack: Some(ack),
-        })
-        .map_err(|_| GatewayError::ConnectionClosed)?;
-        Ok(done)
-    }
-
-    /// Fire-and-forget dispatch used for echoes of the bot's own actions.
-    pub fn dispatch_nowait(&self, t: &str, d: Value) {
-        if let Ok(tx) = self.current_tx() {
-            let _ = tx.send(Outgoing::Dispatch {
-                t: t.to_string(),
-                d,
-                ack: None,
-            });
+    /// Sends the event Discord would send about the bot's own action, to the session of its
+    /// shard, if that session's intents subscribe to it; fire and forget.
+    pub fn echo(&self, t: &str, d: Value, needed_intent: u64) {
+        if let Ok(target) = self.route(t, &d) {
+            if target.intents & needed_intent != 0 {
+                target.send_nowait(t, d);
+            }
         }
     }
 
-    pub async fn reconnect_current(&self) -> Result<(), GatewayError> {
-        let tx = self.current_tx()?;
-        let (ack, done) = oneshot::channel();
-        tx.send(Outgoing::Reconnect { ack })
-            .map_err(|_| GatewayError::ConnectionClosed)?;
-        done.await.map_err(|_| GatewayError::ConnectionClosed)
+    /// The command channels of the ready connections, `shard_id` only or all of them.
+    fn ready_txs(
+        &self,
+        shard_id: Option<u64>,
+    ) -> Result<Vec<mpsc::UnboundedSender<Outgoing>>, GatewayError> {
+        let inner = self.inner.lock().unwrap();
+        let txs: Vec<_> = inner
+            .current
+            .iter()
+            .filter(|c| shard_id.is_none_or(|id| c.shard[0] == id))
+            .map(|c| c.tx.clone())
+            .collect();
+        match (txs.is_empty(), shard_id) {
+            (false, _) => Ok(txs),
+            (true, Some(shard)) if !inner.current.is_empty() => {
+                Err(GatewayError::ShardNotConnected { shard, guild: None })
+            }
+            (true, _) => Err(GatewayError::NotConnected),
+        }
     }
 
-    pub async fn close_current(&self, code: u16) -> Result<(), GatewayError> {
-        let tx = self.current_tx()?;
-        let (ack, done) = oneshot::channel();
-        tx.send(Outgoing::Close { code, ack })
-            .map_err(|_| GatewayError::ConnectionClosed)?;
-        done.await.map_err(|_| GatewayError::ConnectionClosed)
+    /// Sends op 7 to one shard's connection (`Some(id)`) or every ready one, and waits until
+    /// they are out.
+    pub async fn reconnect(&self, shard_id: Option<u64>) -> Result<(), GatewayError> {
+        for tx in self.ready_txs(shard_id)? {
+            let (ack, done) = oneshot::channel();
+            tx.send(Outgoing::Reconnect { ack })
+                .map_err(|_| GatewayError::ConnectionClosed)?;
+            done.await.map_err(|_| GatewayError::ConnectionClosed)?;
+        }
+        Ok(())
+    }
+
+    /// Closes one shard's connection (`Some(id)`) or every ready one with `code`.
+    pub async fn close(&self, shard_id: Option<u64>, code: u16) -> Result<(), GatewayError> {
+        for tx in self.ready_txs(shard_id)? {
+            let (ack, done) = oneshot::channel();
+            tx.send(Outgoing::Close { code, ack })
+                .map_err(|_| GatewayError::ConnectionClosed)?;
+            done.await.map_err(|_| GatewayError::ConnectionClosed)?;
+        }
+        Ok(())
     }
 
     /// Reserves the next sequence number of a session and builds the frame, keeping it for
@@ -240,11 +344,58 @@ impl Gateway {
         (seq, text)
     }
 
-    pub(super) fn disconnected(&self, conn_id: u64) {
+    /// Lets a session start for `shard` under the IDENTIFY rate limit, or records and
+    /// returns the violation.
+    pub(super) fn admit_identify(
+        &self,
+        shard: [u64; 2],
+        at: Instant,
+    ) -> Result<(), IdentifyViolation> {
+        self.inner.lock().unwrap().limit.admit(shard, at)
+    }
+
+    /// Makes a connection the one serving its session's shard.
+    pub(super) fn became_ready(
+        &self,
+        conn_id: u64,
+        session_id: &str,
+        shard: [u64; 2],
+        intents: u64,
+        tx: mpsc::UnboundedSender<Outgoing>,
+    ) {
         let mut inner = self.inner.lock().unwrap();
-        if inner.current.as_ref().is_some_and(|c| c.conn_id == conn_id) {
-            inner.current = None;
-            self.ready.send_replace(None);
+        inner.ready_order += 1;
+        let ready_order = inner.ready_order;
+        inner.current.retain(|c| c.shard[0] != shard[0]);
+        inner.current.push(ConnHandle {
+            conn_id,
+            session_id: session_id.to_string(),
+            shard,
+            intents,
+            tx,
+            ready_order,
+        });
+        self.publish_ready(&mut inner);
+    }
+
+    /// A connection stopped serving (closed, sent RECONNECT, or superseded by a RESUME of
+    /// its session).
+    pub(super) fn unready(&self, which: impl Fn(&ConnHandle) -> bool) {
+        let mut inner = self.inner.lock().unwrap();
+        let before = inner.current.len();
+        inner.current.retain(|c| !which(c));
+        if inner.current.len() != before {
+            self.publish_ready(&mut inner);
         }
+    }
+
+    pub(super) fn disconnected(&self, conn_id: u64) {
+        self.unready(|c| c.conn_id == conn_id);
+    }
+
+    fn publish_ready(&self, inner: &mut Inner) {
+        inner.current.sort_by_key(|c| c.shard[0]);
+        self.ready
+            .send_replace(inner.current.iter().map(|c| c.shard).collect());
     }
 }
