@@ -17,6 +17,9 @@ use crate::{
 /// in boosted servers. The same number interactions carry as `attachment_size_limit`.
 pub const DEFAULT_ATTACHMENT_SIZE_LIMIT: u64 = 10 * 1024 * 1024;
 
+/// How long each rate-limit bucket waits between session starts on Discord: 5 s.
+pub const DEFAULT_IDENTIFY_WINDOW: Duration = Duration::from_secs(5);
+
 /// Configuration, set through [`FakeDiscordBuilder`].
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
@@ -34,6 +37,18 @@ pub(crate) struct Config {
     pub spec_path: Option<PathBuf>,
     pub validate_requests: bool,
     pub attachment_size_limit: u64,
+    pub shards: u64,
+    pub max_concurrency: u64,
+    pub identify_window: Duration,
+    /// `None`: enforced when `shards > 1`.
+    pub enforce_identify_limit: Option<bool>,
+}
+
+impl Config {
+    /// Whether IDENTIFYs that come too fast are refused (see [`crate::shards`]).
+    pub fn identify_limit_enforced(&self) -> bool {
+        self.enforce_identify_limit.unwrap_or(self.shards > 1)
+    }
 }
 
 /// Builder for [`FakeDiscord`]; obtain it with [`FakeDiscord::builder`].
@@ -60,6 +75,10 @@ impl Default for FakeDiscordBuilder {
                 spec_path: None,
                 validate_requests: true,
                 attachment_size_limit: DEFAULT_ATTACHMENT_SIZE_LIMIT,
+                shards: 1,
+                max_concurrency: 1,
+                identify_window: DEFAULT_IDENTIFY_WINDOW,
+                enforce_identify_limit: None,
             },
         }
     }
@@ -161,6 +180,53 @@ impl FakeDiscordBuilder {
         self
     }
 
+    /// How many shards the application needs: `GET /gateway/bot` recommends it as `shards`,
+    /// and an IDENTIFY must carry it as `num_shards` (else 4010; no `shard` at all, 4011).
+    /// Each session then gets only its shard's guilds and their events (see
+    /// [`shard_of_guild`](crate::shard_of_guild)). Default 1: any `shard` with
+    /// `shard_id < num_shards` is accepted, as Discord does for a small bot.
+    ///
+    /// # Panics
+    /// If `count` is 0.
+    pub fn shards(mut self, count: u64) -> Self {
+        assert!(
+            count >= 1,
+            "fake-discord: shards(0); a bot runs at least one shard"
+        );
+        self.cfg.shards = count;
+        self
+    }
+
+    /// How many rate-limit buckets may start a session at the same time
+    /// (`session_start_limit.max_concurrency`; bucket = `shard_id % max_concurrency`).
+    /// Default 1, as for every bot not on large-bot sharding.
+    ///
+    /// # Panics
+    /// If `n` is 0.
+    pub fn max_concurrency(mut self, n: u64) -> Self {
+        assert!(n >= 1, "fake-discord: max_concurrency(0)");
+        self.cfg.max_concurrency = n;
+        self
+    }
+
+    /// How long a bucket must wait after starting a session before the next IDENTIFY in it.
+    /// Default [`DEFAULT_IDENTIFY_WINDOW`] (Discord's 5 s); tests of the fake itself shorten
+    /// it, a bot's tests should keep Discord's.
+    pub fn identify_window(mut self, window: Duration) -> Self {
+        self.cfg.identify_window = window;
+        self
+    }
+
+    /// Whether an IDENTIFY that comes within [`Self::identify_window`] of its bucket's
+    /// previous session start is refused (op 9 Invalid Session) and recorded in
+    /// [`FakeDiscord::identify_violations`]. Default: on when [`Self::shards`] is over 1.
+    /// Off by default for one shard because Discord applies it there too, but tests that
+    /// restart a bot within 5 s rely on the fake not doing so.
+    pub fn enforce_identify_limit(mut self, yes: bool) -> Self {
+        self.cfg.enforce_identify_limit = Some(yes);
+        self
+    }
+
     /// Where `openapi.json` is (default: `DISCORD_API_SPEC` or the project's shared folder).
     pub fn spec_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.cfg.spec_path = Some(path.into());
@@ -193,7 +259,7 @@ impl FakeDiscordBuilder {
         let (release, _) = watch::channel(0u64);
         let shared = Arc::new(Shared {
             model: Mutex::new(model::Model::new(&self.cfg.guilds, &self.cfg.bot)),
-            gateway: gateway::Gateway::new(self.cfg.identify_policy.clone()),
+            gateway: gateway::Gateway::new(&self.cfg),
             cfg: self.cfg,
             spec,
             addr,

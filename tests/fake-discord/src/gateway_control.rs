@@ -11,7 +11,9 @@ use crate::{
 };
 
 impl FakeDiscord {
-    /// Waits until a gateway session is READY (or RESUMED) and returns its IDENTIFY.
+    /// Waits until a gateway session is READY (or RESUMED) and returns its IDENTIFY (with
+    /// several shards: any shard's, the latest to become ready; see
+    /// [`Self::wait_ready_shard`]).
     ///
     /// # Panics
     /// On timeout, describing the gateway state and the requests so far.
@@ -26,7 +28,7 @@ impl FakeDiscord {
         }
     }
 
-    /// Whether a gateway session is currently ready.
+    /// Whether a gateway session (any shard's) is currently ready.
     pub fn is_ready(&self) -> bool {
         self.shared.gateway.is_ready()
     }
@@ -34,6 +36,13 @@ impl FakeDiscord {
     /// Sends a dispatch (op 0, next `s`) to the ready session; returns its sequence number
     /// once the frame is written. The fake's model learns from it (interactions become
     /// answerable, messages join transcripts, deleted threads disappear).
+    ///
+    /// With several shards connected, it goes to the session of the event's shard, as on
+    /// Discord: `(guild_id >> 22) % num_shards` for an event with a `guild_id` (or a guild's
+    /// own GUILD_CREATE/UPDATE/DELETE), shard 0 for the rest (DMs). It does not wait for that
+    /// shard: if another is ready but not this one, it fails with
+    /// [`GatewayError::ShardNotConnected`] (use [`Self::wait_ready_shard`] first). The same
+    /// holds for [`Self::send`], [`Self::queue_dispatch`] and the other dispatch helpers.
     ///
     /// # Panics
     /// If no session is ready or the connection drops; use [`Self::try_dispatch`] to handle that.
@@ -92,7 +101,8 @@ impl FakeDiscord {
             .await
     }
 
-    /// The most recent IDENTIFY (or the one a RESUME continued).
+    /// The IDENTIFY of the session that became ready last (or the one a RESUME continued),
+    /// else the most recent one received.
     pub fn identify(&self) -> Option<Identify> {
         self.shared.gateway.last_identify()
     }
@@ -127,18 +137,20 @@ impl FakeDiscord {
         }
     }
 
-    /// Closes the current gateway connection with a close code (e.g. 4000 to make the bot
-    /// resume, 4004 to make it give up). Returns once the close frame is sent.
+    /// Closes the ready gateway connection (every shard's, when there are several; see
+    /// [`Self::close_shard`]) with a close code (e.g. 4000 to make the bot resume, 4004 to
+    /// make it give up). Returns once the close frames are sent.
     pub async fn close_gateway(&self, code: u16) {
-        if let Err(e) = self.shared.gateway.close_current(code).await {
+        if let Err(e) = self.shared.gateway.close(None, code).await {
             panic!("fake-discord: close_gateway({code}): {e}");
         }
     }
 
-    /// Sends op 7 RECONNECT; serenity reconnects and RESUMEs. The session counts as not
-    /// ready until then, so `wait_ready` afterwards waits for the RESUMED.
+    /// Sends op 7 RECONNECT (to every ready shard; see [`Self::send_reconnect_shard`]);
+    /// serenity reconnects and RESUMEs. The session counts as not ready until then, so
+    /// `wait_ready` afterwards waits for the RESUMED.
     pub async fn send_reconnect(&self) {
-        if let Err(e) = self.shared.gateway.reconnect_current().await {
+        if let Err(e) = self.shared.gateway.reconnect(None).await {
             panic!("fake-discord: send_reconnect: {e}");
         }
     }

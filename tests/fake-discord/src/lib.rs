@@ -39,6 +39,7 @@
 //! | model | [`FakeDiscord::channel`], [`FakeDiscord::threads`], [`FakeDiscord::messages`] (a channel's transcript), [`FakeDiscord::message`], [`FakeDiscord::reactions`], [`FakeDiscord::attachments`], [`FakeDiscord::attachment`], [`FakeDiscord::commands`], [`FakeDiscord::guild_commands`]; uploaded file parts on [`RecordedRequest::files`] |
 //! | benchmarks | [`FakeDiscord::send_timed`], [`FakeDiscord::dispatch_timed`] (when the frame left), [`FakeDiscord::queue_send`], [`FakeDiscord::queue_dispatch`] (bursts without waiting for each frame), [`FakeDiscord::subscribe_requests`] (a stream of arrivals), [`FakeDiscordBuilder::validate_requests`], [`FakeDiscordBuilder::interaction_deadline`] |
 //! | gateway | [`FakeDiscord::wait_ready`], [`FakeDiscord::send`] (a [`fixtures`] builder), [`FakeDiscord::dispatch`], [`FakeDiscord::identify`], [`FakeDiscord::gateway_frames`], [`FakeDiscord::wait_for_gateway_frame`], [`FakeDiscord::close_gateway`], [`FakeDiscord::send_reconnect`], [`FakeDiscord::set_identify_policy`] |
+//! | shards | [`FakeDiscordBuilder::shards`], [`FakeDiscordBuilder::max_concurrency`], [`FakeDiscordBuilder::identify_window`], [`FakeDiscordBuilder::enforce_identify_limit`]; [`FakeDiscord::wait_ready_shard`], [`FakeDiscord::connected_shards`], [`FakeDiscord::shard_for_guild`] ([`shard_of_guild`]), [`FakeDiscord::identify_violations`], [`FakeDiscord::identify_times`], [`FakeDiscord::close_shard`], [`FakeDiscord::send_reconnect_shard`] |
 //!
 //! Defaults: the bot is user and application [`fixtures::BOT_ID`]; guild [`fixtures::GUILD_ID`]
 //! with text channel [`fixtures::CHANNEL_ID`]; the fixtures' user is [`fixtures::USER_ID`]
@@ -129,6 +130,18 @@
 //! intents ask for them; see [`FakeDiscordBuilder::echo_bot_events`]) and blanks the content
 //! of dispatched user messages when the bot did not request the MESSAGE_CONTENT intent.
 //!
+//! Sessions are per shard, as on Discord: IDENTIFY's `shard: [shard_id, num_shards]`
+//! (absent: `[0, 1]`) decides which configured guilds the session's READY and GUILD_CREATEs
+//! cover (`(guild_id >> 22) % num_shards == shard_id`) and which dispatches and echoes it
+//! gets: an event with a guild goes to that guild's shard, one without (DMs) to shard 0.
+//! With [`FakeDiscordBuilder::shards`] over 1, an IDENTIFY must carry exactly that count
+//! (else 4010 Invalid shard; without sharding, 4011 Sharding required), and session starts
+//! are rate-limited per bucket (`shard_id % max_concurrency`, one per
+//! [`FakeDiscordBuilder::identify_window`], 5 s): an IDENTIFY too soon gets op 9 Invalid
+//! Session and is recorded ([`FakeDiscord::identify_violations`], and in
+//! [`FakeDiscord::violations`]). A bot identifying without `shard` (or as `[0, 1]`) against
+//! the default single shard sees all of it, as before.
+//!
 //! # Fault injection
 //!
 //! [`FakeDiscord::fail_next`] answers the next matching requests with 403/404/429/500 and
@@ -153,6 +166,8 @@ mod outage;
 mod reactions;
 mod requests;
 mod rest;
+mod shard_control;
+mod shards;
 pub mod spec;
 mod state;
 mod uploads;
@@ -169,10 +184,11 @@ use tokio::task::JoinHandle;
 
 use builder::Config;
 
-pub use builder::{FakeDiscordBuilder, DEFAULT_ATTACHMENT_SIZE_LIMIT};
+pub use builder::{FakeDiscordBuilder, DEFAULT_ATTACHMENT_SIZE_LIMIT, DEFAULT_IDENTIFY_WINDOW};
 pub use fixtures::{Fixture, Guild, User};
 pub use gateway::{GatewayError, Identify, IdentifyPolicy};
 pub use model::{channel_type, Channel, Message, MessageOrigin};
+pub use shards::{shard_of_guild, IdentifyViolation};
 pub use uploads::{Attachment, UploadedFile};
 
 /// Route templates (`METHOD /openapi/path/template`) as recorded in

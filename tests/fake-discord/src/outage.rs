@@ -40,14 +40,15 @@ impl Outage {
 
 impl FakeDiscord {
     /// Takes the gateway down (`true`) or brings it back (`false`). Taking it down closes the
-    /// current connection, if any, with 1001 (going away), so the bot starts reconnecting;
+    /// ready connections (every shard's), if any, with 1001 (going away), so the bot starts
+    /// reconnecting;
     /// from then on every connection attempt is answered 503 and counted
     /// ([`Self::gateway_refusals`]), while the REST API keeps answering.
     pub async fn set_gateway_down(&self, down: bool) {
         self.shared.outage.down.store(down, Ordering::SeqCst);
         if down {
             // No connection (not connected yet, or already gone) is fine: nothing to close.
-            let _ = self.shared.gateway.close_current(1001).await;
+            let _ = self.shared.gateway.close(None, 1001).await;
         }
     }
 

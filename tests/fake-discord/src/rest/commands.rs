@@ -1,4 +1,5 @@
-//! Application routes: the application itself and its global and guild slash commands.
+//! Application routes: the application itself, its gateway start-up data (`/gateway/bot`)
+//! and its global and guild slash commands.
 
 use serde_json::{json, Value};
 
@@ -7,7 +8,28 @@ use crate::util::{id_of, next_snowflake};
 
 use super::{Handler, Reply};
 
+/// Sessions a bot may start per day (`session_start_limit.total`), Discord's for a bot not
+/// on large-bot sharding.
+const SESSION_STARTS_PER_DAY: u64 = 1000;
+
 impl Handler<'_> {
+    /// `GET /gateway/bot`: the URL, the shard count to run, and the session-start limit, whose
+    /// `remaining` counts the sessions started on this fake.
+    pub(super) fn gateway_bot(&self) -> Value {
+        let cfg = &self.shared.cfg;
+        let started = self.shared.gateway.sessions_started();
+        json!({
+            "url": self.shared.gateway_url(),
+            "shards": cfg.shards,
+            "session_start_limit": {
+                "total": SESSION_STARTS_PER_DAY,
+                "remaining": SESSION_STARTS_PER_DAY.saturating_sub(started),
+                "reset_after": 14_400_000,
+                "max_concurrency": cfg.max_concurrency,
+            }
+        })
+    }
+
     pub(super) fn application_json(&self) -> Value {
         let cfg = &self.shared.cfg;
         json!({

@@ -364,10 +364,7 @@ impl Handler<'_> {
         let cfg = &self.shared.cfg;
         match self.rec.route.as_str() {
             "GET /gateway" => Reply::ok(json!({"url": self.shared.gateway_url()})),
-            "GET /gateway/bot" => Reply::ok(json!({
-                "url": self.shared.gateway_url(), "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
-            })),
+            "GET /gateway/bot" => Reply::ok(self.gateway_bot()),
             "GET /users/@me" => {
                 let mut u = cfg.bot.to_json();
                 u["verified"] = json!(true);
@@ -474,20 +471,13 @@ impl Handler<'_> {
         }
     }
 
-    /// Sends the gateway event Discord would send about the bot's own action, if the bot's
-    /// intents subscribe to it.
+    /// Sends the gateway event Discord would send about the bot's own action to the session
+    /// of its shard, if that session's intents subscribe to it.
     fn echo(&self, t: &str, d: Value, needed_intent: u64) {
         if !self.shared.cfg.echo_bot_events {
             return;
         }
-        if self
-            .shared
-            .gateway
-            .current_intents()
-            .is_some_and(|i| i & needed_intent != 0)
-        {
-            self.shared.gateway.dispatch_nowait(t, d);
-        }
+        self.shared.gateway.echo(t, d, needed_intent);
     }
 
     fn echo_message_create(&self, stored: &Value) {
