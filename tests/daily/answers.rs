@@ -39,10 +39,8 @@ async fn answer(
         .unwrap()
 }
 
-#[tokio::test]
-async fn streaks_count_local_days_in_the_servers_zone_and_break_on_a_missed_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let (daily, store) = daily_in(&dir).await;
+async fn streaks_count_local_days_in_the_servers_zone_and_break_on_a_missed_day(db: TestDb) {
+    let (daily, store) = daily_on(&db).await;
     const LA: &str = "America/Los_Angeles";
     let days = [
         "2027-11-01",
@@ -133,10 +131,8 @@ async fn streaks_count_local_days_in_the_servers_zone_and_break_on_a_missed_day(
     assert_eq!(store.daily_streak(GUILD, BOB).await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn feedback_is_the_members_own_and_answers_are_checked() {
-    let dir = tempfile::tempdir().unwrap();
-    let (daily, store) = daily_in(&dir).await;
+async fn feedback_is_the_members_own_and_answers_are_checked(db: TestDb) {
+    let (daily, store) = daily_on(&db).await;
     const ZONE: &str = "Europe/Paris";
     let threads = posts(&daily, ZONE, &["2027-02-10"]).await;
     let now = local("2027-02-10T10:00", ZONE);
@@ -200,10 +196,8 @@ async fn feedback_is_the_members_own_and_answers_are_checked() {
     );
 }
 
-#[tokio::test]
-async fn the_board_shows_only_members_who_opted_in_and_forget_me_removes_everything() {
-    let dir = tempfile::tempdir().unwrap();
-    let (daily, store) = daily_in(&dir).await;
+async fn the_board_shows_only_members_who_opted_in_and_forget_me_removes_everything(db: TestDb) {
+    let (daily, store) = daily_on(&db).await;
     const ZONE: &str = "UTC";
     // 2027-03-01 is a Monday, the default board day.
     let threads = posts(&daily, ZONE, &["2027-02-27", "2027-02-28"]).await;
@@ -292,3 +286,9 @@ async fn the_board_shows_only_members_who_opted_in_and_forget_me_removes_everyth
         1
     );
 }
+
+on_both_backends!(
+    streaks_count_local_days_in_the_servers_zone_and_break_on_a_missed_day,
+    feedback_is_the_members_own_and_answers_are_checked,
+    the_board_shows_only_members_who_opted_in_and_forget_me_removes_everything,
+);

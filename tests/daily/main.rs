@@ -1,13 +1,17 @@
-//! The question-of-the-day use cases (`session::daily`) against real SQLite files and the
-//! shipped guides, with an injected clock: no test sleeps. The helpers shared by the test
-//! files beside this one.
+//! The question-of-the-day use cases (`session::daily`) against the shipped guides, with an
+//! injected clock: no test sleeps. Each test runs twice (see [`backends`]): on a fresh
+//! SQLite file and on a fresh PostgreSQL schema. The helpers shared by the test files
+//! beside this one.
 
+#[path = "../common/backends.rs"]
+#[macro_use]
+mod backends;
 mod answers;
 mod schedule;
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use backends::TestDb;
 use interview_coach::guide::GuideLibrary;
 use interview_coach::session::daily::{DailyQuestion, ScheduleView, SetupRequest};
 use interview_coach::session::Daily;
@@ -39,12 +43,9 @@ fn local(datetime: &str, zone: &str) -> i64 {
     at.as_second()
 }
 
-fn db(dir: &tempfile::TempDir) -> PathBuf {
-    dir.path().join("coach.db")
-}
-
-async fn daily_in(dir: &tempfile::TempDir) -> (Daily, Store) {
-    let store = Store::open(db(dir)).await.expect("store");
+/// The use cases on a freshly opened store of `db`; called again, as after a restart.
+async fn daily_on(db: &TestDb) -> (Daily, Store) {
+    let store = db.open().await;
     (Daily::new(store.clone()), store)
 }
 

@@ -5,10 +5,8 @@ use std::collections::HashSet;
 
 use super::*;
 
-#[tokio::test]
-async fn the_post_comes_at_the_local_time_across_a_daylight_saving_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let (daily, _store) = daily_in(&dir).await;
+async fn the_post_comes_at_the_local_time_across_a_daylight_saving_change(db: TestDb) {
+    let (daily, _store) = daily_on(&db).await;
     const BERLIN: &str = "Europe/Berlin";
     // Set up after the day's post time: today's question comes at once.
     let setup_at = local("2027-03-26T10:00", BERLIN);
@@ -64,12 +62,12 @@ async fn the_post_comes_at_the_local_time_across_a_daylight_saving_change() {
     assert_eq!(again.claimed_posts, 0);
 }
 
-#[tokio::test]
-async fn a_post_missed_while_down_is_made_once_after_a_restart_and_never_on_a_later_day() {
-    let dir = tempfile::tempdir().unwrap();
+async fn a_post_missed_while_down_is_made_once_after_a_restart_and_never_on_a_later_day(
+    db: TestDb,
+) {
     const ZONE: &str = "America/New_York";
     {
-        let (daily, store) = daily_in(&dir).await;
+        let (daily, store) = daily_on(&db).await;
         set_up(
             &daily,
             &request("08:30", ZONE, Some("backend")),
@@ -80,7 +78,7 @@ async fn a_post_missed_while_down_is_made_once_after_a_restart_and_never_on_a_la
     }
     // Down over the post time; back at 11:00 the same day: the post is claimed once.
     {
-        let (daily, store) = daily_in(&dir).await;
+        let (daily, store) = daily_on(&db).await;
         assert_eq!(
             tick_days(&daily, local("2027-06-01T11:00", ZONE)).await,
             ["2027-06-01"]
@@ -89,7 +87,7 @@ async fn a_post_missed_while_down_is_made_once_after_a_restart_and_never_on_a_la
         store.close().await;
     }
     {
-        let (daily, store) = daily_in(&dir).await;
+        let (daily, store) = daily_on(&db).await;
         // Restarted the same day: the same post is pending, no second one is claimed.
         assert_eq!(
             tick_days(&daily, local("2027-06-01T11:05", ZONE)).await,
@@ -105,7 +103,7 @@ async fn a_post_missed_while_down_is_made_once_after_a_restart_and_never_on_a_la
     {
         // Down from 2 to 4 June, back on the 4th after the post time: the 2nd and 3rd are
         // not posted late; the 4th is.
-        let (daily, _store) = daily_in(&dir).await;
+        let (daily, _store) = daily_on(&db).await;
         assert_eq!(
             tick_days(&daily, local("2027-06-04T09:00", ZONE)).await,
             ["2027-06-04"]
@@ -113,7 +111,7 @@ async fn a_post_missed_while_down_is_made_once_after_a_restart_and_never_on_a_la
     }
     {
         // A post claimed on the 4th but not made by the end of its day is given up.
-        let (daily, _store) = daily_in(&dir).await;
+        let (daily, _store) = daily_on(&db).await;
         assert_eq!(
             tick_days(&daily, local("2027-06-05T08:00", ZONE)).await,
             Vec::<String>::new()
@@ -125,10 +123,8 @@ async fn a_post_missed_while_down_is_made_once_after_a_restart_and_never_on_a_la
     }
 }
 
-#[tokio::test]
-async fn questions_rotate_without_repeats_within_the_roles_question_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let (daily, _store) = daily_in(&dir).await;
+async fn questions_rotate_without_repeats_within_the_roles_question_count(db: TestDb) {
+    let (daily, _store) = daily_on(&db).await;
     const ZONE: &str = "UTC";
     set_up(
         &daily,
@@ -160,10 +156,8 @@ async fn questions_rotate_without_repeats_within_the_roles_question_count() {
     }
 }
 
-#[tokio::test]
-async fn several_roles_take_turns() {
-    let dir = tempfile::tempdir().unwrap();
-    let (daily, _store) = daily_in(&dir).await;
+async fn several_roles_take_turns(db: TestDb) {
+    let (daily, _store) = daily_on(&db).await;
     const ZONE: &str = "Asia/Tokyo";
     set_up(
         &daily,
@@ -185,10 +179,8 @@ async fn several_roles_take_turns() {
     assert_eq!(roles, ["backend", "frontend", "backend", "frontend"]);
 }
 
-#[tokio::test]
-async fn setup_names_every_problem_at_once_and_off_stops_the_posts() {
-    let dir = tempfile::tempdir().unwrap();
-    let (daily, _store) = daily_in(&dir).await;
+async fn setup_names_every_problem_at_once_and_off_stops_the_posts(db: TestDb) {
+    let (daily, _store) = daily_on(&db).await;
     let mut req = request("25:00", "Mars/Olympus", Some("backend, bakend"));
     req.level = Some("wizard");
     req.board_day = Some("Caturday");
@@ -240,3 +232,11 @@ async fn setup_names_every_problem_at_once_and_off_stops_the_posts() {
         .await
         .is_empty());
 }
+
+on_both_backends!(
+    the_post_comes_at_the_local_time_across_a_daylight_saving_change,
+    a_post_missed_while_down_is_made_once_after_a_restart_and_never_on_a_later_day,
+    questions_rotate_without_repeats_within_the_roles_question_count,
+    several_roles_take_turns,
+    setup_names_every_problem_at_once_and_off_stops_the_posts,
+);

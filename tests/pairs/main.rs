@@ -1,16 +1,19 @@
-//! The peer-interview use cases (`session::pairs`) against real SQLite files in temporary
-//! folders, with an injected clock: the helpers shared by the test files beside this one.
+//! The peer-interview use cases (`session::pairs`) with an injected clock, each test run
+//! twice (see [`backends`]): on a fresh SQLite file and on a fresh PostgreSQL schema. The
+//! helpers shared by the test files beside this one.
 
+#[path = "../common/backends.rs"]
+#[macro_use]
+mod backends;
 #[path = "../common/sqlite.rs"]
 mod common_sqlite;
 mod privacy;
 mod queue;
 mod rounds;
 
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::Duration;
 
+use backends::TestDb;
 use common_sqlite::checkpoint;
 use interview_coach::guide::{GuideLibrary, Level, Question, Role};
 use interview_coach::session::pairs::{Outcome, Refusal};
@@ -18,7 +21,6 @@ use interview_coach::session::Pairs;
 use interview_coach::store::{
     NewQueueEntry, NewScorecard, Pair, PairSummary, QueueJoin, QueueReply, Round, Store, WantedRole,
 };
-use rusqlite::Connection;
 
 const GUILD: u64 = 900_000_000_000_000_001;
 const OTHER_GUILD: u64 = 900_000_000_000_000_002;
@@ -61,19 +63,17 @@ fn any_level(role_id: &str, nth: usize) -> &'static Question {
 struct Fixture {
     pairs: Pairs,
     store: Store,
-    path: PathBuf,
-    dir: tempfile::TempDir,
+    /// The database, to reopen (as after a restart) or inspect without the store.
+    db: TestDb,
 }
 
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("data").join("coach.db");
-    let store = Store::open(&path).await.unwrap();
+/// The use cases on a freshly opened store of `db`.
+async fn fixture(db: TestDb) -> Fixture {
+    let store = db.open().await;
     Fixture {
         pairs: Pairs::new(store.clone()),
         store,
-        path,
-        dir,
+        db,
     }
 }
 
@@ -166,15 +166,4 @@ fn all_steps(round: &Round, rating: u8) -> NewScorecard {
 
 fn refused<T: std::fmt::Debug>(outcome: Outcome<T>) -> Refusal {
     outcome.expect_err("expected a refusal")
-}
-
-/// A raw connection to inspect the file without going through the store.
-fn raw(path: &Path) -> Connection {
-    let conn = Connection::open(path).unwrap();
-    conn.busy_timeout(Duration::from_secs(5)).unwrap();
-    conn
-}
-
-fn count(path: &Path, sql: &str) -> i64 {
-    raw(path).query_row(sql, [], |row| row.get(0)).unwrap()
 }

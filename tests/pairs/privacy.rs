@@ -1,5 +1,7 @@
 //! `/forget-me` and retention for peer interviews: what goes, what the partner keeps.
 
+use std::path::Path;
+
 use interview_coach::store::{EndReason, PairStatus, PairsDeleted};
 
 use super::*;
@@ -41,9 +43,10 @@ async fn two_scored_rounds(f: &Fixture, bob_says: &str, alice_says: &str) -> Pai
     pair
 }
 
-#[tokio::test]
-async fn forget_me_removes_the_member_and_what_was_said_about_them_and_the_partner_keeps_theirs() {
-    let f = fixture().await;
+async fn forget_me_removes_the_member_and_what_was_said_about_them_and_the_partner_keeps_theirs(
+    db: TestDb,
+) {
+    let f = fixture(db).await;
     let pair = two_scored_rounds(&f, "Bob's own words.", "Alice's own words.").await;
     // Bob also waits in another server; Carol and Dave have a pair of their own.
     let elsewhere = NewQueueEntry {
@@ -98,9 +101,9 @@ async fn forget_me_removes_the_member_and_what_was_said_about_them_and_the_partn
         ("pair_rounds", "interviewer_id, candidate_id"),
     ] {
         let sql = format!("SELECT COUNT(*) FROM {table} WHERE {bob} IN ({columns})");
-        assert_eq!(count(&f.path, &sql), 0, "{table}");
+        assert_eq!(f.db.count(&sql).await, 0, "{table}");
     }
-    let ratings = count(&f.path, "SELECT COUNT(*) FROM pair_ratings");
+    let ratings = f.db.count("SELECT COUNT(*) FROM pair_ratings").await;
     assert_eq!(ratings, kept.ratings.len() as i64, "only those about Alice");
 
     // Others are untouched, and Bob may come back as a new member.
@@ -120,40 +123,50 @@ async fn forget_me_removes_the_member_and_what_was_said_about_them_and_the_partn
     );
 }
 
-/// What `/forget-me` deletes leaves the file: neither the forgotten member's answer nor
-/// the partner's note about them remains in the database or its write-ahead log.
-#[tokio::test]
-async fn forgotten_answers_and_notes_leave_the_database_file() {
+/// What `/forget-me` deletes leaves the database: no row holds the forgotten member's
+/// answer or the partner's note about them, and on SQLite neither remains in the file or
+/// its write-ahead log (the bytes of a PostgreSQL cluster are not the test's to read).
+async fn forgotten_answers_and_notes_leave_the_database(db: TestDb) {
     const ANSWER: &str = "okapi-quasar-5512-bob-answer";
     const NOTE: &str = "Bob kept calm.";
-    let f = fixture().await;
+    const KEPT: &str = "Alice could name the metric.";
+    let f = fixture(db).await;
     two_scored_rounds(&f, &format!("{ANSWER} and more"), "Alice's own words.").await;
-    checkpoint(&f.path);
+    let answers = format!("SELECT COUNT(*) FROM pair_answers WHERE answer_text LIKE '%{ANSWER}%'");
+    let notes = format!("SELECT COUNT(*) FROM pair_scorecards WHERE strength = '{NOTE}'");
+    let kept = format!("SELECT COUNT(*) FROM pair_scorecards WHERE improve = '{KEPT}'");
+    assert_eq!(
+        (f.db.count(&answers).await, f.db.count(&notes).await),
+        (1, 1)
+    );
     let has = |file: &Path, marker: &str| {
         let bytes = std::fs::read(file).unwrap_or_default();
         bytes.windows(marker.len()).any(|w| w == marker.as_bytes())
     };
-    assert!(
-        has(&f.path, ANSWER) && has(&f.path, NOTE),
-        "written to the file"
-    );
+    if let Some(path) = f.db.sqlite_path() {
+        checkpoint(path);
+        assert!(has(path, ANSWER) && has(path, NOTE), "written to the file");
+    }
 
     f.pairs.forget_member(BOB, T0 + 10).await.unwrap();
-    checkpoint(&f.path);
-    let wal = f.path.with_extension("db-wal");
-    for marker in [ANSWER, NOTE] {
-        assert!(!has(&f.path, marker), "{marker} still in the database file");
-        assert!(!has(&wal, marker), "{marker} still in the write-ahead log");
-    }
-    assert!(
-        has(&f.path, "Alice could name the metric."),
-        "Alice's feedback stays"
+    assert_eq!(
+        (f.db.count(&answers).await, f.db.count(&notes).await),
+        (0, 0)
     );
+    assert_eq!(f.db.count(&kept).await, 1, "Alice's feedback stays");
+    if let Some(path) = f.db.sqlite_path() {
+        checkpoint(path);
+        let wal = path.with_extension("db-wal");
+        for marker in [ANSWER, NOTE] {
+            assert!(!has(path, marker), "{marker} still in the database file");
+            assert!(!has(&wal, marker), "{marker} still in the write-ahead log");
+        }
+        assert!(has(path, KEPT), "Alice's feedback stays in the file");
+    }
 }
 
-#[tokio::test]
-async fn retention_deletes_pairs_ended_long_ago_with_everything_in_them() {
-    let f = fixture().await;
+async fn retention_deletes_pairs_ended_long_ago_with_everything_in_them(db: TestDb) {
+    let f = fixture(db).await;
     let old = two_scored_rounds(&f, "old words", "older words").await;
     f.pairs
         .end(old.id, EndReason::Finished, T0 + DAY)
@@ -196,7 +209,7 @@ async fn retention_deletes_pairs_ended_long_ago_with_everything_in_them() {
         }
     );
     assert_eq!(f.pairs.summary(old.id).await.unwrap(), None);
-    assert_eq!(count(&f.path, "SELECT COUNT(*) FROM pair_ratings"), 0);
+    assert_eq!(f.db.count("SELECT COUNT(*) FROM pair_ratings").await, 0);
     let kept = f.summary(&recent).await;
     assert_eq!(kept.rounds[0].round.id, round.id);
     assert_eq!(kept.rounds[0].answers.len(), 1);
@@ -208,3 +221,9 @@ async fn retention_deletes_pairs_ended_long_ago_with_everything_in_them() {
     assert_eq!((deleted.pairs, deleted.rounds, deleted.answers), (1, 1, 1));
     assert_eq!(f.pairs.open_pairs().await.unwrap().len(), 1);
 }
+
+on_both_backends!(
+    forget_me_removes_the_member_and_what_was_said_about_them_and_the_partner_keeps_theirs,
+    forgotten_answers_and_notes_leave_the_database,
+    retention_deletes_pairs_ended_long_ago_with_everything_in_them,
+);

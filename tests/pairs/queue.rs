@@ -5,9 +5,10 @@ use interview_coach::store::{NewInterview, PairSettings, PairStatus, QueueEntry}
 
 use super::*;
 
-#[tokio::test]
-async fn members_waiting_for_the_same_role_are_matched_and_the_longer_waiting_asks_first() {
-    let f = fixture().await;
+async fn members_waiting_for_the_same_role_are_matched_and_the_longer_waiting_asks_first(
+    db: TestDb,
+) {
+    let f = fixture(db).await;
     assert_eq!(f.wait(&entry(ALICE, Some("backend"), None), T0).await, 1);
     // Another role is another line.
     assert_eq!(f.wait(&entry(BOB, Some("frontend"), None), T0 + 5).await, 1);
@@ -52,9 +53,8 @@ async fn members_waiting_for_the_same_role_are_matched_and_the_longer_waiting_as
     assert_eq!(f.pairs.active_pair(GUILD, BOB).await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn any_role_matches_a_role_and_another_any() {
-    let f = fixture().await;
+async fn any_role_matches_a_role_and_another_any(db: TestDb) {
+    let f = fixture(db).await;
     f.wait(&entry(ALICE, None, None), T0).await;
     let pair = f.matched(&entry(BOB, Some("frontend"), None), T0 + 1).await;
     assert_eq!(pair.first_interviewer, Some(ALICE));
@@ -83,9 +83,8 @@ async fn any_role_matches_a_role_and_another_any() {
     assert_eq!(pair.guild_id, OTHER_GUILD);
 }
 
-#[tokio::test]
-async fn levels_match_when_equal_or_when_either_has_none() {
-    let f = fixture().await;
+async fn levels_match_when_equal_or_when_either_has_none(db: TestDb) {
+    let f = fixture(db).await;
     let backend = |user, level| entry(user, Some("backend"), level);
     f.wait(&backend(ALICE, Some(Level::Senior)), T0).await;
     // Another level does not fit: Bob waits behind Alice in the backend line.
@@ -113,9 +112,8 @@ async fn levels_match_when_equal_or_when_either_has_none() {
     assert_eq!(f.wait(&other(BOB, None, Some(Level::Mid)), T0 + 1).await, 2);
 }
 
-#[tokio::test]
-async fn the_longest_waiting_fitting_member_is_taken_first() {
-    let f = fixture().await;
+async fn the_longest_waiting_fitting_member_is_taken_first(db: TestDb) {
+    let f = fixture(db).await;
     // Alice takes any role at senior level; Bob wants backend at junior: they do not fit.
     f.wait(&entry(ALICE, None, Some(Level::Senior)), T0).await;
     f.wait(&entry(BOB, Some("backend"), Some(Level::Junior)), T0 + 10)
@@ -142,9 +140,8 @@ async fn the_longest_waiting_fitting_member_is_taken_first() {
     assert_eq!(pair.level, Some(Level::Junior));
 }
 
-#[tokio::test]
-async fn joining_again_replaces_the_entry_and_keeps_the_place_in_the_line() {
-    let f = fixture().await;
+async fn joining_again_replaces_the_entry_and_keeps_the_place_in_the_line(db: TestDb) {
+    let f = fixture(db).await;
     f.wait(&entry(ALICE, Some("backend"), None), T0).await;
     f.wait(&entry(BOB, Some("frontend"), None), T0 + 10).await;
     f.wait(&entry(CAROL, Some("mobile"), Some(Level::Staff)), T0 + 15)
@@ -191,9 +188,8 @@ async fn joining_again_replaces_the_entry_and_keeps_the_place_in_the_line() {
     assert_eq!(queue.iter().map(|e| e.user_id).collect::<Vec<_>>(), [CAROL]);
 }
 
-#[tokio::test]
-async fn a_member_in_an_open_pair_cannot_join_but_a_solo_mock_does_not_count() {
-    let f = fixture().await;
+async fn a_member_in_an_open_pair_cannot_join_but_a_solo_mock_does_not_count(db: TestDb) {
+    let f = fixture(db).await;
     f.wait(&entry(ALICE, Some("backend"), None), T0).await;
     let pair = f.matched(&entry(BOB, Some("backend"), None), T0 + 1).await;
     for user in [ALICE, BOB] {
@@ -238,9 +234,8 @@ async fn a_member_in_an_open_pair_cannot_join_but_a_solo_mock_does_not_count() {
     assert_eq!(again.first_interviewer, Some(CAROL));
 }
 
-#[tokio::test]
-async fn leaving_removes_the_entry_once_and_hands_back_its_reply() {
-    let f = fixture().await;
+async fn leaving_removes_the_entry_once_and_hands_back_its_reply(db: TestDb) {
+    let f = fixture(db).await;
     f.wait(&entry(ALICE, Some("backend"), None), T0).await;
     let left = f
         .pairs
@@ -255,9 +250,8 @@ async fn leaving_removes_the_entry_once_and_hands_back_its_reply() {
     assert_eq!(f.wait(&entry(BOB, Some("backend"), None), T0 + 1).await, 1);
 }
 
-#[tokio::test]
-async fn waiting_ends_after_the_servers_queue_time_by_the_injected_clock() {
-    let f = fixture().await;
+async fn waiting_ends_after_the_servers_queue_time_by_the_injected_clock(db: TestDb) {
+    let f = fixture(db).await;
     let set = PairSettings {
         channel_id: None,
         queue_minutes: 2,
@@ -317,9 +311,8 @@ async fn waiting_ends_after_the_servers_queue_time_by_the_injected_clock() {
     assert_eq!(queue[0].joined_at, T0 + 40 * MINUTE);
 }
 
-#[tokio::test]
-async fn settings_default_to_ten_minutes_and_refuse_out_of_range_queue_times() {
-    let f = fixture().await;
+async fn settings_default_to_ten_minutes_and_refuse_out_of_range_queue_times(db: TestDb) {
+    let f = fixture(db).await;
     let defaults = f.pairs.settings(GUILD).await.unwrap();
     assert_eq!(
         defaults,
@@ -364,12 +357,12 @@ async fn settings_default_to_ten_minutes_and_refuse_out_of_range_queue_times() {
 }
 
 /// Bob and Carol join at the same moment while Alice waits: exactly one of them is matched
-/// with her. Run many times, on one store (the writer serialises the jobs) and across two
-/// stores on the same file (two processes: SQLite's write lock serialises them).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_simultaneous_joins_never_match_the_same_waiting_member() {
-    let f = fixture().await;
-    let second = Pairs::new(Store::open(&f.path).await.unwrap());
+/// with her. Run many times, on one store and across two stores on the same database (two
+/// processes: SQLite's write lock serialises them; on PostgreSQL one of two `SERIALIZABLE`
+/// transactions is aborted and retried).
+async fn two_simultaneous_joins_never_match_the_same_waiting_member(db: TestDb) {
+    let f = fixture(db).await;
+    let second = Pairs::new(f.db.open().await);
     for round in 0..20u64 {
         let guild = 1_000 + round;
         let at = move |user| NewQueueEntry {
@@ -401,10 +394,11 @@ async fn two_simultaneous_joins_never_match_the_same_waiting_member() {
         let queue = f.pairs.queue(guild).await.unwrap();
         assert_eq!(queue.len(), 1, "round {round}: the other one waits");
         assert!([BOB, CAROL].contains(&queue[0].user_id));
-        let open = count(
-            &f.path,
-            &format!("SELECT COUNT(*) FROM pairs WHERE guild_id = {guild} AND status = 'open'"),
-        );
+        let open =
+            f.db.count(&format!(
+                "SELECT COUNT(*) FROM pairs WHERE guild_id = {guild} AND status = 'open'"
+            ))
+            .await;
         assert_eq!(open, 1, "round {round}");
     }
 
@@ -431,3 +425,16 @@ async fn two_simultaneous_joins_never_match_the_same_waiting_member() {
     assert_eq!(matched, 1);
     assert_eq!(f.pairs.queue(guild).await.unwrap().len(), 1);
 }
+
+on_both_backends!(
+    members_waiting_for_the_same_role_are_matched_and_the_longer_waiting_asks_first,
+    any_role_matches_a_role_and_another_any,
+    levels_match_when_equal_or_when_either_has_none,
+    the_longest_waiting_fitting_member_is_taken_first,
+    joining_again_replaces_the_entry_and_keeps_the_place_in_the_line,
+    a_member_in_an_open_pair_cannot_join_but_a_solo_mock_does_not_count,
+    leaving_removes_the_entry_once_and_hands_back_its_reply,
+    waiting_ends_after_the_servers_queue_time_by_the_injected_clock,
+    settings_default_to_ten_minutes_and_refuse_out_of_range_queue_times,
+    two_simultaneous_joins_never_match_the_same_waiting_member,
+);

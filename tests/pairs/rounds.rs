@@ -9,9 +9,8 @@ use interview_coach::store::{EndReason, PairStatus, Scorecard};
 
 use super::*;
 
-#[tokio::test]
-async fn a_pair_asks_answers_scores_swaps_and_ends_with_a_summary_of_both_rounds() {
-    let f = fixture().await;
+async fn a_pair_asks_answers_scores_swaps_and_ends_with_a_summary_of_both_rounds(db: TestDb) {
+    let f = fixture(db).await;
     let (pair, first) = f.pair_with_round(ALICE, BOB).await;
     let q1 = any_level("backend", 0);
     assert_eq!(
@@ -190,9 +189,8 @@ async fn a_pair_asks_answers_scores_swaps_and_ends_with_a_summary_of_both_rounds
     assert_eq!(f.wait(&entry(BOB, Some("backend"), None), T0 + 17).await, 1);
 }
 
-#[tokio::test]
-async fn scorecards_rate_the_rounds_own_steps_from_one_to_four_with_two_notes() {
-    let f = fixture().await;
+async fn scorecards_rate_the_rounds_own_steps_from_one_to_four_with_two_notes(db: TestDb) {
+    let f = fixture(db).await;
     let (_, round) = f.pair_with_round(ALICE, BOB).await;
     let step = round.step_keys[0].clone();
     let (pairs, id) = (&f.pairs, round.id);
@@ -230,7 +228,7 @@ async fn scorecards_rate_the_rounds_own_steps_from_one_to_four_with_two_notes() 
         }
     );
     assert_eq!(
-        count(&f.path, "SELECT COUNT(*) FROM pair_scorecards"),
+        f.db.count("SELECT COUNT(*) FROM pair_scorecards").await,
         0,
         "nothing stored"
     );
@@ -255,9 +253,8 @@ async fn scorecards_rate_the_rounds_own_steps_from_one_to_four_with_two_notes() 
     );
 }
 
-#[tokio::test]
-async fn a_question_must_suit_the_pairs_role_and_level_and_have_at_most_four_steps() {
-    let f = fixture().await;
+async fn a_question_must_suit_the_pairs_role_and_level_and_have_at_most_four_steps(db: TestDb) {
+    let f = fixture(db).await;
     let senior = |user| entry(user, Some("backend"), Some(Level::Senior));
     f.wait(&senior(ALICE), T0).await;
     let pair = f.matched(&senior(BOB), T0 + 1).await;
@@ -324,9 +321,8 @@ async fn a_question_must_suit_the_pairs_role_and_level_and_have_at_most_four_ste
     assert_eq!(swapped.unwrap().unwrap().round.role_id, "backend");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn swap_pressed_twice_at_once_starts_one_round() {
-    let f = fixture().await;
+async fn swap_pressed_twice_at_once_starts_one_round(db: TestDb) {
+    let f = fixture(db).await;
     let (pair, _) = f.pair_with_round(ALICE, BOB).await;
     let swap = |n| {
         let pairs = f.pairs.clone();
@@ -357,9 +353,8 @@ async fn swap_pressed_twice_at_once_starts_one_round() {
     assert_eq!(summary.rounds[1].round.interviewer, Some(BOB));
 }
 
-#[tokio::test]
-async fn a_pair_ends_when_its_thread_or_a_member_is_gone_or_it_idles() {
-    let f = fixture().await;
+async fn a_pair_ends_when_its_thread_or_a_member_is_gone_or_it_idles(db: TestDb) {
+    let f = fixture(db).await;
     let (pair, _) = f.pair_with_round(ALICE, BOB).await;
     let gone = f
         .pairs
@@ -434,11 +429,10 @@ async fn a_pair_ends_when_its_thread_or_a_member_is_gone_or_it_idles() {
     assert_eq!(open, [busy.id]);
 }
 
-/// The bot is stopped (or killed) mid-round: reopening the file finds the queue, the open
-/// pair with its room and running round, and what was said, and the round goes on.
-#[tokio::test]
-async fn the_queue_and_an_open_pair_survive_reopening_the_database() {
-    let f = fixture().await;
+/// The bot is stopped (or killed) mid-round: reopening the database finds the queue, the
+/// open pair with its room and running round, and what was said, and the round goes on.
+async fn the_queue_and_an_open_pair_survive_reopening_the_database(db: TestDb) {
+    let f = fixture(db).await;
     let (pair, round) = f.pair_with_round(ALICE, BOB).await;
     f.pairs
         .answer(pair.id, BOB, 40, "Before the restart.", T0 + 3)
@@ -451,7 +445,7 @@ async fn the_queue_and_an_open_pair_survive_reopening_the_database() {
     drop(f.pairs);
     drop(f.store);
 
-    let store = Store::open(&f.path).await.unwrap();
+    let store = f.db.open().await;
     let pairs = Pairs::new(store);
     let queue = pairs.queue(GUILD).await.unwrap();
     assert_eq!(queue.len(), 1);
@@ -495,5 +489,13 @@ async fn the_queue_and_an_open_pair_survive_reopening_the_database() {
     // Still the first interaction's reply: the queue time runs from the stored times.
     let expired = pairs.expire(T0 + 4 + 10 * MINUTE).await.unwrap();
     assert_eq!(expired.len(), 1);
-    drop(f.dir);
 }
+
+on_both_backends!(
+    a_pair_asks_answers_scores_swaps_and_ends_with_a_summary_of_both_rounds,
+    scorecards_rate_the_rounds_own_steps_from_one_to_four_with_two_notes,
+    a_question_must_suit_the_pairs_role_and_level_and_have_at_most_four_steps,
+    swap_pressed_twice_at_once_starts_one_round,
+    a_pair_ends_when_its_thread_or_a_member_is_gone_or_it_idles,
+    the_queue_and_an_open_pair_survive_reopening_the_database,
+);
