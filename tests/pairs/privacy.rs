@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use interview_coach::store::{EndReason, PairStatus, PairsDeleted};
+use interview_coach::store::{EndReason, PairStatus, PairsDeleted, PeerHistoryEntry};
 
 use super::*;
 
@@ -123,6 +123,59 @@ async fn forget_me_removes_the_member_and_what_was_said_about_them_and_the_partn
     );
 }
 
+/// `/history` after the partner used `/forget-me`: the member's rounds stay listed in both
+/// seats, though the partner's seat in each is now empty. (The round the member
+/// interviewed in has no candidate left, and the test of the member's seat was NULL there:
+/// SQLite failed to read the row and PostgreSQL failed to decode it, so the whole history
+/// failed.)
+async fn peer_history_keeps_both_seats_after_the_partner_is_forgotten(db: TestDb) {
+    let f = fixture(db).await;
+    two_scored_rounds(&f, "Bob's own words.", "Alice's own words.").await;
+    let (q1, q2) = (any_level("backend", 0), any_level("backend", 1));
+    let alice_before = f.pairs.history(ALICE, 10).await.unwrap();
+    let seats = |history: &[PeerHistoryEntry]| -> Vec<(i64, String, bool, bool)> {
+        history
+            .iter()
+            .map(|e| {
+                (
+                    e.started_at,
+                    e.question_id.clone(),
+                    e.as_candidate,
+                    e.scored,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        seats(&alice_before),
+        [
+            (T0 + 5, q2.id.clone(), true, true),
+            (T0 + 2, q1.id.clone(), false, true),
+        ],
+        "newest first"
+    );
+    assert_eq!(f.pairs.history(BOB, 10).await.unwrap().len(), 2);
+
+    f.pairs.forget_member(BOB, T0 + 10).await.unwrap();
+    let alice = f.pairs.history(ALICE, 10).await.expect("history reads");
+    assert_eq!(
+        seats(&alice),
+        [
+            // Bob interviewed her: his scorecard of her answer stays, unsigned.
+            (T0 + 5, q2.id.clone(), true, true),
+            // She interviewed Bob: the round stays, his answer and her scorecard are gone.
+            (T0 + 2, q1.id.clone(), false, false),
+        ]
+    );
+    assert!(alice.iter().all(|e| e.role_id == "backend"));
+    assert_eq!(
+        f.store.peer_history(ALICE, 1).await.unwrap(),
+        alice[..1],
+        "the limit keeps the newest"
+    );
+    assert_eq!(f.pairs.history(BOB, 10).await.unwrap(), []);
+}
+
 /// What `/forget-me` deletes leaves the database: no row holds the forgotten member's
 /// answer or the partner's note about them, and on SQLite neither remains in the file or
 /// its write-ahead log (the bytes of a PostgreSQL cluster are not the test's to read).
@@ -225,5 +278,6 @@ async fn retention_deletes_pairs_ended_long_ago_with_everything_in_them(db: Test
 on_both_backends!(
     forget_me_removes_the_member_and_what_was_said_about_them_and_the_partner_keeps_theirs,
     forgotten_answers_and_notes_leave_the_database,
+    peer_history_keeps_both_seats_after_the_partner_is_forgotten,
     retention_deletes_pairs_ended_long_ago_with_everything_in_them,
 );
