@@ -485,10 +485,13 @@ impl Interviews {
         posts
     }
 
-    /// After a (re)start: learns which threads hold open interviews; returns
-    /// how many.
+    /// After a (re)start: learns which threads hold open interviews in this process's
+    /// servers (its shards); returns how many.
     pub async fn load_open_threads(&self) -> Result<usize, Error> {
-        let threads = self.store.open_threads().await?;
+        let threads = self
+            .store
+            .open_threads(super::shard_filter(&self.config))
+            .await?;
         let mut open = self.open();
         open.extend(threads);
         Ok(open.len())

@@ -70,7 +70,10 @@ async fn an_interview_continues_after_the_store_is_reopened(db: TestDb) {
     let store = db.open().await;
     let open = store.open_interviews().await.unwrap();
     assert_eq!(open.len(), 1);
-    assert_eq!(store.open_threads().await.unwrap(), [thread]);
+    assert_eq!(
+        store.open_threads(ShardFilter::ALL).await.unwrap(),
+        [thread]
+    );
     let loaded = store.interview_by_thread(thread).await.unwrap().unwrap();
     assert_eq!(loaded.id, id);
     assert_eq!(loaded, open[0]);
@@ -104,7 +107,11 @@ async fn an_interview_continues_after_the_store_is_reopened(db: TestDb) {
     assert_eq!(done.state_json, r#"{"step":2}"#);
     assert!(store.open_interviews().await.unwrap().is_empty());
     assert!(
-        store.open_threads().await.unwrap().is_empty(),
+        store
+            .open_threads(ShardFilter::ALL)
+            .await
+            .unwrap()
+            .is_empty(),
         "a finished interview's thread is not open"
     );
     let answers = store.answers(id).await.unwrap();
@@ -243,7 +250,7 @@ async fn one_open_interview_per_member_per_guild(db: TestDb) {
     create(&store, &new_interview(GUILD, BOB, 12), T0).await;
     create(&store, &new_interview(OTHER_GUILD, ALICE, 13), T0).await;
     assert_eq!(store.open_interviews().await.unwrap().len(), 3);
-    let mut threads = store.open_threads().await.unwrap();
+    let mut threads = store.open_threads(ShardFilter::ALL).await.unwrap();
     threads.sort_unstable();
     assert_eq!(threads, [10, 12, 13]);
     assert_eq!(

@@ -237,7 +237,7 @@ async fn two_stores_opening_a_new_file_at_once_both_open_it() {
             (a, b) => panic!("round {round}: {:?} / {:?}", a.err(), b.err()),
         };
         create(&a, &new_interview(GUILD, ALICE, 10), T0).await;
-        assert_eq!(b.open_threads().await.unwrap(), [10]);
+        assert_eq!(b.open_threads(ShardFilter::ALL).await.unwrap(), [10]);
         a.close().await;
         b.close().await;
         assert_eq!(count(&path, "PRAGMA user_version"), 4);
@@ -279,7 +279,7 @@ async fn a_second_exclusive_open_of_the_same_file_is_refused() {
     // The CLI and tests open without the lock, beside the bot.
     let plain = Store::open(&path).await.unwrap();
     create(&plain, &new_interview(GUILD, ALICE, 10), T0).await;
-    assert_eq!(bot.open_threads().await.unwrap(), [10]);
+    assert_eq!(bot.open_threads(ShardFilter::ALL).await.unwrap(), [10]);
     plain.close().await;
 
     // Another file is not affected.

@@ -62,6 +62,10 @@ async fn each_process_lists_only_the_servers_on_its_shards(db: TestDb) {
             idle.iter().map(|i| i.id).collect::<Vec<_>>(),
             [interview.id]
         );
+        assert_eq!(
+            store.open_threads(shards).await.unwrap(),
+            [interview.thread_id]
+        );
         let pending = store.pending_outbox(shards).await.unwrap();
         assert!(pending.iter().all(|item| item.interview_id == interview.id));
         assert_eq!(pending.len(), 1);

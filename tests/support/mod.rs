@@ -77,6 +77,62 @@ pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_interview-coach")
 }
 
+/// Starts `interview-coach run --config CONFIG` against `fake`, without waiting for
+/// anything: `token` as DISCORD_TOKEN, the test clock's offset file if any, `rust_log`
+/// as RUST_LOG (`None`: the bot's own default filter, what an operator would see). Its
+/// stdout and stderr are read line by line into `output`.
+pub fn spawn_process(
+    config: &Path,
+    fake: &FakeDiscord,
+    token: Option<&str>,
+    clock: Option<&Path>,
+    rust_log: Option<&str>,
+    output: &Arc<Mutex<Vec<String>>>,
+) -> Child {
+    let mut cmd = Command::new(binary());
+    cmd.arg("run")
+        .arg("--config")
+        .arg(config)
+        .env("DISCORD_API_BASE", fake.base_url())
+        .env_remove("RUST_LOG")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove(TEST_CLOCK_ENV)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null());
+    if let Some(t) = token {
+        cmd.env("DISCORD_TOKEN", t);
+    }
+    if let Some(clock) = clock {
+        cmd.env(TEST_CLOCK_ENV, clock);
+    }
+    if let Some(filter) = rust_log {
+        cmd.env("RUST_LOG", filter);
+    }
+    let mut child = cmd.spawn().expect("start the bot");
+    for stream in [
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let output = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                output.lock().unwrap().push(line);
+            }
+        });
+    }
+    child
+}
+
 impl Harness {
     /// A fake Discord, a private copy of the shipped guides, a config file,
     /// and the bot started and ready.
@@ -150,48 +206,14 @@ impl Harness {
 
     /// Starts the bot process without waiting for anything.
     pub fn spawn_raw(&mut self, token: Option<&str>) -> &mut Child {
-        let mut cmd = Command::new(binary());
-        cmd.arg("run")
-            .arg("--config")
-            .arg(&self.config)
-            .env("DISCORD_API_BASE", self.fake.base_url())
-            .env_remove("RUST_LOG")
-            .env_remove("DISCORD_TOKEN")
-            .env_remove(TEST_CLOCK_ENV)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .stdin(Stdio::null());
-        if let Some(t) = token {
-            cmd.env("DISCORD_TOKEN", t);
-        }
-        if let Some(clock) = &self.clock {
-            cmd.env(TEST_CLOCK_ENV, clock);
-        }
-        // Unset, the bot's own default log filter: what an operator would see.
-        if let Some(filter) = &self.rust_log {
-            cmd.env("RUST_LOG", filter);
-        }
-        let mut child = cmd.spawn().expect("start the bot");
-        for stream in [
-            child
-                .stdout
-                .take()
-                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-            child
-                .stderr
-                .take()
-                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let output = self.output.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    output.lock().unwrap().push(line);
-                }
-            });
-        }
+        let child = spawn_process(
+            &self.config,
+            &self.fake,
+            token,
+            self.clock.as_deref(),
+            self.rust_log.as_deref(),
+            &self.output,
+        );
         self.child = Some(child);
         self.child.as_mut().unwrap()
     }

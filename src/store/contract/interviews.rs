@@ -39,10 +39,10 @@ pub trait Interviews: Send + Sync {
     /// Every open interview, oldest first (for start-up).
     async fn open_interviews(&self) -> Result<Vec<Interview>, StoreError>;
 
-    /// The threads of every open interview: all the bot keeps in memory about them at
-    /// start-up: a few bytes per interview, where whole records (with their state) would
-    /// keep about 16 KB each resident (BENCHMARKS.md).
-    async fn open_threads(&self) -> Result<Vec<u64>, StoreError>;
+    /// The threads of the open interviews in the servers of `shards`: all the bot keeps
+    /// in memory about them at start-up: a few bytes per interview, where whole records
+    /// (with their state) would keep about 16 KB each resident (BENCHMARKS.md).
+    async fn open_threads(&self, shards: ShardFilter) -> Result<Vec<u64>, StoreError>;
 
     /// Open interviews whose last activity is more than `idle_secs` before `now`, least
     /// recently active first. Works from stored times, so it is right after a restart too.

@@ -157,11 +157,14 @@ impl Interviews for Postgres {
         all(&client, sql, &[], op, Interview::from_row).await
     }
 
-    async fn open_threads(&self) -> Result<Vec<u64>, StoreError> {
+    async fn open_threads(&self, shards: ShardFilter) -> Result<Vec<u64>, StoreError> {
         let op = "list the threads of open interviews";
         let client = self.client(op).await?;
-        let sql = "SELECT thread_id FROM interviews WHERE status = 'open'";
-        all(&client, sql, &[], op, |row| snowflake(row, 0)).await
+        let sql = format!(
+            "SELECT thread_id FROM interviews WHERE status = 'open' AND {}",
+            shards.sql("interviews")
+        );
+        all(&client, &sql, &[], op, |row| snowflake(row, 0)).await
     }
 
     async fn idle_interviews(

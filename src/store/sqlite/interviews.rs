@@ -163,11 +163,14 @@ impl Interviews for Sqlite {
         .await
     }
 
-    async fn open_threads(&self) -> Result<Vec<u64>, StoreError> {
-        self.read(|conn| {
+    async fn open_threads(&self, shards: ShardFilter) -> Result<Vec<u64>, StoreError> {
+        self.read(move |conn| {
             all(
                 conn,
-                "SELECT thread_id FROM interviews WHERE status = 'open'",
+                &format!(
+                    "SELECT thread_id FROM interviews WHERE status = 'open' AND {}",
+                    shards.sql("interviews")
+                ),
                 [],
                 "list the threads of open interviews",
                 |row| snowflake(row, 0),
