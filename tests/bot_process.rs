@@ -6,6 +6,7 @@ mod support;
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
+use fake_discord::fixtures::perms;
 use fake_discord::routes;
 use support::{Harness, Options};
 
@@ -299,6 +300,46 @@ async fn the_metrics_endpoint_serves_readiness_and_counts() {
         text.contains("interview_coach_shards_connected 1"),
         "{text}"
     );
+    // Everything else an operator graphs is there from the start, described.
+    for line in [
+        "interview_coach_open_interviews 0",
+        "interview_coach_outbox_backlog 0",
+        "interview_coach_store_errors_total 0",
+        "interview_coach_guide_reloads_total{outcome=\"done\"} 0",
+        "interview_coach_guide_reloads_total{outcome=\"followed\"} 0",
+        "# HELP interview_coach_commands_total Slash commands handled, by command.",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}:\n{text}");
+    }
+    // A button press and a reload are counted.
+    let more = fake_discord::fixtures::button("ic:more:backend");
+    h.interact(&more, more.interaction_id()).await;
+    let reload = fake_discord::fixtures::slash_command("guides")
+        .subcommand("reload", vec![])
+        .permissions(perms::DEFAULT_MEMBER | perms::MANAGE_GUILD);
+    h.interact(&reload, reload.interaction_id()).await;
+    let want = [
+        "interview_coach_buttons_total{kind=\"more\"} 1",
+        "interview_coach_guide_reloads_total{outcome=\"done\"} 1",
+    ];
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let text = loop {
+        let text = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if want.iter().all(|w| text.contains(w)) || Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for line in want {
+        assert!(text.contains(line), "{line}:\n{text}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

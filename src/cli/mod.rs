@@ -170,6 +170,9 @@ fn run_bot(path: Option<&Path>, api_base: Option<&str>, guides: Option<PathBuf>)
     // The token has no flag (a command line is visible to every user in the
     // process list), so it is read here, not by clap.
     let token = config.token(std::env::var("DISCORD_TOKEN").ok());
+    if let Err(e) = config.apply_database_url(std::env::var(crate::config::DATABASE_URL_ENV).ok()) {
+        return fail(Exit::Config, e.into());
+    }
     let api_base = match config.api_base(api_base, "--api-base (or DISCORD_API_BASE)") {
         Ok(api_base) => api_base,
         Err(e) => return fail(Exit::Config, e.into()),

@@ -195,6 +195,10 @@ pub enum ConfigError {
     Override { from: String, message: String },
 }
 
+/// The environment variable that, when set, replaces `[storage] url` (a URL may hold a
+/// password, which is better kept out of files, like the token).
+pub const DATABASE_URL_ENV: &str = "INTERVIEW_COACH_DATABASE_URL";
+
 /// Every problem found in one config file, in file order.
 #[derive(Debug)]
 pub struct ConfigErrors(pub Vec<ConfigError>);
@@ -267,6 +271,22 @@ impl Config {
                     .clone()
                     .filter(|t| !t.0.trim().is_empty())
             })
+    }
+
+    /// Applies `INTERVIEW_COACH_DATABASE_URL` (`env`): if set and not blank it replaces
+    /// `[storage] url`, checked the same way; the message never repeats the URL.
+    pub fn apply_database_url(&mut self, env: Option<String>) -> Result<(), ConfigError> {
+        let Some(url) = env.filter(|u| !u.trim().is_empty()) else {
+            return Ok(());
+        };
+        if let Some(message) = storage::postgres_url_problem(&url) {
+            return Err(ConfigError::Override {
+                from: DATABASE_URL_ENV.to_string(),
+                message,
+            });
+        }
+        self.storage.url = Some(Secret::new(url.trim()));
+        Ok(())
     }
 
     /// The API base without a trailing `/`: `given` if not blank (checked

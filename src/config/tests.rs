@@ -53,6 +53,32 @@ fn a_given_api_base_wins_and_is_checked() {
 }
 
 #[test]
+fn the_database_url_variable_wins_and_is_checked_without_being_repeated() {
+    let mut config = parse("[storage]\nurl = \"postgres://file@db.test/coach\"\n");
+    config.apply_database_url(Some("  ".into())).unwrap();
+    assert_eq!(
+        config.storage.url.as_ref().unwrap().expose(),
+        "postgres://file@db.test/coach"
+    );
+    config
+        .apply_database_url(Some("postgres://env:pw@db.test/coach".into()))
+        .unwrap();
+    assert_eq!(
+        config.storage.url.as_ref().unwrap().expose(),
+        "postgres://env:pw@db.test/coach"
+    );
+    let refused = config
+        .apply_database_url(Some("mysql://env:hunter2@db.test/coach".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.starts_with("INTERVIEW_COACH_DATABASE_URL: must be a PostgreSQL URL"),
+        "{refused}"
+    );
+    assert!(!refused.contains("hunter2"), "{refused}");
+}
+
+#[test]
 fn defaults_and_unknown_keys() {
     let config = parse("");
     assert!(config.discord.message_content);

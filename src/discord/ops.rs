@@ -49,6 +49,7 @@ pub async fn serve(addr: SocketAddr, readiness: Arc<Readiness>) -> Result<(), St
     let handle = PrometheusBuilder::new()
         .install_recorder()
         .map_err(|e| format!("cannot set up the metrics: {e}"))?;
+    describe();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr} for `[metrics] listen`: {e}"))?;
@@ -60,6 +61,52 @@ pub async fn serve(addr: SocketAddr, readiness: Arc<Readiness>) -> Result<(), St
         }
     });
     Ok(())
+}
+
+/// Gives every metric its help text and shows the counters and gauges from the first
+/// scrape, at zero, so a rate over them is defined before anything happened.
+fn describe() {
+    use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge};
+    describe_counter!(
+        "interview_coach_commands_total",
+        "Slash commands handled, by command."
+    );
+    describe_histogram!(
+        "interview_coach_command_seconds",
+        metrics::Unit::Seconds,
+        "How long each slash command took, failures included."
+    );
+    describe_counter!(
+        "interview_coach_buttons_total",
+        "Button presses and form submissions, by kind."
+    );
+    describe_gauge!(
+        "interview_coach_open_interviews",
+        "Mock interviews open in this process's servers."
+    );
+    describe_gauge!(
+        "interview_coach_outbox_backlog",
+        "Posts committed but not yet delivered to Discord."
+    );
+    describe_counter!(
+        "interview_coach_store_errors_total",
+        "Store calls that failed (busy, unreachable, refused)."
+    );
+    describe_counter!(
+        "interview_coach_guide_reloads_total",
+        "Guide reloads: done or refused here, followed or follow_refused from another process."
+    );
+    describe_gauge!(
+        "interview_coach_shards_connected",
+        "Gateway shards of this process that are connected."
+    );
+    counter!("interview_coach_store_errors_total").increment(0);
+    for outcome in ["done", "refused", "followed", "follow_refused"] {
+        counter!("interview_coach_guide_reloads_total", "outcome" => outcome).increment(0);
+    }
+    gauge!("interview_coach_open_interviews").increment(0.0);
+    gauge!("interview_coach_outbox_backlog").increment(0.0);
+    gauge!("interview_coach_shards_connected").increment(0.0);
 }
 
 fn router(handle: PrometheusHandle, readiness: Arc<Readiness>) -> Router {

@@ -79,14 +79,15 @@ pub fn binary() -> &'static str {
 
 /// Starts `interview-coach run --config CONFIG` against `fake`, without waiting for
 /// anything: `token` as DISCORD_TOKEN, the test clock's offset file if any, `rust_log`
-/// as RUST_LOG (`None`: the bot's own default filter, what an operator would see). Its
-/// stdout and stderr are read line by line into `output`.
+/// as RUST_LOG (`None`: the bot's own default filter, what an operator would see), and
+/// `env`. Its stdout and stderr are read line by line into `output`.
 pub fn spawn_process(
     config: &Path,
     fake: &FakeDiscord,
     token: Option<&str>,
     clock: Option<&Path>,
     rust_log: Option<&str>,
+    env: &[(&str, &str)],
     output: &Arc<Mutex<Vec<String>>>,
 ) -> Child {
     let mut cmd = Command::new(binary());
@@ -96,6 +97,7 @@ pub fn spawn_process(
         .env("DISCORD_API_BASE", fake.base_url())
         .env_remove("RUST_LOG")
         .env_remove("DISCORD_TOKEN")
+        .env_remove(interview_coach::config::DATABASE_URL_ENV)
         .env_remove(TEST_CLOCK_ENV)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -109,6 +111,7 @@ pub fn spawn_process(
     if let Some(filter) = rust_log {
         cmd.env("RUST_LOG", filter);
     }
+    cmd.envs(env.iter().copied());
     let mut child = cmd.spawn().expect("start the bot");
     for stream in [
         child
@@ -212,6 +215,7 @@ impl Harness {
             token,
             self.clock.as_deref(),
             self.rust_log.as_deref(),
+            &[],
             &self.output,
         );
         self.child = Some(child);
