@@ -353,18 +353,7 @@ async fn reload_is_for_moderators_and_keeps_old_guides_on_error() {
 
     // Fixed, with a new role: askable at once. The moderator role works too.
     std::fs::remove_file(h.guides_dir().join("broken.toml")).unwrap();
-    let backend = std::fs::read_to_string(h.guides_dir().join("backend.toml")).unwrap();
-    let new_role = backend
-        .replace("id = \"backend\"", "id = \"platform\"")
-        .replace(
-            "name = \"Backend Engineer\"",
-            "name = \"Platform Engineer\"",
-        )
-        .replace(
-            "aliases = [\"back-end\", \"backend-engineer\", \"server-side\"]",
-            "aliases = []",
-        );
-    std::fs::write(h.guides_dir().join("platform.toml"), new_role).unwrap();
+    support::add_platform_role(&h.guides_dir());
     let by_role = reload(perms::DEFAULT_MEMBER, vec![MOD_ROLE]);
     let token = by_role.interaction_token().to_string();
     h.interact(&by_role, by_role.interaction_id()).await;

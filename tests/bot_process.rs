@@ -239,6 +239,24 @@ async fn a_shard_range_identifies_its_shards_and_only_shard_zero_registers() {
         .await;
 }
 
+/// `/metrics` from `base`, once it holds every line of `want` (or after 5 s, for the
+/// assertion's message).
+async fn scrape(base: &str, want: &[&str]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let text = reqwest::get(format!("{base}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if want.iter().all(|w| text.contains(w)) || Instant::now() > deadline {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// `[metrics] listen`: `/ready` answers 200 once the bot is connected and started, and
 /// `/metrics` counts what it handled, in Prometheus text.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -271,23 +289,11 @@ async fn the_metrics_endpoint_serves_readiness_and_counts() {
         .option(fake_discord::fixtures::opt::string("role", "backend"));
     h.interact(&ask, ask.interaction_id()).await;
     // The counter is written as the command starts; the histogram once it ends.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let text = loop {
-        let text = client
-            .get(format!("{base}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if text.contains("interview_coach_command_seconds_count{command=\"ask\"} 1")
-            || Instant::now() > deadline
-        {
-            break text;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let text = scrape(
+        &base,
+        &["interview_coach_command_seconds_count{command=\"ask\"} 1"],
+    )
+    .await;
     assert!(
         text.contains("interview_coach_commands_total{command=\"ask\"} 1"),
         "{text}"
@@ -322,21 +328,7 @@ async fn the_metrics_endpoint_serves_readiness_and_counts() {
         "interview_coach_buttons_total{kind=\"more\"} 1",
         "interview_coach_guide_reloads_total{outcome=\"done\"} 1",
     ];
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let text = loop {
-        let text = client
-            .get(format!("{base}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if want.iter().all(|w| text.contains(w)) || Instant::now() > deadline {
-            break text;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let text = scrape(&base, &want).await;
     for line in want {
         assert!(text.contains(line), "{line}:\n{text}");
     }

@@ -6,69 +6,42 @@
 #[path = "common/backends.rs"]
 #[macro_use]
 mod backends;
+#[path = "common/guide_files.rs"]
+mod guide_files;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use backends::TestDb;
+use guide_files::{add_platform_role, copy_dir, shipped_guides};
 use interview_coach::config::Config;
 use interview_coach::guide::GuideLibrary;
 use interview_coach::session::guide_sync::Followed;
 use interview_coach::session::{Interviews, Reloaded};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A process: the shipped guides copied to its own folder, on the shared database.
 async fn process(db: &TestDb, name: &str) -> (Interviews, PathBuf) {
     let dir = db.dir.path().join(name);
-    copy_dir(
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/guides")),
-        &dir,
-    );
+    copy_dir(&shipped_guides(), &dir);
     let mut config = Config::default();
     config.guides.dir = dir.clone();
     let library = GuideLibrary::load(&dir).unwrap();
     (Interviews::new(config, library, db.open().await), dir)
 }
 
-/// A copy of the backend role under a new id, `platform`.
-fn add_platform_role(dir: &Path) {
-    let backend = std::fs::read_to_string(dir.join("backend.toml")).unwrap();
-    let platform = backend
-        .replace("id = \"backend\"", "id = \"platform\"")
-        .replace(
-            "name = \"Backend Engineer\"",
-            "name = \"Platform Engineer\"",
-        )
-        .replace(
-            "aliases = [\"back-end\", \"backend-engineer\", \"server-side\"]",
-            "aliases = []",
-        );
-    std::fs::write(dir.join("platform.toml"), platform).unwrap();
+/// Looking for reloads finds nothing new.
+async fn nothing_new(process: &Interviews) {
+    assert!(matches!(
+        process.follow_guide_reloads().await.unwrap(),
+        Followed::Nothing
+    ));
 }
 
 async fn a_reload_in_one_process_reaches_the_other(db: TestDb) {
     let (first, first_dir) = process(&db, "first").await;
     let (second, second_dir) = process(&db, "second").await;
     // The first look only learns the revision in service.
-    assert!(matches!(
-        first.follow_guide_reloads().await.unwrap(),
-        Followed::Nothing
-    ));
-    assert!(matches!(
-        second.follow_guide_reloads().await.unwrap(),
-        Followed::Nothing
-    ));
+    nothing_new(&first).await;
+    nothing_new(&second).await;
 
     // The operator updates both machines' folders; a moderator reloads in the first.
     add_platform_role(&first_dir);
@@ -88,14 +61,8 @@ async fn a_reload_in_one_process_reaches_the_other(db: TestDb) {
     assert!(second.guides().role("platform").is_some());
     assert_eq!(second.guides().digest(), first.guides().digest());
     // Nothing new for either now; the first does not reload its own reload again.
-    assert!(matches!(
-        first.follow_guide_reloads().await.unwrap(),
-        Followed::Nothing
-    ));
-    assert!(matches!(
-        second.follow_guide_reloads().await.unwrap(),
-        Followed::Nothing
-    ));
+    nothing_new(&first).await;
+    nothing_new(&second).await;
 
     // The second machine's copy is broken when the next reload comes: it keeps serving.
     std::fs::remove_file(first_dir.join("platform.toml")).unwrap();

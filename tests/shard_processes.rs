@@ -248,10 +248,7 @@ async fn two_processes_share_the_shards_and_the_database() {
     assert_eq!(fake.shard_for_guild(GUILD_1), 1);
     let dir = tempfile::tempdir().unwrap();
     let guides = dir.path().join("guides");
-    support::copy_dir(
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/guides")),
-        &guides,
-    );
+    support::copy_dir(&support::shipped_guides(), &guides);
     let mut zero = Process::new(dir.path(), "zero", "0-0/2", &url, &guides);
     let mut one = Process::new(dir.path(), "one", "1-1/2", &url, &guides);
     let h = Harness {
@@ -343,21 +340,7 @@ async fn two_processes_share_the_shards_and_the_database() {
     }
 
     // A reload made in shard 0's process reaches shard 1's: a new role is askable there.
-    let backend = std::fs::read_to_string(guides.join("backend.toml")).unwrap();
-    std::fs::write(
-        guides.join("platform.toml"),
-        backend
-            .replace("id = \"backend\"", "id = \"platform\"")
-            .replace(
-                "name = \"Backend Engineer\"",
-                "name = \"Platform Engineer\"",
-            )
-            .replace(
-                "aliases = [\"back-end\", \"backend-engineer\", \"server-side\"]",
-                "aliases = []",
-            ),
-    )
-    .unwrap();
+    support::add_platform_role(&guides);
     let reload = fixtures::slash_command("guides")
         .subcommand("reload", vec![])
         .permissions(perms::DEFAULT_MEMBER | perms::MANAGE_GUILD)

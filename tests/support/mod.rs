@@ -5,6 +5,12 @@
 #![allow(dead_code)]
 
 pub mod cli;
+#[path = "../common/guide_files.rs"]
+mod guide_files;
+
+// Not every test binary that includes this module uses all of them.
+#[allow(unused_imports)]
+pub use guide_files::{add_platform_role, copy_dir, shipped_guides};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -56,21 +62,6 @@ pub struct Harness {
     pub rust_log: Option<String>,
     /// The test clock's offset file, with [`Options::test_clock`].
     pub clock: Option<PathBuf>,
-}
-
-/// Copies a folder and everything under it (a private copy of a guide folder,
-/// for tests that change or break it).
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 pub fn binary() -> &'static str {
@@ -163,10 +154,7 @@ impl Harness {
             .start()
             .await;
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(
-            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/guides")),
-            &dir.path().join("guides"),
-        );
+        copy_dir(&shipped_guides(), &dir.path().join("guides"));
         let config = dir.path().join("config.toml");
         let backoff = options.delivery_max_backoff_ms.map_or(String::new(), |ms| {
             format!("delivery_max_backoff_ms = {ms}\n")
