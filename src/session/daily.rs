@@ -49,6 +49,11 @@ pub struct Daily {
     store: Store,
     /// The servers this process handles (see [`Daily::owning`]).
     shards: ShardFilter,
+    /// Per server, the day last warned about having no question to post, so a schedule
+    /// left without questions by a reload is logged once a day, not on every tick (one
+    /// entry per such server), shared by clones. A plain mutex: held for one lookup, never
+    /// across an await.
+    warned_empty: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<u64, String>>>,
 }
 
 fn at(now: i64) -> Timestamp {
@@ -87,6 +92,7 @@ impl Daily {
         Daily {
             store,
             shards: ShardFilter::ALL,
+            warned_empty: std::sync::Arc::default(),
         }
     }
 
@@ -232,10 +238,15 @@ impl Daily {
             }
             role_id = daily::next_role(&roles, Some(id));
         }
-        tracing::warn!(
-            guild = row.guild_id,
-            "no role of the daily schedule has a question in the guides; nothing posted"
-        );
+        let today = today.to_string();
+        let mut warned = self.warned_empty.lock().unwrap_or_else(|e| e.into_inner());
+        if warned.get(&row.guild_id) != Some(&today) {
+            tracing::warn!(
+                guild = row.guild_id,
+                "no role of the daily schedule has a question in the guides; nothing posted"
+            );
+            warned.insert(row.guild_id, today);
+        }
         Ok(None)
     }
 
