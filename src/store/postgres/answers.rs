@@ -37,17 +37,27 @@ impl Answers for Postgres {
     ) -> Result<Applied, StoreError> {
         let id = answer.interview_id;
         let message_id = to_db(answer.message_id);
-        transaction!(self, "record an answer", |tx| {
-            let (current, revision, seen) = first(
+        // The interview's row lock orders its answers; the duplicate check is a statement
+        // of its own, so it sees an answer committed while this one waited for the lock.
+        transaction!(self, "record an answer", ReadCommitted, |tx| {
+            let (current, revision) = first(
                 &tx,
-                "SELECT status, revision, EXISTS (SELECT 1 FROM answers WHERE message_id = $1) \
-                 FROM interviews WHERE id = $2",
-                &[&message_id, &id.0],
+                "SELECT status, revision FROM interviews WHERE id = $1 FOR UPDATE",
+                &[&id.0],
                 "load an interview",
-                |row| Ok((status(row, 0)?, col::<i64>(row, 1)?, col::<bool>(row, 2)?)),
+                |row| Ok((status(row, 0)?, col::<i64>(row, 1)?)),
             )
             .await?
             .ok_or(StoreError::NotFound(id))?;
+            let seen = first(
+                &tx,
+                "SELECT EXISTS (SELECT 1 FROM answers WHERE message_id = $1)",
+                &[&message_id],
+                "look for the answer",
+                |row| col::<bool>(row, 0),
+            )
+            .await?
+            .unwrap_or(false);
             if seen {
                 tracing::debug!(interview = %id, message_id = answer.message_id, "duplicate answer ignored");
                 return Ok(Applied::Duplicate);

@@ -11,19 +11,29 @@
 //! fails with [`StoreError::Busy`], as an SQLite call does when the file's lock stays
 //! taken.
 //!
-//! **Transactions.** Every write is one `SERIALIZABLE` transaction (the [`transaction!`]
-//! macro): its checks and writes behave as if no other call ran beside it, in this
-//! process or any other, which is what SQLite's one writer gives the other backend. When
-//! PostgreSQL aborts one of two racing transactions (serialization failure or deadlock),
-//! the loser runs again from the start, up to [`ATTEMPTS`] times, so callers see the same
-//! results either backend would give.
+//! **Transactions.** Every write is one transaction (the [`transaction!`] macro), by
+//! default `SERIALIZABLE`: its checks and writes behave as if no other call ran beside
+//! it, in this process or any other, which is what SQLite's one writer gives the other
+//! backend. When PostgreSQL aborts one of two racing transactions (serialization failure
+//! or deadlock), the loser runs again from the start, up to [`ATTEMPTS`] times, so
+//! callers see the same results either backend would give.
+//!
+//! The calls of a thread reply (recording an answer, queueing and marking posts) run
+//! `READ COMMITTED` instead, taking the interview's row with `FOR UPDATE` before they
+//! read anything else: one interview's answers still go one at a time, and answers to
+//! different interviews no longer conflict. Under `SERIALIZABLE` they did: the
+//! predicate locks behind it cover index pages, not rows, and every answer reads and
+//! writes the newest pages of the same indexes, so in a burst answers to different
+//! interviews aborted each other (in the benchmark, more than one abort per reply with
+//! two processes, and some replies lost after exhausting the retries).
 //!
 //! **TLS.** `sslmode=disable` connects in plain text; `prefer` (the default) and `require`
 //! use TLS (rustls), verifying the server against the Mozilla root certificates that
 //! `webpki-roots` bundles, so no system certificate store is read.
 
-/// Runs `$body` in a `SERIALIZABLE` transaction on a pooled connection, with `$tx` naming
-/// the transaction, and commits it; runs it again from the start when PostgreSQL aborts
+/// Runs `$body` in a transaction on a pooled connection (`SERIALIZABLE`, unless an
+/// isolation level is named before the body, such as `ReadCommitted`), with `$tx`
+/// naming the transaction, and commits it; runs it again from the start when PostgreSQL aborts
 /// it for a conflict with a concurrent transaction. Evaluates to `Result<T, StoreError>`;
 /// inside `$body`, `?` ends this attempt (rolled back) with its error.
 ///
@@ -31,7 +41,10 @@
 /// arguments and the transaction, which a closure returning a boxed future cannot do
 /// without higher-ranked lifetime workarounds.
 macro_rules! transaction {
-    ($store:expr, $op:expr, |$tx:ident| $body:block) => {{
+    ($store:expr, $op:expr, |$tx:ident| $body:block) => {
+        transaction!($store, $op, Serializable, |$tx| $body)
+    };
+    ($store:expr, $op:expr, $level:ident, |$tx:ident| $body:block) => {{
         let store: &$crate::store::postgres::Postgres = &$store;
         let op: &'static str = $op;
         let mut attempt = 0u32;
@@ -41,7 +54,8 @@ macro_rules! transaction {
                 Ok(client) => client,
                 Err(error) => break Err(error),
             };
-            let $tx = match store.begin(&mut client, op).await {
+            let level = tokio_postgres::IsolationLevel::$level;
+            let $tx = match store.begin(&mut client, op, level).await {
                 Ok(tx) => tx,
                 Err(error) => break Err(error),
             };
@@ -206,10 +220,11 @@ impl Postgres {
         &self,
         client: &'c mut Object,
         op: &'static str,
+        level: IsolationLevel,
     ) -> Result<Transaction<'c>, StoreError> {
         client
             .build_transaction()
-            .isolation_level(IsolationLevel::Serializable)
+            .isolation_level(level)
             .start()
             .await
             .map_err(|source| self.error(op, source))

@@ -98,8 +98,9 @@ impl Outbox for Postgres {
         messages: &[OutgoingMessage],
         now: i64,
     ) -> Result<Vec<OutboxId>, StoreError> {
-        transaction!(self, "queue outgoing messages", |tx| {
-            let sql = "SELECT id FROM interviews WHERE id = $1";
+        // The interview's row lock keeps its posts in the order they are queued.
+        transaction!(self, "queue outgoing messages", ReadCommitted, |tx| {
+            let sql = "SELECT id FROM interviews WHERE id = $1 FOR UPDATE";
             let exists = first(&tx, sql, &[&interview.0], "load an interview", |_| Ok(())).await?;
             if exists.is_none() {
                 return Err(StoreError::NotFound(interview));
@@ -148,7 +149,8 @@ impl Outbox for Postgres {
         let items: Vec<i64> = batch.iter().map(|mark| mark.item.0).collect();
         let messages: Vec<i64> = batch.iter().map(|mark| to_db(mark.message_id)).collect();
         let times: Vec<i64> = batch.iter().map(|mark| mark.at).collect();
-        let result = transaction!(self, "mark messages as posted", |tx| {
+        // One statement on the batch's own rows: nothing another call could interleave.
+        let result = transaction!(self, "mark messages as posted", ReadCommitted, |tx| {
             let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
                 [&items, &messages, &times];
             execute(&tx, MARK_POSTED, &params, "mark messages as posted").await
@@ -170,7 +172,7 @@ impl Outbox for Postgres {
         now: i64,
     ) -> Result<bool, StoreError> {
         let (items, messages, times) = (vec![item.0], vec![to_db(message_id)], vec![now]);
-        transaction!(self, "mark a message as posted", |tx| {
+        transaction!(self, "mark a message as posted", ReadCommitted, |tx| {
             let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
                 [&items, &messages, &times];
             let marked = execute(&tx, MARK_POSTED, &params, "mark a message as posted").await? == 1;
@@ -180,7 +182,7 @@ impl Outbox for Postgres {
     }
 
     async fn discard_outbox(&self, item: OutboxId) -> Result<bool, StoreError> {
-        transaction!(self, "discard a queued message", |tx| {
+        transaction!(self, "discard a queued message", ReadCommitted, |tx| {
             let sql = "DELETE FROM outbox WHERE id = $1 AND posted_at IS NULL";
             let discarded = execute(&tx, sql, &[&item.0], "discard a queued message").await? == 1;
             if discarded {
