@@ -63,9 +63,11 @@ pub async fn drop_schemas(base: &str, schemas: &[String]) {
 
 /// The PostgreSQL server, for its CPU time: the postmaster and its children (one
 /// backend per connection, and the background writers).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Server {
     postmaster: u32,
+    /// The server's log (its standard error), for counting serialization failures.
+    log: Option<std::path::PathBuf>,
 }
 
 impl Server {
@@ -78,8 +80,34 @@ impl Server {
         let dir: String = row.get(0);
         let pidfile = std::fs::read_to_string(format!("{dir}/postmaster.pid")).ok()?;
         let postmaster = pidfile.lines().next()?.trim().parse().ok()?;
-        let server = Server { postmaster };
+        let log = std::fs::read_link(format!("/proc/{postmaster}/fd/2"))
+            .ok()
+            .filter(|p| p.is_file());
+        let server = Server { postmaster, log };
         server.cpu().map(|_| server)
+    }
+
+    /// How long the server's log is now (a mark for [`Server::conflicts_since`]).
+    pub fn log_mark(&self) -> Option<u64> {
+        Some(std::fs::metadata(self.log.as_ref()?).ok()?.len())
+    }
+
+    /// Transactions PostgreSQL aborted for a conflict (serialization failure or deadlock)
+    /// since `mark`: it logs each one as an error, at the moment it happens.
+    pub fn conflicts_since(&self, mark: u64) -> Option<u64> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::File::open(self.log.as_ref()?).ok()?;
+        file.seek(SeekFrom::Start(mark)).ok()?;
+        let mut text = String::new();
+        file.read_to_string(&mut text).ok()?;
+        let n = text
+            .lines()
+            .filter(|l| {
+                l.contains("ERROR:")
+                    && (l.contains("could not serialize access") || l.contains("deadlock detected"))
+            })
+            .count();
+        Some(n as u64)
     }
 
     /// CPU time the server has used so far: the postmaster's own and that of its children

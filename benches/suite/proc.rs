@@ -67,6 +67,18 @@ impl Process {
         lines[skip..].join("\n")
     }
 
+    /// The warnings and errors the process logged so far (at most `n`, the first ones), for
+    /// explaining failed requests.
+    pub fn complaints(&self, n: usize) -> Vec<String> {
+        let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        lines
+            .iter()
+            .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+            .take(n)
+            .cloned()
+            .collect()
+    }
+
     /// The first printed line containing `needle`, waiting up to `timeout`.
     pub async fn wait_for_line(
         &mut self,

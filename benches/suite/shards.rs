@@ -37,6 +37,8 @@ pub struct Shards {
     pub one_mocks: Vec<Run>,
     /// From starting the processes to every shard connected (both setups start together).
     pub startup: Duration,
+    /// The first warnings and errors each process logged.
+    pub complaints: Vec<String>,
 }
 
 async fn sharded_fake(validate: bool) -> FakeDiscord {
@@ -127,7 +129,7 @@ pub async fn measure(
     let split = Contender {
         fake: &split_fake,
         pids: vec![zero.pid(), one.pid()],
-        server,
+        server: server.clone(),
     };
     let whole = Contender {
         fake: &whole_fake,
@@ -178,6 +180,13 @@ pub async fn measure(
     }
     for fake in [&split_fake, &whole_fake] {
         violations.extend(fake.violations());
+    }
+    for p in [&zero, &one, &both] {
+        out.complaints.extend(
+            p.complaints(5)
+                .into_iter()
+                .map(|l| format!("{}: {l}", p.name())),
+        );
     }
     drop((zero, one, both));
     Ok(out)

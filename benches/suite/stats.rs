@@ -22,6 +22,9 @@ pub struct Run {
     pub cpu: Option<Duration>,
     /// CPU time the PostgreSQL server used during the run, for bots on PostgreSQL.
     pub db_cpu: Option<Duration>,
+    /// Transactions PostgreSQL aborted for a conflict during the run (each run again by
+    /// the bot's store, up to its limit).
+    pub db_conflicts: Option<u64>,
     /// The text of the replies, for checks whose reply reports something (reloads).
     pub contents: Vec<String>,
 }
@@ -47,6 +50,7 @@ impl Run {
         all.latencies.sort();
         all.cpu = runs.iter().map(|r| r.cpu).sum();
         all.db_cpu = runs.iter().map(|r| r.db_cpu).sum();
+        all.db_conflicts = runs.iter().map(|r| r.db_conflicts).sum();
         // Throughput of pooled runs: answers over the sum of the runs' own spans.
         all.span = runs.iter().map(|r| r.span).sum();
         all

@@ -73,6 +73,8 @@ pub struct PgRuns {
     pub mocks: Vec<Run>,
     pub work_thread_single: Option<Run>,
     pub bot_thread_single: Option<Run>,
+    /// The first warnings and errors the bot on PostgreSQL logged.
+    pub complaints: Vec<String>,
 }
 
 /// Runs `f` and records the CPU time the contender's processes (and its database server)
@@ -83,10 +85,16 @@ pub async fn with_cpu<F: std::future::Future<Output = Result<Run, String>>>(
 ) -> Result<Run, String> {
     let cpu = || -> Option<Duration> { c.pids.iter().map(|p| proc::cpu_time(*p)).sum() };
     let db = || c.server.as_ref().and_then(pg::Server::cpu);
+    let mark = c.server.as_ref().and_then(pg::Server::log_mark);
     let (before, db_before) = (cpu(), db());
     let mut run = f.await?;
     run.cpu = before.zip(cpu()).map(|(a, b)| b.saturating_sub(a));
     run.db_cpu = db_before.zip(db()).map(|(a, b)| b.saturating_sub(a));
+    run.db_conflicts = c
+        .server
+        .as_ref()
+        .zip(mark)
+        .and_then(|(s, m)| s.conflicts_since(m));
     Ok(run)
 }
 
@@ -125,10 +133,13 @@ pub async fn open(
     cmds: Vec<SlashCommand>,
     s: &Sizes,
 ) -> Result<(Run, Vec<Conversation>), String> {
-    let cpu = || -> Option<Duration> { c.pids.iter().map(|p| proc::cpu_time(*p)).sum() };
-    let before = cpu();
-    let (mut run, conversations) = load::open_mocks(c.fake, cmds, s.stall).await?;
-    run.cpu = before.zip(cpu()).map(|(a, b)| b.saturating_sub(a));
+    let mut conversations = Vec::new();
+    let run = with_cpu(c, async {
+        let (run, opened) = load::open_mocks(c.fake, cmds, s.stall).await?;
+        conversations = opened;
+        Ok(run)
+    })
+    .await?;
     Ok((run, conversations))
 }
 
@@ -221,7 +232,7 @@ async fn start_work_floor(
 struct PgSide {
     bot_fake: FakeDiscord,
     work_fake: FakeDiscord,
-    _bot: Process,
+    bot: Process,
     _work: Process,
     /// The bot's folder (its guides), removed once the process is stopped.
     _dir: BotDir,
@@ -306,7 +317,7 @@ pub async fn run(
                 work_pid: work.pid(),
                 bot_fake,
                 work_fake,
-                _bot: bot,
+                bot,
                 _work: work,
                 _dir: bot_dir,
                 server: pg::Server::find(&base).await,
@@ -317,12 +328,12 @@ pub async fn run(
     let pg_work = pg_side.as_ref().map(|p| Contender {
         fake: &p.work_fake,
         pids: vec![p.work_pid],
-        server: p.server,
+        server: p.server.clone(),
     });
     let pg_bot = pg_side.as_ref().map(|p| Contender {
         fake: &p.bot_fake,
         pids: vec![p.bot_pid],
-        server: p.server,
+        server: p.server.clone(),
     });
     if let Some(b) = &pg_bot {
         warm(b, load::asks(s.warmup, roles, 99), Check::BotAsk, s).await?;
@@ -483,6 +494,9 @@ pub async fn run(
     if let Some(p) = &pg_side {
         violations.extend(p.bot_fake.violations());
         violations.extend(p.work_fake.violations());
+        if let Some(r) = pg_runs.as_mut() {
+            r.complaints = p.bot.complaints(5);
+        }
     }
     out.pg = pg_runs;
     drop(work_process);

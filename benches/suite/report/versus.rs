@@ -182,6 +182,16 @@ pub fn floor_vs_bot(out: &mut String, r: &Results, f: &FloorVsBot) {
     if let Some(p) = pg {
         row(out, "", "interview-coach, PostgreSQL", &merged(&p.mocks));
     }
+    if let Some(p) = pg {
+        conflicts(
+            out,
+            &[
+                ("the bot's thread-reply bursts", &p.bot_threads),
+                ("the same-work floor's", &p.work_threads),
+                ("the bot's `/mock` bursts", &p.mocks),
+            ],
+        );
+    }
     if f.bot_ask_single.is_some() || f.bot_thread_single.is_some() {
         let _ = writeln!(
             out,
@@ -288,6 +298,45 @@ pub fn floor_vs_bot(out: &mut String, r: &Results, f: &FloorVsBot) {
             let _ = writeln!(out, "\nFirst failures ({name}): {problems:?}");
         }
     }
+    if let Some(p) = pg.filter(|p| !p.complaints.is_empty()) {
+        complaints(out, "The bot on PostgreSQL", &p.complaints);
+    }
+}
+
+/// How many transactions PostgreSQL aborted for a conflict during each set of runs.
+fn conflicts(out: &mut String, sets: &[(&str, &Vec<Run>)]) {
+    let parts: Vec<String> = sets
+        .iter()
+        .filter_map(|(name, runs)| {
+            let all = Run::merge(runs);
+            let n = all.db_conflicts?;
+            Some(format!(
+                "{name} {} ({:.2} per request)",
+                count(n as usize),
+                n as f64 / all.sent.max(1) as f64
+            ))
+        })
+        .collect();
+    if !parts.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nTransactions PostgreSQL aborted for a conflict (serialization failure or deadlock, \
+             counted in its log; the bot's store runs each again, up to 10 times, and gives up \
+             after that): {}.",
+            parts.join("; ")
+        );
+    }
+}
+
+/// The first warnings and errors a bot logged, quoted.
+fn complaints(out: &mut String, who: &str, lines: &[String]) {
+    let _ = writeln!(
+        out,
+        "\n{who} logged these warnings or errors (the first few):\n"
+    );
+    for line in lines {
+        let _ = writeln!(out, "    {line}");
+    }
 }
 
 /// The shard comparison.
@@ -339,6 +388,15 @@ pub fn shards(out: &mut String, r: &Results, machine: &Machine) {
         &two_mocks,
     );
     row(out, "", "one process, both shards", &one_mocks);
+    conflicts(
+        out,
+        &[
+            ("the split bot's thread-reply bursts", &sh.two),
+            ("the whole bot's", &sh.one),
+            ("the split bot's `/mock` bursts", &sh.two_mocks),
+            ("the whole bot's", &sh.one_mocks),
+        ],
+    );
     let _ = writeln!(
         out,
         "\nRatios per run (two / one) — p50: {}; p99: {}.",
@@ -350,5 +408,8 @@ pub fn shards(out: &mut String, r: &Results, machine: &Machine) {
         if !problems.is_empty() {
             let _ = writeln!(out, "\nFirst failures ({name}): {problems:?}");
         }
+    }
+    if !sh.complaints.is_empty() {
+        complaints(out, "The sharded bots", &sh.complaints);
     }
 }
