@@ -4,9 +4,15 @@
 //! `BENCHMARKS.md`.
 //!
 //! Options (after `--`): `--tiny` (smoke-test sizes), `--only PARTS` (a comma-separated
-//! subset of `floor` = `asks` + `threads`, `reload`, `store`, `memory`, `criterion`), `--no-write`
-//! (print only, leave `BENCHMARKS.md` alone), `--rounds N` (runs of each floor-vs-bot
-//! scenario; default 3).
+//! subset of `floor` = `asks` + `threads`, `shards`, `reload`, `store`, `memory`,
+//! `criterion`), `--no-postgres` (leave out the PostgreSQL rows and the shard comparison),
+//! `--no-write` (print only, leave `BENCHMARKS.md` alone), `--rounds N` (runs of each
+//! floor-vs-bot scenario; default 3).
+//!
+//! The PostgreSQL parts (the bot and the same-work floor on PostgreSQL, and the shard
+//! comparison) need a database: `INTERVIEW_COACH_TEST_POSTGRES_URL`, which
+//! `eval "$(.ci/postgres start)"` exports. Without it they are skipped and the report
+//! says so.
 
 mod suite;
 
@@ -34,6 +40,10 @@ fn main() -> ExitCode {
         match a.as_str() {
             "--tiny" => sizes = Sizes::tiny(),
             "--no-write" => write = false,
+            "--no-postgres" => {
+                parts.postgres = false;
+                parts.shards = false;
+            }
             "--rounds" => match it.next().and_then(|n| n.parse().ok()) {
                 Some(n) if n > 0 => sizes.rounds = n,
                 _ => {
@@ -43,16 +53,12 @@ fn main() -> ExitCode {
             },
             "--only" => {
                 let Some(list) = it.next() else {
-                    eprintln!("--only needs a list: floor,reload,memory,store,criterion");
+                    eprintln!("--only needs a list: floor,shards,reload,memory,store,criterion");
                     return ExitCode::FAILURE;
                 };
                 parts = Parts {
-                    asks: false,
-                    threads: false,
-                    reload: false,
-                    memory: false,
-                    store: false,
-                    criterion: false,
+                    postgres: parts.postgres,
+                    ..Parts::none()
                 };
                 for p in list.split(',') {
                     match p.trim() {
@@ -66,15 +72,16 @@ fn main() -> ExitCode {
                         "memory" => parts.memory = true,
                         "store" => parts.store = true,
                         "criterion" => parts.criterion = true,
+                        "shards" => parts.shards = true,
                         other => {
-                            eprintln!("unknown part {other:?}; use floor (= asks,threads), reload, memory, criterion");
+                            eprintln!("unknown part {other:?}; use floor (= asks,threads), shards, reload, memory, store, criterion");
                             return ExitCode::FAILURE;
                         }
                     }
                 }
             }
             "--help" | "-h" => {
-                eprintln!("cargo bench --bench bot [-- [--tiny] [--only floor|asks|threads,reload,memory,store,criterion] [--rounds N] [--no-write]]");
+                eprintln!("cargo bench --bench bot [-- [--tiny] [--only floor|asks|threads,shards,reload,memory,store,criterion] [--no-postgres] [--rounds N] [--no-write]]");
                 return ExitCode::SUCCESS;
             }
             other => {

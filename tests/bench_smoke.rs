@@ -2,6 +2,10 @@
 //! tiny size (5 asks, 3 interviews, 5 roles × 3 questions, 20 stored interviews), with every
 //! request validated against Discord's schema and limits. The benchmarks themselves are
 //! not run in CI; see BENCHMARKS.md.
+//!
+//! The PostgreSQL parts (the bot and the same-work floor on PostgreSQL, the bot split over
+//! two shard processes) run when `INTERVIEW_COACH_TEST_POSTGRES_URL` is set (`.ci/run`
+//! sets it) and are checked to be reported as skipped when it is not.
 
 #[path = "../benches/suite/mod.rs"]
 mod suite;
@@ -58,6 +62,8 @@ async fn every_benchmark_runs_at_a_tiny_size() {
         ("floor threads", &f.floor_threads, sizes.replies),
         ("bot threads", &f.bot_threads, sizes.replies),
         ("bot /mock", &f.mocks, sizes.interviews),
+        ("same-work floor /ask", &f.work_asks, sizes.asks),
+        ("same-work floor threads", &f.work_threads, sizes.replies),
     ] {
         assert_eq!(runs.len(), sizes.rounds, "{name}");
         for run in runs {
@@ -90,10 +96,67 @@ async fn every_benchmark_runs_at_a_tiny_size() {
         ("bot /ask one at a time", &f.bot_ask_single),
         ("floor thread replies one at a time", &f.floor_thread_single),
         ("bot thread replies one at a time", &f.bot_thread_single),
+        ("same-work floor /ask one at a time", &f.work_ask_single),
+        (
+            "same-work floor thread replies one at a time",
+            &f.work_thread_single,
+        ),
     ] {
         let run = run.as_ref().unwrap_or_else(|| panic!("{name} did not run"));
         assert_eq!(run.sent, sizes.single, "{name}");
         assert_eq!(run.failed, 0, "{name}: {:?}", run.problems);
+    }
+
+    assert!(f.work_sizes.ask > 0 && f.work_sizes.post > 0 && f.work_sizes.record > 0);
+    let on_postgres = suite::pg::url().is_some();
+    if on_postgres {
+        let p = f.pg.as_ref().expect("the PostgreSQL rows ran");
+        for (name, runs, sent) in [
+            ("bot (PostgreSQL) /ask", &p.bot_asks, sizes.asks),
+            (
+                "same-work floor (PostgreSQL) threads",
+                &p.work_threads,
+                sizes.replies,
+            ),
+            ("bot (PostgreSQL) threads", &p.bot_threads, sizes.replies),
+            ("bot (PostgreSQL) /mock", &p.mocks, sizes.interviews),
+        ] {
+            assert_eq!(runs.len(), sizes.rounds, "{name}");
+            for run in runs {
+                assert_eq!(run.sent, sent, "{name}");
+                assert_eq!(run.failed, 0, "{name}: {:?}", run.problems);
+            }
+        }
+        for (name, run) in [
+            (
+                "same-work floor (PostgreSQL) one at a time",
+                &p.work_thread_single,
+            ),
+            ("bot (PostgreSQL) one at a time", &p.bot_thread_single),
+        ] {
+            let run = run.as_ref().unwrap_or_else(|| panic!("{name} did not run"));
+            assert_eq!(run.failed, 0, "{name}: {:?}", run.problems);
+        }
+        let sh = r.shards.as_ref().expect("the shard comparison ran");
+        for (name, runs, sent) in [
+            ("two shard processes", &sh.two, sizes.replies),
+            ("one process, both shards", &sh.one, sizes.replies),
+            (
+                "two shard processes, /mock",
+                &sh.two_mocks,
+                sizes.interviews,
+            ),
+            ("one process, /mock", &sh.one_mocks, sizes.interviews),
+        ] {
+            assert_eq!(runs.len(), sizes.rounds, "{name}");
+            for run in runs {
+                assert_eq!(run.sent, sent, "{name}");
+                assert_eq!(run.failed, 0, "{name}: {:?}", run.problems);
+            }
+        }
+    } else {
+        assert!(f.pg.is_none() && f.pg_skipped.is_some());
+        assert!(r.shards.is_none() && r.shards_skipped.is_some());
     }
 
     let sc = r.store.as_ref().expect("the store part ran");
@@ -122,8 +185,20 @@ async fn every_benchmark_runs_at_a_tiny_size() {
         "Growth with 20 open interviews",
         "The durable commit alone",
         "feedback analysis",
+        "same-work floor, SQLite",
+        "bot / same-work floor",
+        "thread replies (SQLite): bot / same-work floor at CPU per request ≤ 1.25",
+        "One bot split over two shard processes",
     ] {
         assert!(md.contains(needle), "{needle:?} missing from:\n{md}");
+    }
+    let postgres_rows = [
+        "interview-coach, PostgreSQL",
+        "thread replies (PostgreSQL): bot / same-work floor at p99 ≤ 1.25",
+        "two processes, one shard each",
+    ];
+    for needle in postgres_rows {
+        assert_eq!(md.contains(needle), on_postgres, "{needle:?} in:\n{md}");
     }
 }
 

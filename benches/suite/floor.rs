@@ -4,13 +4,16 @@
 //! runtime as the real bot, so the difference between the two is the bot's own work.
 //!
 //! It runs as a process of its own: the benchmark starts its own executable again with
-//! [`ENV`] set, and `main` hands over to [`run_if_requested`].
+//! [`ENV`] set, and `main` hands over to [`run_if_requested`]. The same process is the
+//! same-work floor ([`super::work_floor`]) when started with that module's variable.
 
 use serenity::all::{
     ClientBuilder, Context, CreateAllowedMentions, CreateInteractionResponse,
     CreateInteractionResponseMessage, CreateMessage, EventHandler, GatewayIntents, HttpBuilder,
     Interaction, Message, Ready,
 };
+
+use super::work_floor::WorkFloor;
 
 /// Set in the environment of a process that should be the floor bot.
 pub const ENV: &str = "IC_BENCH_FLOOR";
@@ -19,7 +22,10 @@ pub const READY_LINE: &str = "floor bot ready";
 /// Everything the floor says.
 pub const REPLY: &str = "Noted, thank you.";
 
-struct Floor;
+/// The plain floor, or with `work` the same-work floor.
+struct Floor {
+    work: Option<WorkFloor>,
+}
 
 #[serenity::async_trait]
 impl EventHandler for Floor {
@@ -29,6 +35,9 @@ impl EventHandler for Floor {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         if let Interaction::Command(cmd) = interaction {
+            if let Some(work) = &self.work {
+                return work.answer(&ctx, &cmd).await;
+            }
             let reply = CreateInteractionResponseMessage::new()
                 .content(REPLY)
                 .allowed_mentions(CreateAllowedMentions::new());
@@ -45,6 +54,9 @@ impl EventHandler for Floor {
         if msg.author.bot || msg.guild_id.is_none() {
             return;
         }
+        if let Some(work) = &self.work {
+            return work.reply(&ctx, &msg).await;
+        }
         let reply = CreateMessage::new()
             .content(REPLY)
             .allowed_mentions(CreateAllowedMentions::new());
@@ -54,9 +66,11 @@ impl EventHandler for Floor {
     }
 }
 
-/// If this process was started as the floor bot, runs it until killed and returns true.
+/// If this process was started as a floor bot (this plain one, or the same-work floor of
+/// [`super::work_floor`]), runs it until killed and returns true.
 pub fn run_if_requested() -> bool {
-    if std::env::var_os(ENV).is_none() {
+    let work = std::env::var_os(super::work_floor::ENV);
+    if std::env::var_os(ENV).is_none() && work.is_none() {
         return false;
     }
     let token = std::env::var("DISCORD_TOKEN").unwrap_or_default();
@@ -73,6 +87,16 @@ pub fn run_if_requested() -> bool {
         }
     };
     runtime.block_on(async move {
+        let handler = match work {
+            None => Floor { work: None },
+            Some(spec) => match WorkFloor::start(spec.as_ref()).await {
+                Ok(work) => Floor { work: Some(work) },
+                Err(e) => {
+                    eprintln!("same-work floor: {e}");
+                    std::process::exit(1);
+                }
+            },
+        };
         let http = HttpBuilder::new(&token)
             .proxy(base.as_str())
             .ratelimiter_disabled(true)
@@ -82,7 +106,7 @@ pub fn run_if_requested() -> bool {
             | GatewayIntents::GUILD_MESSAGES
             | GatewayIntents::MESSAGE_CONTENT;
         match ClientBuilder::new_with_http(http, intents)
-            .event_handler(Floor)
+            .event_handler(handler)
             .await
         {
             Ok(mut client) => {

@@ -80,6 +80,8 @@ fn short(v: &Value) -> String {
 /// An interview (or, for the floor, just a thread) a member answers in.
 #[derive(Clone, Debug)]
 pub struct Conversation {
+    /// The server the thread is in (what decides its gateway shard).
+    pub guild_id: u64,
     pub thread_id: u64,
     pub user: User,
 }
@@ -104,6 +106,41 @@ pub fn mocks(n: usize, roles: &[String], first_user: u64) -> Vec<SlashCommand> {
             fixtures::slash_command("mock")
                 .option(opt::string("role", roles[i % roles.len()].clone()))
                 .user(User::new(id, format!("cand{id}")))
+        })
+        .collect()
+}
+
+/// [`mocks`] taking turns over servers, each `(guild_id, channel_id)`: interviews spread
+/// over the shards those servers are on.
+pub fn mocks_in(
+    n: usize,
+    roles: &[String],
+    first_user: u64,
+    places: &[(u64, u64)],
+) -> Vec<SlashCommand> {
+    mocks(n, roles, first_user)
+        .into_iter()
+        .enumerate()
+        .map(|(i, cmd)| {
+            let (guild, channel) = places[i % places.len().max(1)];
+            cmd.guild(guild, channel)
+        })
+        .collect()
+}
+
+/// `/ask`s taking turns over servers, like [`mocks_in`].
+pub fn asks_in(
+    n: usize,
+    roles: &[String],
+    salt: usize,
+    places: &[(u64, u64)],
+) -> Vec<SlashCommand> {
+    asks(n, roles, salt)
+        .into_iter()
+        .enumerate()
+        .map(|(i, cmd)| {
+            let (guild, channel) = places[i % places.len().max(1)];
+            cmd.guild(guild, channel)
         })
         .collect()
 }
@@ -382,6 +419,7 @@ pub async fn open_mocks(
         run.latencies.push(latency);
         last = Some(last.map_or(posted, |l: Instant| l.max(posted)));
         conversations.push(Conversation {
+            guild_id: cmds[i].ctx.guild_id.unwrap_or(fixtures::GUILD_ID),
             thread_id: thread,
             user: cmds[i].ctx.user.clone(),
         });
@@ -426,7 +464,7 @@ pub async fn converse(
     let next = |i: usize, k: usize| {
         let c = &conversations[i];
         fixtures::message_create(answer_text(k))
-            .in_thread(c.thread_id)
+            .channel(c.guild_id, c.thread_id)
             .author(c.user.clone())
     };
     let mut first = None;
@@ -491,6 +529,7 @@ pub async fn converse(
 pub fn floor_conversations(n: usize, first_user: u64) -> Vec<Conversation> {
     (0..n as u64)
         .map(|i| Conversation {
+            guild_id: fixtures::GUILD_ID,
             thread_id: 8_000_000 + first_user + i,
             user: User::new(first_user + i, format!("cand{}", first_user + i)),
         })

@@ -8,18 +8,23 @@ pub mod floor;
 pub mod guides;
 pub mod load;
 pub mod memory;
+pub mod pg;
 pub mod proc;
 pub mod pure;
 pub mod report;
+pub mod shards;
 pub mod stats;
 pub mod store;
+pub mod versus;
+pub mod work_floor;
+
+pub use versus::FloorVsBot;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fake_discord::FakeDiscord;
 use interview_coach::guide::GuideLibrary;
 
 use load::Check;
@@ -140,6 +145,12 @@ pub struct Parts {
     /// The durable commit alone, without Discord.
     pub store: bool,
     pub criterion: bool,
+    /// The bot and the same-work floor on PostgreSQL beside SQLite in the floor-vs-bot
+    /// runs, when a database URL is set ([`pg::URL_ENV`]).
+    pub postgres: bool,
+    /// One bot split over two shard processes against one process with both shards, on
+    /// PostgreSQL (skipped without a database URL).
+    pub shards: bool,
 }
 
 impl Parts {
@@ -151,6 +162,22 @@ impl Parts {
             memory: true,
             store: true,
             criterion: true,
+            postgres: true,
+            shards: true,
+        }
+    }
+
+    /// Nothing: `--only` adds the parts it names.
+    pub fn none() -> Parts {
+        Parts {
+            asks: false,
+            threads: false,
+            reload: false,
+            memory: false,
+            store: false,
+            criterion: false,
+            postgres: true,
+            shards: false,
         }
     }
 }
@@ -165,23 +192,6 @@ pub struct Setup {
     /// Validate every request against Discord's schema and limits (the smoke test does;
     /// load runs do not, see [`proc::fake`]).
     pub validate: bool,
-}
-
-/// Floor and bot on the same traffic.
-#[derive(Clone, Debug, Default)]
-pub struct FloorVsBot {
-    pub floor_asks: Vec<Run>,
-    pub bot_asks: Vec<Run>,
-    pub floor_threads: Vec<Run>,
-    pub bot_threads: Vec<Run>,
-    /// The bot opening interviews (no floor equivalent).
-    pub mocks: Vec<Run>,
-    /// One request at a time: `/ask`s 20 ms apart, thread replies each after the previous
-    /// reply.
-    pub floor_ask_single: Option<Run>,
-    pub bot_ask_single: Option<Run>,
-    pub floor_thread_single: Option<Run>,
-    pub bot_thread_single: Option<Run>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -220,6 +230,10 @@ pub struct Results {
     pub reload: Option<Reload>,
     pub memory: MemoryResults,
     pub store: Option<store::StoreCost>,
+    /// Two shard processes against one with both shards, on PostgreSQL.
+    pub shards: Option<shards::Shards>,
+    /// Why the shard comparison did not run, when it was selected.
+    pub shards_skipped: Option<String>,
     pub pure: Option<crit::Outcome>,
     pub feedback: Option<crit::Outcome>,
     /// Everything the fakes found wrong (only checked when validating).
@@ -236,8 +250,17 @@ fn say(what: &str) {
 }
 
 /// Runs the selected parts. Criterion benches are not run here (see [`crit::run_bench`]),
-/// they need cargo.
+/// they need cargo. The PostgreSQL schemas the run made are dropped at the end.
 pub async fn run(setup: &Setup) -> Result<Results, String> {
+    let mut schemas = Vec::new();
+    let results = run_parts(setup, &mut schemas).await;
+    if let (Some(base), false) = (pg::url(), schemas.is_empty()) {
+        pg::drop_schemas(&base, &schemas).await;
+    }
+    results
+}
+
+async fn run_parts(setup: &Setup, schemas: &mut Vec<String>) -> Result<Results, String> {
     let started = Instant::now();
     let s = &setup.sizes;
     let mut results = Results {
@@ -263,15 +286,42 @@ pub async fn run(setup: &Setup) -> Result<Results, String> {
             say("starting the floor bot");
             let floor_bot =
                 proc::start_floor((setup.floor_command)(), &floor_fake, s.startup).await?;
-            let pair = Pair {
-                floor: (&floor_fake, floor_bot.pid()),
-                bot: (&bot_fake, bot.pid()),
+            let contender = |fake, pid| versus::Contender {
+                fake,
+                pids: vec![pid],
+                server: None,
             };
-            results.floor_vs_bot = Some(floor_vs_bot(s, setup.parts, pair, &shipped_roles).await?);
+            results.floor_vs_bot = Some(
+                versus::run(
+                    setup,
+                    contender(&floor_fake, floor_bot.pid()),
+                    contender(&bot_fake, bot.pid()),
+                    &shipped_roles,
+                    schemas,
+                    &mut results.violations,
+                )
+                .await?,
+            );
             results.memory.after_load = Some(bot.memory()?);
             results.violations.extend(floor_fake.violations());
         }
         results.violations.extend(bot_fake.violations());
+    }
+
+    if setup.parts.shards {
+        match pg::url() {
+            Some(base) => {
+                let shards = shards::measure(
+                    setup,
+                    &shipped_roles,
+                    &base,
+                    schemas,
+                    &mut results.violations,
+                );
+                results.shards = Some(shards.await?);
+            }
+            None => results.shards_skipped = Some(format!("{} is not set", pg::URL_ENV)),
+        }
     }
 
     if setup.parts.store {
@@ -307,178 +357,6 @@ pub async fn run(setup: &Setup) -> Result<Results, String> {
 
     results.took = started.elapsed();
     Ok(results)
-}
-
-/// The floor's and the bot's fakes and process ids.
-struct Pair<'a> {
-    floor: (&'a FakeDiscord, u32),
-    bot: (&'a FakeDiscord, u32),
-}
-
-/// Runs `f` and records the CPU time process `pid` used meanwhile.
-async fn with_cpu<F: std::future::Future<Output = Result<Run, String>>>(
-    pid: u32,
-    f: F,
-) -> Result<Run, String> {
-    let before = proc::cpu_time(pid);
-    let mut run = f.await?;
-    run.cpu = match (before, proc::cpu_time(pid)) {
-        (Some(a), Some(b)) => Some(b.saturating_sub(a)),
-        _ => None,
-    };
-    Ok(run)
-}
-
-async fn floor_vs_bot(
-    s: &Sizes,
-    parts: Parts,
-    pair: Pair<'_>,
-    roles: &[String],
-) -> Result<FloorVsBot, String> {
-    let (floor, floor_pid) = pair.floor;
-    let (bot, bot_pid) = pair.bot;
-    let mut out = FloorVsBot::default();
-    say("warming up");
-    for (fake, check) in [(floor, Check::Floor), (bot, Check::BotAsk)] {
-        let warm = take(
-            load::interactions(
-                fake,
-                load::burst(load::asks(s.warmup, roles, 99), check),
-                s.stall,
-            )
-            .await?,
-            check,
-        );
-        if warm.failed > 0 {
-            return Err(format!("warm-up failed: {:?}", warm.problems));
-        }
-    }
-    for round in (0..s.rounds).filter(|_| parts.asks) {
-        say(&format!("/ask burst of {}, round {}", s.asks, round + 1));
-        for (fake, pid, check, runs) in [
-            (floor, floor_pid, Check::Floor, &mut out.floor_asks),
-            (bot, bot_pid, Check::BotAsk, &mut out.bot_asks),
-        ] {
-            tokio::time::sleep(s.between_runs).await;
-            let cmds = load::asks(s.asks, roles, round);
-            let run = with_cpu(pid, async {
-                Ok(take(
-                    load::interactions(fake, load::burst(cmds, check), s.stall).await?,
-                    check,
-                ))
-            })
-            .await?;
-            runs.push(run);
-        }
-    }
-    if parts.threads {
-        // Opening the interviews (a burst of /mock) warms the bot's HTTP connection pool
-        // for a burst of posts; without the same for the floor, its first measured burst
-        // paid for ~hundreds of new connections (a p99 of 200-400 ms in run 1 only).
-        say("warming up the floor's thread replies");
-        let warm = load::floor_conversations(s.interviews, 800_000);
-        let run =
-            load::converse(floor, &warm, s.replies, Check::Floor, s.stall, usize::MAX).await?;
-        if run.failed > 0 {
-            return Err(format!("floor warm-up failed: {:?}", run.problems));
-        }
-    }
-    for round in (0..s.rounds).filter(|_| parts.threads) {
-        let first_user = 1_000_000 + (round * s.interviews) as u64;
-        say(&format!(
-            "opening {} mock interviews, round {}",
-            s.interviews,
-            round + 1
-        ));
-        tokio::time::sleep(s.between_runs).await;
-        let before = proc::cpu_time(bot_pid);
-        let (mut mocks, conversations) =
-            load::open_mocks(bot, load::mocks(s.interviews, roles, first_user), s.stall).await?;
-        mocks.cpu = before
-            .zip(proc::cpu_time(bot_pid))
-            .map(|(a, b)| b.saturating_sub(a));
-        out.mocks.push(mocks);
-        say(&format!(
-            "{} thread replies over {} interviews, round {}",
-            s.replies,
-            s.interviews,
-            round + 1
-        ));
-        tokio::time::sleep(s.between_runs).await;
-        let floor_conversations = load::floor_conversations(s.interviews, first_user);
-        out.floor_threads.push(
-            with_cpu(
-                floor_pid,
-                load::converse(
-                    floor,
-                    &floor_conversations,
-                    s.replies,
-                    Check::Floor,
-                    s.stall,
-                    usize::MAX,
-                ),
-            )
-            .await?,
-        );
-        tokio::time::sleep(s.between_runs).await;
-        out.bot_threads.push(
-            with_cpu(
-                bot_pid,
-                load::converse(
-                    bot,
-                    &conversations,
-                    s.replies,
-                    Check::BotPrompt,
-                    s.stall,
-                    usize::MAX,
-                ),
-            )
-            .await?,
-        );
-    }
-    if parts.asks {
-        say(&format!("{} /asks one at a time", s.single));
-        for (fake, pid, check, slot) in [
-            (floor, floor_pid, Check::Floor, &mut out.floor_ask_single),
-            (bot, bot_pid, Check::BotAsk, &mut out.bot_ask_single),
-        ] {
-            tokio::time::sleep(s.between_runs).await;
-            let cmds = load::asks(s.single, roles, 7);
-            let schedule = load::paced(cmds, check, Duration::from_millis(20));
-            let run = with_cpu(pid, async {
-                Ok(take(
-                    load::interactions(fake, schedule, s.stall).await?,
-                    check,
-                ))
-            })
-            .await?;
-            *slot = Some(run);
-        }
-    }
-    if parts.threads {
-        // Five answers per interview, as in the load run, in interviews of their own.
-        let n = s.single.div_ceil(5);
-        let first_user = 5_000_000;
-        say(&format!("{} thread replies one at a time", s.single));
-        tokio::time::sleep(s.between_runs).await;
-        let (_, conversations) =
-            load::open_mocks(bot, load::mocks(n, roles, first_user), s.stall).await?;
-        let floor_conversations = load::floor_conversations(n, first_user);
-        tokio::time::sleep(s.between_runs).await;
-        let run = load::converse(
-            floor,
-            &floor_conversations,
-            s.single,
-            Check::Floor,
-            s.stall,
-            1,
-        );
-        out.floor_thread_single = Some(with_cpu(floor_pid, run).await?);
-        tokio::time::sleep(s.between_runs).await;
-        let run = load::converse(bot, &conversations, s.single, Check::BotPrompt, s.stall, 1);
-        out.bot_thread_single = Some(with_cpu(bot_pid, run).await?);
-    }
-    Ok(out)
 }
 
 async fn reload(setup: &Setup, violations: &mut Vec<String>) -> Result<Reload, String> {

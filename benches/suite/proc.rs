@@ -56,11 +56,27 @@ impl Process {
         self.child.id()
     }
 
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The last lines the process printed, for error messages.
     pub fn tail(&self) -> String {
         let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
         let skip = lines.len().saturating_sub(30);
         lines[skip..].join("\n")
+    }
+
+    /// The warnings and errors the process logged so far (at most `n`, the first ones), for
+    /// explaining failed requests.
+    pub fn complaints(&self, n: usize) -> Vec<String> {
+        let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        lines
+            .iter()
+            .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+            .take(n)
+            .cloned()
+            .collect()
     }
 
     /// The first printed line containing `needle`, waiting up to `timeout`.
@@ -166,14 +182,17 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
 
 /// A fake Discord configured the same way for every bot the suite measures.
 pub async fn fake(validate: bool) -> FakeDiscord {
+    builder(validate).start().await
+}
+
+/// The builder behind [`fake`], for fakes that need more (shards, servers).
+pub fn builder(validate: bool) -> fake_discord::FakeDiscordBuilder {
     FakeDiscord::builder()
         .token(TOKEN)
         // A loaded two-core machine may take longer than Discord's 3 s; lateness is counted
         // by the suite instead of being turned into refusals.
         .interaction_deadline(None)
         .validate_requests(validate)
-        .start()
-        .await
 }
 
 /// A bot's working folder: its config, guides and database.
@@ -190,10 +209,26 @@ pub fn scratch() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
 }
 
+/// Where a bot stores, and which shards it runs.
+#[derive(Clone, Debug, Default)]
+pub struct Storage {
+    /// `[storage] url`: PostgreSQL at this URL; `None`, an SQLite file in the bot's folder.
+    pub postgres: Option<String>,
+    /// `[discord] shards`, e.g. `"0-0/2"`. A sharded bot registers its commands globally
+    /// (no `guild_id`) and may reload guides from `admin_guild`.
+    pub shards: Option<String>,
+    pub admin_guild: Option<u64>,
+}
+
 impl BotDir {
     /// A folder whose config points at `guides` (copied into it when `copy` is set, else used
     /// in place) and a database inside it.
     pub fn new(guides: &Path, copy: bool) -> Result<BotDir, String> {
+        BotDir::with_storage(guides, copy, &Storage::default())
+    }
+
+    /// Like [`BotDir::new`], storing and sharding as `storage` says.
+    pub fn with_storage(guides: &Path, copy: bool, storage: &Storage) -> Result<BotDir, String> {
         std::fs::create_dir_all(scratch())
             .map_err(|e| format!("cannot create {}: {e}", scratch().display()))?;
         let dir = tempfile::Builder::new()
@@ -209,16 +244,25 @@ impl BotDir {
         };
         let db = dir.path().join("data/bot.db");
         let config = dir.path().join("config.toml");
+        let discord = match &storage.shards {
+            Some(shards) => format!(
+                "shards = \"{shards}\"\nadmin_guild_ids = [{}]\n",
+                storage.admin_guild.unwrap_or(fixtures::GUILD_ID)
+            ),
+            None => format!("guild_id = {}\n", fixtures::GUILD_ID),
+        };
+        let store = match &storage.postgres {
+            Some(url) => format!("url = \"{url}\"\n"),
+            None => format!("path = \"{}\"\n", db.display()),
+        };
         std::fs::write(
             &config,
             format!(
-                "[discord]\nguild_id = {guild}\nmoderator_role_ids = [{MOD_ROLE}]\nmessage_content = true\n\
+                "[discord]\n{discord}moderator_role_ids = [{MOD_ROLE}]\nmessage_content = true\n\
                  [guides]\ndir = \"{guides}\"\n\
                  [mock]\nquestions = 2\nfollow_ups = 2\n\
-                 [storage]\npath = \"{db}\"\n",
-                guild = fixtures::GUILD_ID,
+                 [storage]\n{store}",
                 guides = guides_dir.display(),
-                db = db.display(),
             ),
         )
         .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
@@ -260,6 +304,20 @@ pub async fn start_bot(
     dir: &BotDir,
     timeout: Duration,
 ) -> Result<(Process, String), String> {
+    let mut p = spawn_bot(exe, fake, dir, "interview-coach")?;
+    wait_connected(fake, &mut p, timeout).await?;
+    let line = p.wait_for_line("bot ready", timeout).await?;
+    Ok((p, line))
+}
+
+/// Starts the real bot against `fake` without waiting for it (processes that start
+/// together, such as the shards of one bot, then wait with [`Process::wait_for_line`]).
+pub fn spawn_bot(
+    exe: &Path,
+    fake: &FakeDiscord,
+    dir: &BotDir,
+    name: &str,
+) -> Result<Process, String> {
     let mut cmd = Command::new(exe);
     cmd.arg("run")
         .arg("--config")
@@ -268,23 +326,38 @@ pub async fn start_bot(
         .env("DISCORD_TOKEN", fake.token())
         // The bot's own default log filter: what an operator runs.
         .env_remove("RUST_LOG");
-    let mut p = Process::spawn("interview-coach", cmd)?;
-    wait_connected(fake, &mut p, timeout).await?;
-    let line = p.wait_for_line("bot ready", timeout).await?;
-    Ok((p, line))
+    Process::spawn(name, cmd)
 }
 
 /// Starts the floor bot with `cmd` (a command that runs [`super::floor`]) against `fake`.
 pub async fn start_floor(
-    mut cmd: Command,
+    cmd: Command,
     fake: &FakeDiscord,
     timeout: Duration,
 ) -> Result<Process, String> {
-    cmd.env(super::floor::ENV, "1")
+    start_floor_as(
+        cmd,
+        fake,
+        timeout,
+        "floor bot",
+        (super::floor::ENV, "1".into()),
+    )
+    .await
+}
+
+/// Starts a floor with `env` set (which floor, and what it is given), named `name`.
+pub async fn start_floor_as(
+    mut cmd: Command,
+    fake: &FakeDiscord,
+    timeout: Duration,
+    name: &str,
+    env: (&str, std::ffi::OsString),
+) -> Result<Process, String> {
+    cmd.env(env.0, env.1)
         .env("DISCORD_API_BASE", fake.base_url())
         .env("DISCORD_TOKEN", fake.token())
         .env_remove("RUST_LOG");
-    let mut p = Process::spawn("floor bot", cmd)?;
+    let mut p = Process::spawn(name, cmd)?;
     wait_connected(fake, &mut p, timeout).await?;
     p.wait_for_line(super::floor::READY_LINE, timeout).await?;
     Ok(p)

@@ -18,8 +18,13 @@ pub struct Run {
     pub span: Duration,
     /// A few failure descriptions, for the log.
     pub problems: Vec<String>,
-    /// CPU time the answering bot process used during the run, if measured.
+    /// CPU time the answering bot process (or processes) used during the run, if measured.
     pub cpu: Option<Duration>,
+    /// CPU time the PostgreSQL server used during the run, for bots on PostgreSQL.
+    pub db_cpu: Option<Duration>,
+    /// Transactions PostgreSQL aborted for a conflict during the run (each run again by
+    /// the bot's store, up to its limit).
+    pub db_conflicts: Option<u64>,
     /// The text of the replies, for checks whose reply reports something (reloads).
     pub contents: Vec<String>,
 }
@@ -44,6 +49,8 @@ impl Run {
         }
         all.latencies.sort();
         all.cpu = runs.iter().map(|r| r.cpu).sum();
+        all.db_cpu = runs.iter().map(|r| r.db_cpu).sum();
+        all.db_conflicts = runs.iter().map(|r| r.db_conflicts).sum();
         // Throughput of pooled runs: answers over the sum of the runs' own spans.
         all.span = runs.iter().map(|r| r.span).sum();
         all
@@ -78,6 +85,10 @@ impl Run {
                 .cpu
                 .filter(|_| self.sent > 0)
                 .map(|c| c / self.sent as u32),
+            db_cpu_per_request: self
+                .db_cpu
+                .filter(|_| self.sent > 0)
+                .map(|c| c / self.sent as u32),
         }
     }
 }
@@ -96,6 +107,8 @@ pub struct Summary {
     pub throughput: Option<f64>,
     /// The answering process's CPU time per request.
     pub cpu_per_request: Option<Duration>,
+    /// The PostgreSQL server's CPU time per request (bots on PostgreSQL only).
+    pub db_cpu_per_request: Option<Duration>,
 }
 
 /// Nearest-rank percentile of sorted samples.

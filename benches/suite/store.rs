@@ -50,14 +50,14 @@ fn per(total: Option<Duration>, n: usize) -> Option<Duration> {
 }
 
 /// What one answer writes, as the bot builds it.
-struct Payload {
-    start_state: String,
-    state: String,
-    feedback: String,
-    post: String,
+pub struct Payload {
+    pub start_state: String,
+    pub state: String,
+    pub feedback: String,
+    pub post: String,
 }
 
-fn payload() -> Result<Payload, String> {
+pub fn payload() -> Result<Payload, String> {
     let lib = GuideLibrary::load(guides::shipped()).map_err(|e| format!("{e:?}"))?;
     let role = lib.role("backend").ok_or("no backend role")?;
     let questions: Vec<_> = role.questions.iter().take(2).collect();
