@@ -6,8 +6,9 @@ use super::super::versus::FloorVsBot;
 use super::super::Results;
 use super::{count, fmt_ratio, mb, Target};
 
-/// Estimates of the feedback bench that the < 50 µs target is about: the analysis itself
-/// (`analyse …`), else the ones naming a 300-word answer, else all of them.
+/// Estimates of the feedback bench that the < 100 µs target is about (issue 14 raised it
+/// from 50 µs to leave room for the sentence model): the analysis itself (`analyse …`),
+/// else the ones naming a 300-word answer, else all of them.
 fn feedback_target_estimates(all: &[Estimate]) -> Vec<&Estimate> {
     for key in ["analys", "300"] {
         let named: Vec<&Estimate> = all.iter().filter(|e| e.id.contains(key)).collect();
@@ -140,18 +141,18 @@ pub fn targets(r: &Results) -> Vec<Target> {
                 .map(|e| e.median_ns)
                 .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
             Target {
-                what: "feedback analysis of a 300-word answer < 50 µs".into(),
+                what: "feedback analysis of a 300-word answer < 100 µs".into(),
                 measured: worst.map_or_else(|| "—".into(), Estimate::human),
-                met: worst.map(|w| w < 50_000.0),
+                met: worst.map(|w| w < 100_000.0),
             }
         }
         Some(Outcome::Missing(why) | Outcome::Failed(why)) => Target {
-            what: "feedback analysis of a 300-word answer < 50 µs".into(),
+            what: "feedback analysis of a 300-word answer < 100 µs".into(),
             measured: format!("pending: {why}"),
             met: None,
         },
         None => Target {
-            what: "feedback analysis of a 300-word answer < 50 µs".into(),
+            what: "feedback analysis of a 300-word answer < 100 µs".into(),
             measured: "pending: not run".into(),
             met: None,
         },
