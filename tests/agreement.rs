@@ -392,7 +392,18 @@ fn tuning_cross_writer() {
             settings.min_count = t as usize;
         }
         let fitted = train::fit(&examples, settings);
-        let cues = Cues::compile(cue_file, Some(&train::to_file(&fitted)));
+        let mut file = train::to_file(&fitted);
+        // `AGREEMENT_FUNCTION_THRESHOLDS=goal=0.2,context=0.5`: thresholds
+        // for experiments, absolute, per function.
+        if let Ok(list) = std::env::var("AGREEMENT_FUNCTION_THRESHOLDS") {
+            for (name, value) in list.split(',').filter_map(|kv| kv.split_once('=')) {
+                let at = file.functions.iter().position(|f| f == name.trim());
+                if let (Some(at), Ok(v)) = (at, value.trim().parse::<f32>()) {
+                    file.thresholds[at] = v;
+                }
+            }
+        }
+        let cues = Cues::compile(cue_file, Some(&file));
         let test: Vec<Labelled> = answers
             .iter()
             .filter(|a| in_fold(&a.id))
@@ -434,11 +445,20 @@ fn tuning_cross_writer() {
     );
 }
 
-/// Each held-out set's first-run figures, per kind, in per mille, as recorded
+/// The held-out set `held_out_agreement` runs, under tests/feedback_labelled/,
+/// or `None` while there is none to run. heldout-6 fell short on its first
+/// run and is now tuning data (`tuning/ho6-*.toml`); heldout-7 is committed
+/// unrun and waits for the first run of the next change to the analyser,
+/// which the lead engineer makes once, after that change is merged: point
+/// this at "heldout-7" then, and put its first-run figures in
+/// `HELD_OUT_FIRST_RUN` and the README.
+const HELD_OUT: Option<&str> = None;
+
+/// The held-out set's first-run figures, per kind, in per mille, as recorded
 /// in tests/feedback_labelled/README.md. The test guards against falling
-/// below them; it never tunes toward the set.
+/// below them; it never tunes toward the set. These are heldout-6's (first
+/// run at 7571851), kept until heldout-7's first run replaces them.
 const HELD_OUT_FIRST_RUN: &[(&str, u32)] = &[
-    // heldout-6, first run at 7571851.
     ("steps", 925),
     ("quantified", 964),
     ("terms", 998),
@@ -448,18 +468,26 @@ const HELD_OUT_FIRST_RUN: &[(&str, u32)] = &[
     ("length", 1000),
 ];
 
-/// The held-out answers (heldout-6/): written and labelled by two people who
-/// saw only LABELLING.md and roles.toml.
+/// The held-out answers (`HELD_OUT`): written and labelled by two people who
+/// saw only LABELLING.md and roles.toml. Skips, saying so, while no set is
+/// waiting to be run.
 #[test]
 fn held_out_agreement() {
+    let Some(set) = HELD_OUT else {
+        println!(
+            "held_out_agreement: no held-out set to run; heldout-7 waits, unread, \
+             for its first run (set HELD_OUT to \"heldout-7\" then)"
+        );
+        return;
+    };
     let (fws, cues) = shipped();
-    let answers = labelled(&root().join("tests/feedback_labelled/heldout-6"));
+    let answers = labelled(&root().join("tests/feedback_labelled").join(set));
     let mut tally = Tally::default();
     score(&answers, &fws, &cues, &mut tally);
     show(&tally);
     println!(
         "{}",
-        tally.table("held-out answers (heldout-6), shipped model")
+        tally.table(&format!("held-out answers ({set}), shipped model"))
     );
     for (kind, floor) in HELD_OUT_FIRST_RUN {
         let per_mille = (tally.rate(kind) * 1000.0).round() as u32;
