@@ -365,6 +365,7 @@ fn tuning_cross_writer() {
                         text: p.text.clone(),
                     })
                     .collect(),
+                expect: a.expect.clone(),
             })
             .collect();
         let examples = train::examples(&train_on, &fws, &bare).unwrap();
@@ -387,6 +388,12 @@ fn tuning_cross_writer() {
         }
         if let Some(t) = env("TRAIN_BALANCE") {
             settings.balance = t;
+        }
+        if let Some(t) = env("TRAIN_ABSENT") {
+            settings.absent_weight = t;
+        }
+        if let Some(t) = env("TRAIN_PRESENT") {
+            settings.present_weight = t;
         }
         if let Some(t) = env("TRAIN_MIN") {
             settings.min_count = t as usize;
