@@ -13,8 +13,10 @@
 //! `AGREEMENT_SHOW=1` prints every disagreement (`2` adds each piece's
 //! functions). For experiments, `tuning_cross_writer` takes its fitting
 //! settings from `AGREEMENT_THRESHOLD`, `TRAIN_EPOCHS`, `TRAIN_LR`,
-//! `TRAIN_L2`, `TRAIN_MIN`, `TRAIN_BALANCE` and `TRAIN_SOFTMAX` when set; the
-//! shipped model uses `Settings::default()`.
+//! `TRAIN_L2`, `TRAIN_MIN`, `TRAIN_BALANCE`, `TRAIN_SOFTMAX`, `TRAIN_ABSENT`
+//! and `TRAIN_PRESENT` when set, and absolute per-function thresholds from
+//! `AGREEMENT_FUNCTION_THRESHOLDS` (`goal=0.2,context=0.5`); the shipped
+//! model uses `Settings::default()`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
