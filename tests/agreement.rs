@@ -13,8 +13,10 @@
 //! `AGREEMENT_SHOW=1` prints every disagreement (`2` adds each piece's
 //! functions). For experiments, `tuning_cross_writer` takes its fitting
 //! settings from `AGREEMENT_THRESHOLD`, `TRAIN_EPOCHS`, `TRAIN_LR`,
-//! `TRAIN_L2`, `TRAIN_MIN`, `TRAIN_BALANCE` and `TRAIN_SOFTMAX` when set; the
-//! shipped model uses `Settings::default()`.
+//! `TRAIN_L2`, `TRAIN_MIN`, `TRAIN_BALANCE`, `TRAIN_SOFTMAX`, `TRAIN_ABSENT`
+//! and `TRAIN_PRESENT` when set, and absolute per-function thresholds from
+//! `AGREEMENT_FUNCTION_THRESHOLDS` (`goal=0.2,context=0.5`); the shipped
+//! model uses `Settings::default()`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -365,6 +367,7 @@ fn tuning_cross_writer() {
                         text: p.text.clone(),
                     })
                     .collect(),
+                expect: a.expect.clone(),
             })
             .collect();
         let examples = train::examples(&train_on, &fws, &bare).unwrap();
@@ -388,11 +391,28 @@ fn tuning_cross_writer() {
         if let Some(t) = env("TRAIN_BALANCE") {
             settings.balance = t;
         }
+        if let Some(t) = env("TRAIN_ABSENT") {
+            settings.absent_weight = t;
+        }
+        if let Some(t) = env("TRAIN_PRESENT") {
+            settings.present_weight = t;
+        }
         if let Some(t) = env("TRAIN_MIN") {
             settings.min_count = t as usize;
         }
         let fitted = train::fit(&examples, settings);
-        let cues = Cues::compile(cue_file, Some(&train::to_file(&fitted)));
+        let mut file = train::to_file(&fitted);
+        // `AGREEMENT_FUNCTION_THRESHOLDS=goal=0.2,context=0.5`: thresholds
+        // for experiments, absolute, per function.
+        if let Ok(list) = std::env::var("AGREEMENT_FUNCTION_THRESHOLDS") {
+            for (name, value) in list.split(',').filter_map(|kv| kv.split_once('=')) {
+                let at = file.functions.iter().position(|f| f == name.trim());
+                if let (Some(at), Ok(v)) = (at, value.trim().parse::<f32>()) {
+                    file.thresholds[at] = v;
+                }
+            }
+        }
+        let cues = Cues::compile(cue_file, Some(&file));
         let test: Vec<Labelled> = answers
             .iter()
             .filter(|a| in_fold(&a.id))
@@ -434,11 +454,20 @@ fn tuning_cross_writer() {
     );
 }
 
-/// Each held-out set's first-run figures, per kind, in per mille, as recorded
+/// The held-out set `held_out_agreement` runs, under tests/feedback_labelled/,
+/// or `None` while there is none to run. heldout-6 fell short on its first
+/// run and is now tuning data (`tuning/ho6-*.toml`); heldout-7 is committed
+/// unrun and waits for the first run of the next change to the analyser,
+/// which the lead engineer makes once, after that change is merged: point
+/// this at "heldout-7" then, and put its first-run figures in
+/// `HELD_OUT_FIRST_RUN` and the README.
+const HELD_OUT: Option<&str> = None;
+
+/// The held-out set's first-run figures, per kind, in per mille, as recorded
 /// in tests/feedback_labelled/README.md. The test guards against falling
-/// below them; it never tunes toward the set.
+/// below them; it never tunes toward the set. These are heldout-6's (first
+/// run at 7571851), kept until heldout-7's first run replaces them.
 const HELD_OUT_FIRST_RUN: &[(&str, u32)] = &[
-    // heldout-6, first run at 7571851.
     ("steps", 925),
     ("quantified", 964),
     ("terms", 998),
@@ -448,18 +477,26 @@ const HELD_OUT_FIRST_RUN: &[(&str, u32)] = &[
     ("length", 1000),
 ];
 
-/// The held-out answers (heldout-6/): written and labelled by two people who
-/// saw only LABELLING.md and roles.toml.
+/// The held-out answers (`HELD_OUT`): written and labelled by two people who
+/// saw only LABELLING.md and roles.toml. Skips, saying so, while no set is
+/// waiting to be run.
 #[test]
 fn held_out_agreement() {
+    let Some(set) = HELD_OUT else {
+        println!(
+            "held_out_agreement: no held-out set to run; heldout-7 waits, unread, \
+             for its first run (set HELD_OUT to \"heldout-7\" then)"
+        );
+        return;
+    };
     let (fws, cues) = shipped();
-    let answers = labelled(&root().join("tests/feedback_labelled/heldout-6"));
+    let answers = labelled(&root().join("tests/feedback_labelled").join(set));
     let mut tally = Tally::default();
     score(&answers, &fws, &cues, &mut tally);
     show(&tally);
     println!(
         "{}",
-        tally.table("held-out answers (heldout-6), shipped model")
+        tally.table(&format!("held-out answers ({set}), shipped model"))
     );
     for (kind, floor) in HELD_OUT_FIRST_RUN {
         let per_mille = (tally.rate(kind) * 1000.0).round() as u32;

@@ -7,6 +7,9 @@
 //!   (told as a plan);
 //! - word classes: decision, change, goal, reflection, people, checking,
 //!   design and failure words, time and place expressions;
+//! - whether the piece frames a responsibility or goal ("was
+//!   responsible", "my job", "had to", "asked me") and whether it takes a
+//!   measurement back ("we never measured", "I can't say whether");
 //! - numbers with units, "from … to …", questions;
 //! - where the piece sits in the answer and how long it is;
 //! - the cue file's step phrases, as one feature among many;
@@ -181,6 +184,63 @@ fn content_word(scan: &Scan<'_>, i: usize, w: &str, bits: u32) -> bool {
         && bits & GENERIC_BIT == 0
 }
 
+/// Word pairs that frame a responsibility or an objective: "was
+/// responsible", "my job", "had to", "asked me", "on me". One feature for
+/// all of them, so a phrasing seen in few training pieces still counts.
+fn goal_frame(a: &str, b: &str) -> bool {
+    matches!(
+        (a, b),
+        (
+            "was" | "were" | "i'm" | "im" | "am",
+            "responsible" | "tasked" | "asked" | "assigned"
+        ) | (
+            "my" | "our" | "the",
+            "job"
+                | "task"
+                | "goal"
+                | "brief"
+                | "mandate"
+                | "ask"
+                | "mission"
+                | "objective"
+                | "assignment"
+                | "target"
+        ) | (
+            "had" | "needed" | "wanted" | "supposed" | "have" | "need",
+            "to"
+        ) | ("asked" | "told" | "handed" | "gave" | "assigned", "me")
+            | ("on" | "to", "me")
+            | ("mine", "to")
+            | ("in", "charge")
+            | ("set", "out")
+            | ("aim" | "aimed" | "trying", "to")
+    )
+}
+
+/// Words about measuring or knowing a result: negated ("we never measured",
+/// "I can't say whether"), they take a result back rather than state one.
+fn measure_word(w: &str) -> bool {
+    matches!(
+        w,
+        "measure"
+            | "measured"
+            | "measuring"
+            | "track"
+            | "tracked"
+            | "tracking"
+            | "numbers"
+            | "number"
+            | "figures"
+            | "quantify"
+            | "quantified"
+            | "say"
+            | "know"
+            | "sure"
+            | "checked"
+            | "data"
+    )
+}
+
 fn bucket(n: usize, edges: &[(usize, Named)], last: Named) -> Named {
     edges
         .iter()
@@ -226,6 +286,7 @@ pub(crate) fn features<'s>(
     let mut from_to = (false, false);
     let mut question = false;
     let mut prev_word: Option<usize> = None;
+    let (mut goal, mut measure) = (false, false);
     // The word classes present in the piece, one bit per class.
     let mut classes = 0u32;
     for i in seg.start..seg.end {
@@ -262,6 +323,7 @@ pub(crate) fn features<'s>(
         if content_word(scan, i, w, bits) {
             content += 1;
         }
+        measure |= measure_word(w);
         let tok = t.toks[i];
         if tok.capitalised && !tok.sentence_start && !is_i(w) {
             names += 1;
@@ -320,6 +382,7 @@ pub(crate) fn features<'s>(
         emit(Feat::Word(i));
         if let Some(prev) = prev_word {
             emit(Feat::Pair(prev, i));
+            goal |= goal_frame(t.norm(prev), w);
         }
         prev_word = Some(i);
         classes |= bits & CLASS_BITS;
@@ -406,8 +469,15 @@ pub(crate) fn features<'s>(
             _ => {}
         }
     }
-    if (seg.start..seg.end).any(|i| scan.is_negation(i)) {
+    let negation = (seg.start..seg.end).any(|i| scan.is_negation(i));
+    if negation {
         emit(Feat::Named(Named::Negation));
+        if measure {
+            emit(Feat::Named(Named::NegMeasure));
+        }
+    }
+    if goal {
+        emit(Feat::Named(Named::GoalFrame));
     }
     content
 }

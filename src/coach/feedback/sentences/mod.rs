@@ -332,6 +332,27 @@ pub(crate) fn covering(
                 best = Some((k, f, prob));
             }
         }
+        // A step met by either of two functions ("the problem": context or
+        // goal) is met by a piece whose probabilities for them add up to
+        // the higher threshold: the softmax splits a piece that sets the
+        // scene and states the goal between the two.
+        if functions.len() > 1 {
+            let prob = |f: usize| p.probs.get(f).copied().unwrap_or(0.0);
+            let sum: f32 = functions.iter().map(|&f| prob(f)).sum();
+            let bar = functions
+                .iter()
+                .map(|&f| model.threshold(f))
+                .fold(0.0, f32::max);
+            let top = functions
+                .iter()
+                .copied()
+                .max_by(|&a, &b| prob(a).total_cmp(&prob(b)));
+            if let Some(f) = top {
+                if sum >= bar && best.is_none_or(|(_, _, b)| sum > b) {
+                    best = Some((k, f, sum));
+                }
+            }
+        }
     }
     best
 }

@@ -80,6 +80,8 @@ named! {
     Filler = "filler",
     Hedge = "hedge",
     Negation = "negation",
+    GoalFrame = "goal-frame",
+    NegMeasure = "negation+measure",
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //!
 //! A piece is a sentence; a line of its own (bullets, numbered lists); or,
 //! in a long run of words with no full stops (answers typed on a phone), a
-//! stretch between discourse words such as "so", "then" or "and I". The
+//! stretch between discourse words such as "so", "then" or "and I", or
+//! before the speaker's own clause ("... at peak i ran the traces"). The
 //! same cut is used for training and for answers, so the model learns on the
 //! pieces it will later see.
 
@@ -45,6 +46,53 @@ fn is_subject(w: &str) -> bool {
     matches!(
         w,
         "i" | "we" | "they" | "it" | "he" | "she" | "my" | "our" | "that" | "this" | "then"
+    )
+}
+
+/// Whether `w` (then `next`) starts the speaker's own clause in a run with
+/// no punctuation at all: "... every evening peak i ran the traces", "... at peak
+/// my task was to move ingestion". Told without punctuation, that is where
+/// the story moves from the scene to the speaker's part in it.
+fn speaker_opens(w: &str, next: &str) -> bool {
+    w == "i"
+        || (w == "my"
+            && matches!(
+                next,
+                "task" | "job" | "goal" | "role" | "brief" | "manager" | "lead" | "boss"
+            ))
+}
+
+/// Words after which an "I" or "my" continues the clause rather than
+/// starting one ("the thing that i fixed", "what my lead wanted").
+fn binds(w: &str) -> bool {
+    matches!(
+        w,
+        "that"
+            | "what"
+            | "which"
+            | "who"
+            | "where"
+            | "when"
+            | "if"
+            | "as"
+            | "thing"
+            | "one"
+            | "and"
+            | "so"
+            | "then"
+            | "but"
+            | "because"
+            | "how"
+            | "why"
+            | "whether"
+            | "since"
+            | "until"
+            | "before"
+            | "after"
+            | "than"
+            | "like"
+            | "uh"
+            | "um"
     )
 }
 
@@ -91,6 +139,10 @@ fn push_split(t: &Tokens<'_>, a: usize, b: usize, out: &mut Vec<Segment>) {
         out.push(Segment { start: a, end: b });
         return;
     }
+    // A run with no commas either (typed on a phone): "i" and "my task"
+    // open clauses there, where in written English they may not ("the
+    // next four migrations I led").
+    let bare = !(a..b).any(|i| t.kind(i) == Some(Kind::Clause));
     let mut start = a;
     // Words in `a..i`, and in `a..start`.
     let (mut before, mut at_start) = (0, 0);
@@ -99,7 +151,9 @@ fn push_split(t: &Tokens<'_>, a: usize, b: usize, out: &mut Vec<Segment>) {
             continue;
         }
         let w = t.norm(i);
-        let opens = opens_clause(w) || (w == "and" && is_subject(t.norm(i + 1)));
+        let opens = opens_clause(w)
+            || (w == "and" && is_subject(t.norm(i + 1)))
+            || (bare && speaker_opens(w, t.norm(i + 1)) && i > a && !binds(t.norm(i - 1)));
         if opens
             && before - at_start >= MIN_PIECE
             && total - at_start > LONG
