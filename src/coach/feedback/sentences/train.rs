@@ -26,14 +26,15 @@
 //! sparse rows.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde::Deserialize;
 
 use super::{features, segments};
+
+mod output;
 use crate::coach::feedback::analyse::Scan;
 use crate::coach::feedback::{AnswerContext, Cues, FrameworkRef, RoleTerms};
-use crate::guide::sentences::{FEATURE_SET, FORMAT};
+pub use output::{render, to_file};
 
 /// The functions a labelled part may name (`none` is the absence of all).
 pub const FUNCTIONS: &[&str] = &[
@@ -175,6 +176,23 @@ pub struct Example {
 pub struct CorpusError(pub String);
 
 /// The training rows of `answers`; `frameworks` gives each answer's steps.
+/// An answer scanned as the analyser scans it (no role terms, the default length band),
+/// and its pieces.
+fn scan_answer<'a>(
+    text: &'a str,
+    fw: &FrameworkRef,
+    cues: &'a Cues,
+) -> (Scan<'a>, Vec<super::segment::Segment>) {
+    let ctx = AnswerContext {
+        framework: fw.clone(),
+        terms: RoleTerms::default(),
+        target_words: (150, 300),
+    };
+    let scan = Scan::new(text, &ctx, cues);
+    let segs = segments(&scan.t, text);
+    (scan, segs)
+}
+
 pub fn examples(
     answers: &[CorpusAnswer],
     frameworks: &[FrameworkRef],
@@ -217,13 +235,7 @@ pub fn examples(
             spans.push((start, end, targets));
             from = end;
         }
-        let ctx = AnswerContext {
-            framework: fw.clone(),
-            terms: RoleTerms::default(),
-            target_words: (150, 300),
-        };
-        let scan = Scan::new(&a.text, &ctx, cues);
-        let segs = segments(&scan.t, &a.text);
+        let (scan, segs) = scan_answer(&a.text, fw, cues);
         for (k, &seg) in segs.iter().enumerate() {
             let (s, e) = (
                 scan.t.toks[seg.start].orig_start as usize,
@@ -301,13 +313,7 @@ fn absent_examples(
         return Ok(());
     }
     let answer = out.iter().map(|e| e.answer).max().unwrap_or(0) + 1;
-    let ctx = AnswerContext {
-        framework: fw.clone(),
-        terms: RoleTerms::default(),
-        target_words: (150, 300),
-    };
-    let scan = Scan::new(&a.text, &ctx, cues);
-    let segs = segments(&scan.t, &a.text);
+    let (scan, segs) = scan_answer(&a.text, fw, cues);
     for (k, &seg) in segs.iter().enumerate() {
         let mut names = Vec::new();
         features(&scan, &fw.id, seg, k, segs.len(), &mut |f| {
@@ -534,98 +540,5 @@ pub fn fit(examples: &[Example], s: Settings) -> Fitted {
         threshold: s.threshold,
         function_thresholds: s.function_thresholds,
         pieces: examples.len(),
-    }
-}
-
-fn toml_key(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 2);
-    out.push('"');
-    for c in name.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// The model file's text.
-pub fn render(fitted: &Fitted, trained_on: &str) -> String {
-    let mut out = String::new();
-    out.push_str(
-        "# Sentence model for the answer feedback: what each sentence of an answer does.\n\
-         # Written by `interview-coach train-sentences`; do not edit by hand, retrain.\n\
-         # Each weight row holds one weight per function, in the order of `functions`,\n\
-         # space-separated.\n\n",
-    );
-    out.push_str("[sentence_model]\n");
-    let _ = writeln!(out, "format = {FORMAT}");
-    let _ = writeln!(out, "feature_set = {FEATURE_SET}");
-    let _ = writeln!(
-        out,
-        "trained_on = {}",
-        toml_key(&format!("{trained_on} ({} pieces)", fitted.pieces))
-    );
-    let _ = writeln!(out, "threshold = {:?}", fitted.threshold);
-    if fitted.softmax {
-        out.push_str("output = \"softmax\"\n");
-    }
-    let fns: Vec<String> = fitted
-        .functions
-        .iter()
-        .map(|f| format!("\"{f}\""))
-        .collect();
-    let _ = writeln!(out, "functions = [{}]\n", fns.join(", "));
-    if !fitted.function_thresholds.is_empty() {
-        out.push_str("[sentence_model.thresholds]\n");
-        for (f, factor) in fitted.function_thresholds {
-            let _ = writeln!(out, "{f} = {:?}", round3(fitted.threshold * factor));
-        }
-        out.push('\n');
-    }
-    out.push_str("[sentence_model.weights]\n");
-    for (name, row) in &fitted.weights {
-        let vals: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
-        let _ = writeln!(out, "{} = \"{}\"", toml_key(name), vals.join(" "));
-    }
-    out
-}
-
-/// A threshold as written in the file: three decimals, so 0.4 × 1.5 is 0.6.
-fn round3(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
-}
-
-/// The fitted model as the loader would read it from the rendered file.
-pub fn to_file(fitted: &Fitted) -> crate::guide::SentenceModelFile {
-    #[allow(clippy::cast_possible_truncation)]
-    let thresholds = fitted
-        .functions
-        .iter()
-        .map(|f| {
-            let factor = fitted
-                .function_thresholds
-                .iter()
-                .find(|(name, _)| name == f)
-                .map_or(1.0, |(_, x)| *x);
-            round3(fitted.threshold * factor) as f32
-        })
-        .collect();
-    #[allow(clippy::cast_possible_truncation)]
-    crate::guide::SentenceModelFile {
-        functions: fitted.functions.clone(),
-        softmax: fitted.softmax,
-        threshold: fitted.threshold as f32,
-        thresholds,
-        weights: fitted
-            .weights
-            .iter()
-            .map(|(n, row)| (n.clone(), row.iter().map(|&v| v as f32).collect()))
-            .collect(),
     }
 }
