@@ -24,7 +24,7 @@ use crate::guide::GuideError;
 /// The version of the sentence feature extractor (`coach::feedback`'s
 /// `sentences::features`). Bump it whenever a feature's meaning changes, and
 /// retrain; a model trained for another set is refused on load.
-pub const FEATURE_SET: u32 = 2;
+pub const FEATURE_SET: u32 = 3;
 
 /// The file format's own version.
 pub const FORMAT: u32 = 1;

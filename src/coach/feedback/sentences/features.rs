@@ -12,6 +12,8 @@
 //!   measurement back ("we never measured", "I can't say whether");
 //! - numbers with units, "from … to …", questions;
 //! - where the piece sits in the answer and how long it is;
+//! - the answer as a whole ([`AnswerShape`]): how many specific things it
+//!   names per hundred words and how dense it is in content words;
 //! - the cue file's step phrases, as one feature among many;
 //! - the stems of the piece's words (`s:`), adjacent word pairs (`b:`) and
 //!   its first word (`start:`).
@@ -25,6 +27,7 @@
 use super::lexicon::{CLASSES, IRREGULAR_BIT, NOT_PAST_ED_BIT};
 use super::named::Named;
 use super::segment::Segment;
+use super::shape::AnswerShape;
 use crate::coach::feedback::analyse::Scan;
 use crate::coach::feedback::cues::{flag, Target};
 use crate::guide::words::{Kind, Tokens};
@@ -68,7 +71,7 @@ impl Feat<'_> {
     }
 }
 
-fn is_i(w: &str) -> bool {
+pub(super) fn is_i(w: &str) -> bool {
     matches!(
         w,
         "i" | "i'm" | "i've" | "i'd" | "i'll" | "me" | "my" | "mine" | "myself" | "im" | "ive"
@@ -154,7 +157,7 @@ fn is_conditional(w: &str) -> bool {
 /// verb-form bits): the cue index carries them on each word's entry (see
 /// [`lexicon::bits`](super::lexicon::bits)), so they come with the lookup
 /// [`Scan`] made for the token.
-fn class_bits(scan: &Scan<'_>, i: usize) -> u32 {
+pub(super) fn class_bits(scan: &Scan<'_>, i: usize) -> u32 {
     scan.entries
         .get(i)
         .copied()
@@ -175,7 +178,7 @@ pub(crate) fn stem(w: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether word token `i` (`w`, with class bits `bits`) counts as content:
 /// not a stop word, not generic, not a pronoun.
-fn content_word(scan: &Scan<'_>, i: usize, w: &str, bits: u32) -> bool {
+pub(super) fn content_word(scan: &Scan<'_>, i: usize, w: &str, bits: u32) -> bool {
     let f = scan.flags[i];
     w.len() > 2
         && f & (flag::STOP | flag::SINGULAR | flag::PLURAL | flag::NEGATION) == 0
@@ -251,10 +254,12 @@ fn bucket(n: usize, edges: &[(usize, Named)], last: Named) -> Named {
 /// Calls `emit` once per feature of `seg` (some more than once; the model
 /// counts each once) and returns the piece's content words: numbers and
 /// words that are not stop words, generic words or pronouns. `index` and
-/// `count` place the piece in the answer.
+/// `count` place the piece in the answer; `shape` is the answer's
+/// ([`AnswerShape::of`], once per answer).
 pub(crate) fn features<'s>(
     scan: &'s Scan<'_>,
     framework: &'s str,
+    shape: AnswerShape,
     seg: Segment,
     index: usize,
     count: usize,
@@ -263,6 +268,8 @@ pub(crate) fn features<'s>(
     let t = &scan.t;
     emit(Feat::Named(Named::Bias));
     emit(Feat::Framework(framework));
+    emit(Feat::Named(shape.specific));
+    emit(Feat::Named(shape.dense));
     if count == 1 {
         emit(Feat::Named(Named::PosOnly));
     } else if index == 0 {

@@ -16,6 +16,7 @@ mod features;
 mod lexicon;
 mod named;
 mod segment;
+mod shape;
 pub mod train;
 
 use super::analyse::Scan;
@@ -26,6 +27,7 @@ use crate::guide::SentenceModelFile;
 pub(crate) use features::{features, has_speaker, Feat};
 pub(crate) use lexicon::bits as lexicon_bits;
 pub(crate) use segment::{segments, Segment};
+pub(crate) use shape::AnswerShape;
 
 use lexicon::CLASSES;
 use named::Named;
@@ -251,8 +253,9 @@ impl SentenceModel {
         // have always been added in, so the sums stay bit for bit the same.
         let mut rows = vec![0u64; self.rows.div_ceil(64)];
         let mut out = Vec::with_capacity(segs.len());
+        let shape = AnswerShape::of(scan);
         for (k, &seg) in segs.iter().enumerate() {
-            let content = features(scan, framework, seg, k, segs.len(), &mut |f| {
+            let content = features(scan, framework, shape, seg, k, segs.len(), &mut |f| {
                 if let Some(r) = self.row(&f, &words) {
                     if let Some(bits) = rows.get_mut(r as usize / 64) {
                         *bits |= 1 << (r % 64);

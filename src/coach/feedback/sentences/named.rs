@@ -82,6 +82,12 @@ named! {
     Negation = "negation",
     GoalFrame = "goal-frame",
     NegMeasure = "negation+measure",
+    AnsSpecLow = "answer-specific:low",
+    AnsSpecMid = "answer-specific:mid",
+    AnsSpecHigh = "answer-specific:high",
+    AnsDenseLow = "answer-dense:low",
+    AnsDenseMid = "answer-dense:mid",
+    AnsDenseHigh = "answer-dense:high",
 }
 
 #[cfg(test)]

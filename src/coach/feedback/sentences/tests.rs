@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{features, segments, SentenceModel};
+use super::{features, segments, AnswerShape, SentenceModel};
 use crate::coach::feedback::analyse::Scan;
 use crate::coach::feedback::{AnswerContext, FrameworkRef, LibraryCues, RoleTerms};
 use crate::guide::{GuideLibrary, SentenceModelFile};
@@ -103,9 +103,10 @@ fn pieces_read_the_rows_named_by_their_features() {
             let segs = segments(&scan.t, scan.src());
             let read = model.pieces(&scan, fw);
             assert_eq!(read.len(), segs.len());
+            let shape = AnswerShape::of(&scan);
             for (k, &seg) in segs.iter().enumerate() {
                 let (mut fast, mut named) = (Vec::new(), Vec::new());
-                features(&scan, fw, seg, k, segs.len(), &mut |f| {
+                features(&scan, fw, shape, seg, k, segs.len(), &mut |f| {
                     fast.extend(model.row(&f, &words));
                     named.extend(by_name.get(f.name(&scan.t).as_str()).copied());
                 });
