@@ -403,6 +403,9 @@ fn tuning_cross_writer() {
         if let Some(t) = env("TRAIN_MIN") {
             settings.min_count = t as usize;
         }
+        if let Some(t) = env("TRAIN_KEEP") {
+            settings.keep_weight = t;
+        }
         let fitted = train::fit(&examples, settings);
         let mut file = train::to_file(&fitted);
         // `AGREEMENT_FUNCTION_THRESHOLDS=goal=0.2,context=0.5`: thresholds
