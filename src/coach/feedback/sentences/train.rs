@@ -265,14 +265,8 @@ pub fn examples(
                 Some((overlap, t)) if overlap > 0 => t.clone(),
                 _ => Vec::new(),
             };
-            let mut names = Vec::new();
-            features(&scan, &fw.id, shape, seg, k, segs.len(), &mut |f| {
-                names.push(f.name(&scan.t));
-            });
-            names.sort_unstable();
-            names.dedup();
             out.push(Example {
-                features: names,
+                features: feature_names(&scan, &fw.id, shape, seg, k, segs.len()),
                 targets,
                 absent: Vec::new(),
                 present: Vec::new(),
@@ -288,6 +282,25 @@ pub fn examples(
 /// of the absent steps (less any a present step also takes) as what it does
 /// not do, and the functions of each present step, one of which some piece
 /// does. Answers without step labels give none.
+/// The names of piece `k` of `n`'s features, sorted and each once: a
+/// training row.
+fn feature_names(
+    scan: &Scan<'_>,
+    framework: &str,
+    shape: AnswerShape,
+    seg: super::Segment,
+    k: usize,
+    n: usize,
+) -> Vec<String> {
+    let mut names = Vec::new();
+    features(scan, framework, shape, seg, k, n, &mut |f| {
+        names.push(f.name(&scan.t));
+    });
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// Fitted weights: feature name → one weight per function in [`FUNCTIONS`].
 pub struct Fitted {
     pub functions: Vec<String>,

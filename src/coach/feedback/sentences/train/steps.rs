@@ -1,8 +1,10 @@
 //! The training rows an answer's step labels give (see the parent module's
 //! docs): what no piece of the answer does, and which step some piece does.
 
-use super::{scan_answer, CorpusAnswer, CorpusError, CorpusExpect, Example, FUNCTIONS};
-use crate::coach::feedback::sentences::{features, AnswerShape};
+use super::{
+    feature_names, scan_answer, CorpusAnswer, CorpusError, CorpusExpect, Example, FUNCTIONS,
+};
+use crate::coach::feedback::sentences::AnswerShape;
 use crate::coach::feedback::{Cues, FrameworkRef};
 
 /// The factor on the step-label rows of an answer whose steps are read off
@@ -78,14 +80,8 @@ pub(super) fn step_examples(
     let (scan, segs) = scan_answer(&a.text, fw, cues);
     let shape = AnswerShape::of(&scan);
     for (k, &seg) in segs.iter().enumerate() {
-        let mut names = Vec::new();
-        features(&scan, &fw.id, shape, seg, k, segs.len(), &mut |f| {
-            names.push(f.name(&scan.t));
-        });
-        names.sort_unstable();
-        names.dedup();
         out.push(Example {
-            features: names,
+            features: feature_names(&scan, &fw.id, shape, seg, k, segs.len()),
             targets: Vec::new(),
             absent: absent.clone(),
             present: steps.clone(),
